@@ -1,0 +1,79 @@
+import * as oauth from 'oauth4webapi';
+import type { Endpoints } from './endpoints.js';
+import { requestOptions } from './endpoints.js';
+import { AuthError } from './errors.js';
+import type { FetchLike } from './http.js';
+import type { Logger } from './log.js';
+import { toAuthError } from './oauthErrors.js';
+import { parseOrThrow, ServerMetadataSchema } from './schemas.js';
+import { secureUrl } from './urls.js';
+
+export type DiscoveryTarget = { issuer: string } | { resource: string };
+
+export interface DiscoveryDeps {
+  fetch: FetchLike;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/**
+ * Finds the authorization server's endpoints: OpenID Connect discovery, then RFC 8414; for a
+ * `resource`, first its RFC 9728 protected-resource metadata. The metadata's `issuer` must equal
+ * the expected one (mix-up defence), and an https issuer may not advertise http endpoints.
+ */
+export async function discover(target: DiscoveryTarget, deps: DiscoveryDeps): Promise<Endpoints> {
+  const issuer = 'resource' in target ? await authorizationServerOf(target.resource, deps) : target.issuer;
+  const issuerUrl = secureUrl(issuer, `Issuer ${issuer}`);
+  let lastError: AuthError | undefined;
+  for (const algorithm of ['oidc', 'oauth2'] as const) {
+    try {
+      const res = await oauth.discoveryRequest(issuerUrl, { algorithm, ...requestOptions(issuer, deps.fetch, deps.signal) });
+      const as = await oauth.processDiscoveryResponse(issuerUrl, res);
+      const endpoints = validate(as, issuerUrl);
+      deps.log.info(`Discovered ${issuer} (${algorithm === 'oidc' ? 'OpenID Connect' : 'RFC 8414'} metadata).`);
+      return endpoints;
+    } catch (e) {
+      lastError = toAuthError(e, `Discovery at ${issuer}`);
+      // Only "no such document" moves on to the other well-known location; anything else is the answer.
+      const missing = lastError.code === 'not_json' || (lastError.code === 'http_status' && lastError.details.status === 404);
+      if (!missing) throw lastError;
+    }
+  }
+  throw new AuthError(
+    'unsupported',
+    `${issuer} publishes neither OpenID Connect nor RFC 8414 metadata (${lastError?.message}). Check the issuer URL.`,
+    { cause: lastError },
+  );
+}
+
+async function authorizationServerOf(resource: string, deps: DiscoveryDeps): Promise<string> {
+  const url = secureUrl(resource, `Resource ${resource}`);
+  try {
+    const res = await oauth.resourceDiscoveryRequest(url, requestOptions(resource, deps.fetch, deps.signal));
+    const rs = await oauth.processResourceDiscoveryResponse(url, res);
+    const first = rs.authorization_servers?.[0];
+    if (!first) throw new AuthError('unsupported', `Resource ${resource} names no authorization server in its metadata.`);
+    deps.log.info(`Resource ${resource} is protected by ${first}.`);
+    return first;
+  } catch (e) {
+    throw toAuthError(e, `Protected-resource discovery at ${resource}`);
+  }
+}
+
+function validate(as: oauth.AuthorizationServer, issuerUrl: URL): Endpoints {
+  const m = parseOrThrow(ServerMetadataSchema, as, `The metadata of ${issuerUrl.href}`);
+  const requireHttps = issuerUrl.protocol === 'https:';
+  const check = (value: string | undefined, name: string) => {
+    if (value !== undefined) secureUrl(value, `The ${name} of ${m.issuer}`, { requireHttps });
+    return value;
+  };
+  return {
+    issuer: m.issuer,
+    authorization_endpoint: check(m.authorization_endpoint, 'authorization endpoint'),
+    token_endpoint: check(m.token_endpoint, 'token endpoint')!,
+    device_authorization_endpoint: check(m.device_authorization_endpoint, 'device authorization endpoint'),
+    revocation_endpoint: check(m.revocation_endpoint, 'revocation endpoint'),
+    code_challenge_methods_supported: m.code_challenge_methods_supported,
+    authorization_response_iss_parameter_supported: m.authorization_response_iss_parameter_supported,
+  };
+}

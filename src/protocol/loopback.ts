@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthError } from './errors.js';
+import type { Logger } from './log.js';
+
+export interface LoopbackCallback {
+  /** The callback's query parameters (code, state, iss, or error). */
+  params: URLSearchParams;
+  /** Answers the waiting browser tab; call once the outcome is known. */
+  respond(outcome: { ok: true } | { ok: false; message: string }): void;
+}
+
+export interface LoopbackServer {
+  redirectUri: string;
+  /** Resolves with the first callback whose `state` matches; rejects on timeout or abort. */
+  callback: Promise<LoopbackCallback>;
+  close(): void;
+}
+
+const CALLBACK_PATH = '/callback';
+/** A browser tab waits at most this long for the token exchange before getting a generic page. */
+const RESPOND_DEADLINE_MS = 15_000;
+
+/**
+ * The RFC 8252 loopback redirect receiver: listens on 127.0.0.1 only, on an ephemeral port,
+ * answers only requests whose Host header names that exact address (DNS-rebinding defence),
+ * accepts exactly one callback carrying the expected `state`, then closes. Everything else gets
+ * a 400/404 and is logged, never a token.
+ */
+export async function startLoopbackServer(opts: {
+  expectedState: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  log: Logger;
+}): Promise<LoopbackServer> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostHeader = `127.0.0.1:${port}`;
+  const redirectUri = `http://${hostHeader}${CALLBACK_PATH}`;
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const close = () => {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    server.close();
+    server.closeAllConnections?.();
+  };
+  let onAbort = () => {};
+
+  const callback = new Promise<LoopbackCallback>((resolve, reject) => {
+    const fail = (err: AuthError) => {
+      if (settled) return;
+      settled = true;
+      close();
+      reject(err);
+    };
+    onAbort = () => fail(new AuthError('cancelled', 'Sign-in was cancelled.'));
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    timer = setTimeout(
+      () => fail(new AuthError('expired', `No answer from the browser within ${Math.round(opts.timeoutMs / 1000)} s.`)),
+      opts.timeoutMs,
+    );
+
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.headers.host !== hostHeader) {
+        opts.log.warn(`Loopback server: refused a request for host "${req.headers.host ?? ''}".`);
+        return page(res, 400, 'Wrong host.');
+      }
+      const url = new URL(req.url ?? '/', `http://${hostHeader}`);
+      if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH) return page(res, 404, 'Not found.');
+      if (settled) return page(res, 410, 'This sign-in attempt has already finished.');
+      if (url.searchParams.get('state') !== opts.expectedState) {
+        opts.log.warn('Loopback server: ignored a callback with a missing or wrong state.');
+        return page(res, 400, 'This sign-in link does not belong to the current sign-in attempt.');
+      }
+      settled = true;
+      clearTimeout(timer);
+      let answered = false;
+      const respond = (outcome: { ok: true } | { ok: false; message: string }) => {
+        if (answered) return;
+        answered = true;
+        if (outcome.ok) page(res, 200, 'Signed in. You may close this tab and return to VS Code.');
+        else page(res, 400, `Sign-in failed: ${outcome.message}`);
+        res.once('finish', close);
+      };
+      setTimeout(() => respond({ ok: false, message: 'VS Code did not finish in time. Return to VS Code for details.' }),
+        RESPOND_DEADLINE_MS).unref();
+      resolve({ params: url.searchParams, respond });
+    });
+  });
+  // Stay quiet if nobody awaits a failed callback (e.g. the browser never opened).
+  callback.catch(() => undefined);
+  return { redirectUri, callback, close };
+}
+
+function page(res: ServerResponse, status: number, message: string): void {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Agent Auth</title>
+<style>body{font-family:system-ui,sans-serif;margin:4rem auto;max-width:36rem;color:#222}</style></head>
+<body><h1>Agent Auth</h1><p>${escapeHtml(message)}</p></body></html>`;
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    'referrer-policy': 'no-referrer',
+    connection: 'close',
+  });
+  res.end(html);
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -1,0 +1,72 @@
+import * as oauth from 'oauth4webapi';
+import { AuthError } from './errors.js';
+
+/**
+ * Turns whatever oauth4webapi (or our bounded fetch) threw into an AuthError whose message says,
+ * for `what` (e.g. "The token endpoint"), what went wrong in words a user can act on.
+ */
+export function toAuthError(e: unknown, what: string): AuthError {
+  if (e instanceof AuthError) return e;
+  if (e instanceof oauth.ResponseBodyError || e instanceof oauth.AuthorizationResponseError) {
+    const description = e.error_description ? `: ${e.error_description}` : '';
+    return new AuthError('oauth_error', `${what} answered "${e.error}"${description}.`, {
+      oauthError: e.error,
+      status: e instanceof oauth.ResponseBodyError ? e.status : undefined,
+      retryAfterSeconds:
+        e instanceof oauth.ResponseBodyError ? parseRetryAfter(e.response.headers.get('retry-after')) : undefined,
+      cause: e,
+    });
+  }
+  if (e instanceof oauth.WWWAuthenticateChallengeError) {
+    const first = e.cause[0];
+    const error = first?.parameters.error;
+    return new AuthError('oauth_error', `${what} refused the request (HTTP ${e.status}${error ? `, ${error}` : ''}).`, {
+      oauthError: error,
+      status: e.status,
+      cause: e,
+    });
+  }
+  if (e instanceof oauth.OperationProcessingError) {
+    const res = e.cause instanceof Response ? e.cause : undefined;
+    switch (e.code) {
+      case oauth.RESPONSE_IS_NOT_CONFORM:
+        return withStatus(res, what, e);
+      case oauth.RESPONSE_IS_NOT_JSON:
+      case oauth.PARSE_ERROR:
+        return new AuthError('not_json', `${what} did not answer with JSON${res ? ` (HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no content type'})` : ''}; is the URL right?`, { status: res?.status, cause: e });
+      case oauth.JSON_ATTRIBUTE_COMPARISON:
+        return new AuthError('issuer_mismatch', `${what}: ${e.message}.`, { cause: e });
+      case oauth.HTTP_REQUEST_FORBIDDEN:
+      case oauth.REQUEST_PROTOCOL_FORBIDDEN:
+        return new AuthError('insecure_endpoint', `${what} would be contacted over an insecure connection.`, { cause: e });
+      default:
+        return new AuthError('invalid_response', `${what} sent an invalid response: ${e.message}.`, { cause: e });
+    }
+  }
+  if (e instanceof oauth.UnsupportedOperationError) {
+    return new AuthError('unsupported', `${what}: ${e.message}.`, { cause: e });
+  }
+  if (e instanceof TypeError) {
+    return new AuthError('invalid_response', `${what} sent an invalid response: ${e.message}.`, { cause: e });
+  }
+  return new AuthError('invalid_response', `${what} failed: ${(e as Error)?.message ?? String(e)}.`, { cause: e });
+}
+
+function withStatus(res: Response | undefined, what: string, cause: unknown): AuthError {
+  const status = res?.status ?? 0;
+  const retryAfter = parseRetryAfter(res?.headers.get('retry-after') ?? null);
+  const hint = status === 429 ? ' (rate limited)' : status >= 500 ? ' (server error)' : '';
+  return new AuthError('http_status', `${what} answered HTTP ${status}${hint}.`, {
+    status,
+    retryAfterSeconds: retryAfter,
+    cause,
+  });
+}
+
+/** Retry-After as seconds (delta-seconds or HTTP-date), or undefined. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - now) / 1000));
+}

@@ -1,0 +1,18 @@
+/** Why the lifecycle layer cannot hand out a token; the message says what the user can do. */
+export type SessionErrorCode = 'unknown_provider' | 'not_signed_in' | 'needs_sign_in' | 'wait_timeout';
+
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+  constructor(
+    readonly code: SessionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notSignedIn = (label: string) =>
+  new SessionError('not_signed_in', `Not signed in to ${label}. Run "Agent Auth: Sign In".`);
+
+export const needsSignIn = (label: string, reason: string) =>
+  new SessionError('needs_sign_in', `${label} needs you to sign in again (${reason}). Run "Agent Auth: Sign In".`);

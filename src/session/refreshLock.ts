@@ -1,0 +1,96 @@
+import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { Logger } from '../protocol/log.js';
+
+/** Not secret: which sign-in and which generation of its tokens the last writer stored. */
+export interface GenerationMarker {
+  sessionId: string;
+  generation: number;
+}
+
+export interface RefreshLock {
+  /** Runs `fn` while holding the cross-process lock for `name`; `signal` aborts if the lock is lost. */
+  withLock<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  readMarker(name: string): Promise<GenerationMarker | undefined>;
+  writeMarker(name: string, marker: GenerationMarker): Promise<void>;
+}
+
+export interface FileLockOptions {
+  /** A lock older than this (not refreshed by a live holder) is taken over. */
+  staleMs?: number;
+  /** How many times to retry a held lock, backing off up to 1 s between tries. */
+  retries?: number;
+  log: Logger;
+}
+
+/**
+ * Serializes refreshes across VS Code windows (separate extension-host processes) with
+ * proper-lockfile in the extension's global storage folder. Beside each lock sits a generation
+ * marker, written after the new tokens are stored: SecretStorage changes reach other windows
+ * with a delay, so a window that takes the lock can tell that its view is behind and wait,
+ * instead of redeeming a refresh token that was already rotated.
+ */
+export class FileRefreshLock implements RefreshLock {
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly opts: FileLockOptions,
+  ) {}
+
+  async withLock<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    await this.ensureDir();
+    const compromised = new AbortController();
+    const release = await lockfile.lock(join(this.dir, safeName(name)), {
+      realpath: false,
+      stale: this.opts.staleMs ?? 30_000,
+      retries: { retries: this.opts.retries ?? 60, factor: 1.5, minTimeout: 25, maxTimeout: 1000, randomize: true },
+      onCompromised: (err) => {
+        this.opts.log.error(`Refresh lock for "${name}" was lost (${err.message}); abandoning this refresh.`);
+        compromised.abort(err);
+      },
+    });
+    try {
+      return await fn(compromised.signal);
+    } finally {
+      if (!compromised.signal.aborted) await release().catch(() => undefined);
+    }
+  }
+
+  async readMarker(name: string): Promise<GenerationMarker | undefined> {
+    await this.ensureDir();
+    try {
+      const m = JSON.parse(await readFile(this.markerPath(name), 'utf8'));
+      return typeof m?.sessionId === 'string' && Number.isInteger(m?.generation) ? m : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeMarker(name: string, marker: GenerationMarker): Promise<void> {
+    await this.ensureDir();
+    const tmp = `${this.markerPath(name)}.${randomUUID()}.tmp`;
+    // 'wx' refuses to follow a planted symlink; rename replaces a link rather than writing through it.
+    await writeFile(tmp, JSON.stringify({ sessionId: marker.sessionId, generation: marker.generation }), { flag: 'wx', mode: 0o600 });
+    await rename(tmp, this.markerPath(name));
+  }
+
+  private markerPath(name: string) {
+    return join(this.dir, `${safeName(name)}.generation.json`);
+  }
+
+  private ensureDir(): Promise<void> {
+    this.ready ??= (async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const st = await lstat(this.dir);
+      if (!st.isDirectory()) throw new Error(`Lock folder ${this.dir} is not a plain folder (symlink?); refusing to use it.`);
+      if (process.getuid && st.uid !== process.getuid()) throw new Error(`Lock folder ${this.dir} belongs to another user; refusing to use it.`);
+    })();
+    return this.ready;
+  }
+}
+
+/** Provider ids are already restricted, but a lock name must never become a path. */
+const safeName = (name: string) => encodeURIComponent(name).replace(/\./g, '%2E');

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { authorizationCodeFlow } from '../protocol/authorizationCode.js';
+import { deviceCodeFlow, type UserCodePrompt } from '../protocol/deviceCode.js';
+import { discover } from '../protocol/discovery.js';
+import type { Endpoints } from '../protocol/endpoints.js';
+import type { FetchLike } from '../protocol/http.js';
+import type { Logger } from '../protocol/log.js';
+import type { TokenSet } from '../protocol/tokens.js';
+import type { ProviderConfig } from './config.js';
+import type { SessionRecord } from './sessionRecord.js';
+
+export type FlowKind = 'authorizationCode' | 'deviceCode';
+
+/** What the host supplies for one interactive sign-in. */
+export interface SignInUi {
+  /** The flow the host prefers for this window (it resolves `auto`); the other is used if the server lacks it. */
+  preferredFlow: FlowKind;
+  openBrowser(url: string): Promise<boolean>;
+  externalRedirectUri?(local: string): Promise<string>;
+  onUserCode(prompt: UserCodePrompt): void;
+  signal: AbortSignal;
+}
+
+export interface SignInDeps {
+  fetch: FetchLike;
+  log: Logger;
+  now: () => number;
+}
+
+/** Discovers the server, runs the chosen flow and returns a new session record (not yet stored). */
+export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignInDeps): Promise<SessionRecord> {
+  const target = provider.resource ? { resource: provider.resource } : { issuer: provider.issuer! };
+  const endpoints = await discover(target, { fetch: deps.fetch, log: deps.log, signal: ui.signal });
+  const flow = chooseFlow(ui.preferredFlow, endpoints, deps.log);
+  deps.log.info(`Signing in to ${provider.label} with the ${flow === 'deviceCode' ? 'device' : 'authorization code'} flow.`);
+  const common = {
+    endpoints,
+    clientId: provider.clientId,
+    scopes: provider.scopes,
+    resource: provider.resource,
+    fetch: deps.fetch,
+    signal: ui.signal,
+    log: deps.log,
+    now: deps.now,
+  };
+  const tokens =
+    flow === 'deviceCode'
+      ? await deviceCodeFlow({ ...common, onUserCode: ui.onUserCode })
+      : await authorizationCodeFlow({ ...common, openBrowser: ui.openBrowser, externalRedirectUri: ui.externalRedirectUri });
+  return newSession(provider, endpoints, tokens, deps.now());
+}
+
+function chooseFlow(preferred: FlowKind, e: Endpoints, log: Logger): FlowKind {
+  const has = { authorizationCode: !!e.authorization_endpoint, deviceCode: !!e.device_authorization_endpoint };
+  if (has[preferred]) return preferred;
+  const other: FlowKind = preferred === 'deviceCode' ? 'authorizationCode' : 'deviceCode';
+  if (has[other]) {
+    log.info(`${e.issuer} does not support the ${preferred} flow; using ${other} instead.`);
+    return other;
+  }
+  return preferred; // the flow itself reports what is missing
+}
+
+function newSession(p: ProviderConfig, e: Endpoints, t: TokenSet, now: number): SessionRecord {
+  const c = t.claims;
+  const label = [c?.preferred_username, c?.email, c?.name, c?.sub].find((v): v is string => typeof v === 'string' && v.length > 0);
+  return {
+    v: 1,
+    sessionId: randomUUID(),
+    providerId: p.id,
+    clientId: p.clientId,
+    account: { id: c?.sub ?? `${p.id}-account`, label: label ?? `${p.label} account` },
+    scopes: p.scopes,
+    endpoints: { issuer: e.issuer, token_endpoint: e.token_endpoint, revocation_endpoint: e.revocation_endpoint },
+    resource: p.resource,
+    accessToken: t.accessToken,
+    refreshToken: t.refreshToken,
+    idToken: t.idToken,
+    grantedScope: t.scope,
+    expiresAt: t.expiresAt,
+    obtainedAt: now,
+    generation: 0,
+  };
+}
