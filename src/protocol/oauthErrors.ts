@@ -33,6 +33,8 @@ export function toAuthError(e: unknown, what: string): AuthError {
         return withStatus(res, what, e);
       case oauth.RESPONSE_IS_NOT_JSON:
       case oauth.PARSE_ERROR:
+        // An error status says more than the body it came with (an HTML 503 or a bare 429).
+        if (res && !res.ok) return withStatus(res, what, e);
         return new AuthError('not_json', `${what} did not answer with JSON${res ? ` (HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no content type'})` : ''}; is the URL right?`, { status: res?.status, cause: e });
       case oauth.JSON_ATTRIBUTE_COMPARISON:
         return new AuthError('issuer_mismatch', `${what}: ${e.message}.`, { cause: e });
