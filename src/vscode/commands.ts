@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { ProviderConfig } from '../session/config.js';
+import type { Glue } from './glue.js';
+
+/** The palette commands that act on one provider: sign in/out, refresh, copy the token, show the log. */
+export function registerCommands(g: Glue): vscode.Disposable {
+  const { service, log } = g;
+  const signedIn = () => service.getProviders().filter((p) => service.state(p.id)?.session);
+
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('agentAuth.signIn', (id?: string) => g.signIn(id)),
+
+    vscode.commands.registerCommand('agentAuth.signOut', async (id?: string) => {
+      const p = await resolveProvider(id, signedIn(), vscode.l10n.t('Sign out of which provider?'));
+      if (!p) return;
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Signing out of {0}…', p.label) },
+        () => service.signOut(p.id),
+      );
+      void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: signed out of {0}.', p.label));
+    }),
+
+    vscode.commands.registerCommand('agentAuth.refreshNow', async (id?: string) => {
+      const p = await resolveProvider(id, signedIn(), vscode.l10n.t('Refresh which provider?'));
+      if (!p) return;
+      try {
+        const s = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Refreshing {0}…', p.label) },
+          () => service.refreshNow(p.id),
+        );
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Agent Auth: {0} refreshed; valid until {1}.', p.label, new Date(s.expiresAt).toLocaleTimeString()),
+        );
+      } catch (e) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Agent Auth: refresh of {0} failed. {1}', p.label, (e as Error).message));
+      }
+    }),
+
+    vscode.commands.registerCommand('agentAuth.copyAccessToken', async (id?: string) => {
+      const p = await resolveProvider(id, signedIn(), vscode.l10n.t('Copy the token of which provider?'));
+      if (!p) return;
+      const copy = vscode.l10n.t('Copy Token');
+      const ok = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Copy the {0} access token?', p.label),
+        {
+          modal: true,
+          detail: vscode.l10n.t(
+            'Anyone who sees it can act as you until it expires. Clipboard managers and screen sharing may keep or show it. Prefer the agent-auth-token helper in terminals.',
+          ),
+        },
+        copy,
+      );
+      if (ok !== copy) return;
+      try {
+        const t = await service.getAccessToken(p.id, { minValiditySeconds: 60 });
+        await vscode.env.clipboard.writeText(t.accessToken);
+        log.info(`Copied the ${p.label} access token to the clipboard.`);
+      } catch (e) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Agent Auth: {0}', (e as Error).message));
+      }
+    }),
+
+    vscode.commands.registerCommand('agentAuth.showLog', () => log.show()),
+  );
+}
+
+/** The provider named by `id`, the only candidate, or the user's QuickPick choice. */
+export async function resolveProvider(
+  id: string | undefined,
+  candidates: ProviderConfig[],
+  title: string,
+): Promise<ProviderConfig | undefined> {
+  if (id) {
+    const p = candidates.find((c) => c.id === id);
+    if (!p) void vscode.window.showWarningMessage(vscode.l10n.t('Agent Auth: "{0}" is not configured or not signed in.', id));
+    return p;
+  }
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: no provider is signed in.'));
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const pick = await vscode.window.showQuickPick(
+    candidates.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource, p })),
+    { title },
+  );
+  return pick?.p;
+}

@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import { isAuthError } from '../protocol/errors.js';
+import { isLoopbackHost } from '../protocol/urls.js';
+import type { ProviderConfig } from '../session/config.js';
+import type { FlowKind } from '../session/signIn.js';
+import type { TokenService } from '../session/tokenService.js';
+
+/**
+ * Interactive sign-in with VS Code's UI: a cancellable progress notification, the browser via
+ * openExternal, and for the device flow a "Copy code and open browser" action.
+ */
+export async function runSignIn(service: TokenService, provider: ProviderConfig, log: vscode.LogOutputChannel): Promise<boolean> {
+  const flow = preferredFlow(provider);
+  try {
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Agent Auth: signing in to {0}', provider.label),
+        cancellable: true,
+      },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          progress.report({
+            message: flow === 'deviceCode' ? vscode.l10n.t('Requesting a code…') : vscode.l10n.t('Continue in your browser…'),
+          });
+          await service.signIn(provider.id, {
+            preferredFlow: flow,
+            signal: abort.signal,
+            openBrowser: (url) => openExternal(url),
+            externalRedirectUri: (local) => externalRedirect(local, log),
+            onUserCode: (p) => {
+              progress.report({
+                message: vscode.l10n.t('Enter code {0} at {1}. Waiting for approval…', p.userCode, p.verificationUri),
+              });
+              void offerDeviceCode(p.userCode, p.verificationUriComplete ?? p.verificationUri, abort.signal);
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: signed in to {0}.', provider.label));
+    return true;
+  } catch (e) {
+    if (isAuthError(e, 'cancelled')) {
+      log.info(`Sign-in to ${provider.label} cancelled.`);
+      return false;
+    }
+    const message = (e as Error).message;
+    log.error(`Sign-in to ${provider.label} failed: ${message}`);
+    const retry = vscode.l10n.t('Try Again');
+    const showLog = vscode.l10n.t('Show Log');
+    const choice = await vscode.window.showErrorMessage(
+      vscode.l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message),
+      retry,
+      showLog,
+    );
+    if (choice === retry) return runSignIn(service, provider, log);
+    if (choice === showLog) log.show();
+    return false;
+  }
+}
+
+/** `auto`: the loopback redirect needs the browser and the extension host on one machine. */
+function preferredFlow(p: ProviderConfig): FlowKind {
+  if (p.flow !== 'auto') return p.flow;
+  const remote = vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
+  return remote ? 'deviceCode' : 'authorizationCode';
+}
+
+async function openExternal(url: string): Promise<boolean> {
+  // Uri.parse would re-encode the query; the string overload keeps the URL byte for byte.
+  return vscode.env.openExternal(url as unknown as vscode.Uri);
+}
+
+/**
+ * In a remote window the forwarded address replaces 127.0.0.1. A result that is not a loopback
+ * http URL (a web proxy path) cannot be a native-app redirect, so the local one is kept.
+ */
+async function externalRedirect(local: string, log: vscode.LogOutputChannel): Promise<string> {
+  try {
+    const ext = (await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true);
+    const u = new URL(ext);
+    if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return ext;
+    log.info(`Forwarded redirect ${u.host} is not loopback; using ${new URL(local).host}.`);
+  } catch (e) {
+    log.warn(`asExternalUri failed (${(e as Error).message}); using the local redirect.`);
+  }
+  return local;
+}
+
+async function offerDeviceCode(userCode: string, uri: string, signal: AbortSignal): Promise<void> {
+  const action = vscode.l10n.t('Copy code and open browser');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('Agent Auth: your sign-in code is {0}', userCode),
+    action,
+  );
+  if (choice !== action || signal.aborted) return;
+  await vscode.env.clipboard.writeText(userCode);
+  await openExternal(uri);
+}
