@@ -87,10 +87,10 @@ function validateCallback(
   try {
     return oauth.validateAuthResponse(as, client, params, state);
   } catch (e) {
-    if (e instanceof oauth.OperationProcessingError && e.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
-      throw new AuthError('issuer_mismatch', `The authorization response came from another issuer than ${as.issuer} (RFC 9207 mix-up defence).`, { cause: e });
+    if (e instanceof oauth.OperationProcessingError && /"iss"/.test(e.message)) {
+      throw new AuthError('issuer_mismatch', `The authorization response did not come from ${as.issuer} (RFC 9207 mix-up defence: ${e.message}).`, { cause: e });
     }
-    if (e instanceof oauth.OperationProcessingError && e.code === oauth.INVALID_RESPONSE && /state/.test(e.message)) {
+    if (e instanceof oauth.OperationProcessingError && /"state"/.test(e.message)) {
       throw new AuthError('state_mismatch', 'The authorization response does not match this sign-in attempt (state).', { cause: e });
     }
     throw toAuthError(e, 'The authorization server');

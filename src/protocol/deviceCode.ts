@@ -92,6 +92,7 @@ const expired = () => new AuthError('expired', 'The device code expired before s
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
     const t = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
     function done() {
