@@ -67,6 +67,16 @@ describe('protocol: broken and hostile server responses', function () {
     });
   }
 
+  it('refresh: an ID token issued to another client is rejected', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = `${b64({ alg: 'RS256' })}.${b64({ iss: server.origin, sub: 'alice', aud: 'someone-else', iat: now, exp: now + 60 })}.c2ln`;
+    server.handler = server.json(200, { ...tokenOk, id_token: idToken });
+    const err = await refreshTokens({ endpoints, clientId: 'c', fetch }, 'rt', Date.now).then(() => assert.fail(), (e) => e);
+    assert.equal(err.code, 'invalid_response', err.message);
+    assert.match(err.message, /aud/);
+  });
+
   it('transient errors are the retryable ones', () => {
     assert.equal(new AuthError('http_status', '', { status: 503 }).transient, true);
     assert.equal(new AuthError('http_status', '', { status: 429 }).transient, true);
