@@ -19,8 +19,9 @@ export async function fetchWithToken(
     headers.set('authorization', `Bearer ${token.accessToken}`);
     return fetch(url, { ...req, headers });
   };
-  const first = await send(await getToken(providerId));
+  const used = await getToken(providerId);
+  const first = await send(used);
   if (first.status !== 401) return first;
   await first.body?.cancel();
-  return send(await getToken(providerId, { forceRefresh: true }));
+  return send(await getToken(providerId, { rejectedToken: used.accessToken }));
 }

@@ -16,3 +16,8 @@ export const notSignedIn = (label: string) =>
 
 export const needsSignIn = (label: string, reason: string) =>
   new SessionError('needs_sign_in', `${label} needs you to sign in again (${reason}). Run "Agent Auth: Sign In".`);
+
+/** The code of a SessionError, also across separately bundled modules (where `instanceof` fails). */
+export function sessionErrorCode(err: unknown): SessionErrorCode | undefined {
+  return err instanceof Error && err.name === 'SessionError' ? (err as SessionError).code : undefined;
+}

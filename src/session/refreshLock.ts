@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -15,6 +15,11 @@ export interface RefreshLock {
   withLock<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   readMarker(name: string): Promise<GenerationMarker | undefined>;
   writeMarker(name: string, marker: GenerationMarker): Promise<void>;
+  /**
+   * Claims the redemption of this generation's refresh token: a release function, or undefined
+   * while another process holds the claim. Needed beside the lock: see FileRefreshLock.
+   */
+  claimRedemption(name: string, marker: GenerationMarker): Promise<(() => Promise<void>) | undefined>;
 }
 
 export interface FileLockOptions {
@@ -45,7 +50,7 @@ export class FileRefreshLock implements RefreshLock {
     const compromised = new AbortController();
     const release = await lockfile.lock(join(this.dir, safeName(name)), {
       realpath: false,
-      stale: this.opts.staleMs ?? 30_000,
+      stale: this.staleMs,
       retries: { retries: this.opts.retries ?? 60, factor: 1.5, minTimeout: 25, maxTimeout: 1000, randomize: true },
       onCompromised: (err) => {
         this.opts.log.error(`Refresh lock for "${name}" was lost (${err.message}); abandoning this refresh.`);
@@ -75,6 +80,48 @@ export class FileRefreshLock implements RefreshLock {
     // 'wx' refuses to follow a planted symlink; rename replaces a link rather than writing through it.
     await writeFile(tmp, JSON.stringify({ sessionId: marker.sessionId, generation: marker.generation }), { flag: 'wx', mode: 0o600 });
     await rename(tmp, this.markerPath(name));
+    await this.dropClaims(name, marker);
+  }
+
+  /**
+   * proper-lockfile reclaims a stale lock with rmdir + mkdir, so two waiters can both win (its
+   * issue #121) and both redeem the same refresh token. A claim is a file created exclusively, one
+   * name per session, generation and attempt: only one process gets it, and releases it when its
+   * attempt is over. A claim older than the stale time belonged to a process that died
+   * mid-refresh; the next attempt number is then free.
+   */
+  async claimRedemption(name: string, marker: GenerationMarker): Promise<(() => Promise<void>) | undefined> {
+    await this.ensureDir();
+    for (let attempt = 0; ; attempt++) {
+      const path = join(this.dir, `${this.claimPrefix(name)}${safeName(marker.sessionId)}.${marker.generation}.${attempt}`);
+      try {
+        await writeFile(path, '', { flag: 'wx', mode: 0o600 });
+        return () => rm(path, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const age = await lstat(path).then((st) => Date.now() - st.mtimeMs, () => Infinity);
+      if (age < this.staleMs) return undefined;
+    }
+  }
+
+  /** Claims on generations older than the marker's are settled; so are other sign-ins' claims. */
+  private async dropClaims(name: string, marker: GenerationMarker): Promise<void> {
+    const prefix = this.claimPrefix(name);
+    for (const file of await readdir(this.dir)) {
+      if (!file.startsWith(prefix)) continue;
+      const [session, generation] = file.slice(prefix.length).split('.');
+      if (session === safeName(marker.sessionId) && Number(generation) >= marker.generation) continue;
+      await rm(join(this.dir, file), { force: true });
+    }
+  }
+
+  private claimPrefix(name: string) {
+    return `${safeName(name)}.claim.`;
+  }
+
+  private get staleMs() {
+    return this.opts.staleMs ?? 30_000;
   }
 
   private markerPath(name: string) {

@@ -23,6 +23,11 @@ export interface AccessToken {
 export interface GetTokenOptions {
   /** Refresh even if the token looks valid: what a consumer does after a 401. */
   forceRefresh?: boolean;
+  /**
+   * The token a server just rejected: refresh unless a different, valid token is already there.
+   * Unlike a bare forceRefresh this also replaces a token obtained moments ago.
+   */
+  rejectedToken?: string;
   /** The token must stay valid at least this long, or the caller waits for a refresh. Default 15. */
   minValiditySeconds?: number;
 }
@@ -75,6 +80,8 @@ const DEFAULT_MIN_VALIDITY_S = 15;
 const FRESH_ENOUGH_MS = 2_000;
 /** Foreground attempts before a waiting caller gets the error (the schedule keeps trying). */
 const FOREGROUND_ATTEMPTS = 3;
+/** Longest pause between foreground attempts; a caller is waiting. */
+const FOREGROUND_MAX_WAIT_MS = 4_000;
 /** The schedule re-checks the wall clock at least this often, so sleep or a clock change cannot outrun it. */
 const WALL_CLOCK_CHECK_MS = 30_000;
 /** How long a window waits for SecretStorage to show another window's newer entry. */
@@ -138,14 +145,19 @@ export class TokenService {
     const s = e.session ?? (await this.load(id));
     if (!s) throw notSignedIn(provider.label);
     const now = this.deps.clock.now();
-    const minMs = (opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000;
-    if (!opts.forceRefresh && isUsable(s, now, minMs)) return this.toAccessToken(provider, s);
-    if (opts.forceRefresh && s.accessToken && now - s.obtainedAt < FRESH_ENOUGH_MS) return this.toAccessToken(provider, s);
+    // No more than half the token's lifetime: else a server issuing short-lived tokens gets a refresh per call.
+    const minMs = Math.min((opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000, (s.expiresAt - s.obtainedAt) / 2);
+    const rejected = opts.rejectedToken;
+    const force = !!opts.forceRefresh || (rejected !== undefined && rejected === s.accessToken);
+    if (rejected !== undefined && !force && isUsable(s, now, 0)) return this.toAccessToken(provider, s);
+    if (!force && isUsable(s, now, minMs)) return this.toAccessToken(provider, s);
+    if (opts.forceRefresh && rejected === undefined && s.refreshToken && s.accessToken && now - s.obtainedAt < FRESH_ENOUGH_MS) return this.toAccessToken(provider, s);
     if (!s.refreshToken) {
-      if (!opts.forceRefresh && isUsable(s, now, 0)) return this.toAccessToken(provider, s);
+      // Also after the refresh token died (needsSignIn): the access token stays good until it expires.
+      if (!force && s.accessToken && s.expiresAt > now) return this.toAccessToken(provider, s);
       throw needsSignIn(provider.label, s.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
-    const fresh = await this.withWaitLimit(this.refresh(id, { force: !!opts.forceRefresh, seen: s, minMs }), provider);
+    const fresh = await this.withWaitLimit(this.refresh(id, { force, seen: s, minMs }), provider);
     return this.toAccessToken(provider, fresh);
   }
 
@@ -218,7 +230,9 @@ export class TokenService {
         } catch (err) {
           const retry = isAuthError(err) && err.transient && attempt + 1 < FOREGROUND_ATTEMPTS && !this.disposed;
           if (!retry) throw err;
-          const wait = Math.min(backoffMs(attempt, this.random(), err.details.retryAfterSeconds), 4_000);
+          const wait = backoffMs(attempt, this.random(), err.details.retryAfterSeconds);
+          // A longer Retry-After is the schedule's to honour (onRefreshFailed); cutting it short would ignore the server.
+          if (wait > FOREGROUND_MAX_WAIT_MS) throw err;
           this.deps.log.warn(`Refresh of "${id}" failed (${err.message}); retrying in ${Math.round(wait)} ms.`);
           await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), wait));
         }
@@ -268,12 +282,25 @@ export class TokenService {
       this.adopt(id, current);
       throw needsSignIn(provider.label, current.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
-    this.deps.log.info(`Refreshing "${id}" (refresh token ${fingerprint(current.refreshToken)}, generation ${current.generation}).`);
+    // One process presents this generation's refresh token; if another did meanwhile, start over from its result.
+    const release = await this.claimRedemption(id, current);
+    if (!release) return this.refreshLocked(id, req, lockLost);
+    try {
+      return await this.redeem(id, current, current.refreshToken, lockLost);
+    } finally {
+      await release();
+    }
+  }
+
+  /** Presents the refresh token once and commits the outcome: new tokens, or a dead session on invalid_grant. */
+  private async redeem(id: string, current: SessionRecord, refreshToken: string, lockLost: AbortSignal): Promise<SessionRecord> {
+    const provider = this.provider(id);
+    this.deps.log.info(`Refreshing "${id}" (refresh token ${fingerprint(refreshToken)}, generation ${current.generation}).`);
     let next: SessionRecord;
     try {
       const t = await refreshTokens(
         { endpoints: current.endpoints, clientId: current.clientId, fetch: this.deps.fetch, signal: lockLost },
-        current.refreshToken,
+        refreshToken,
         () => this.deps.clock.now(),
       );
       next = {
@@ -295,7 +322,7 @@ export class TokenService {
           ...current,
           refreshToken: undefined,
           generation: current.generation + 1,
-          needsSignIn: { reason: 'the refresh token was revoked or has expired', at: now },
+          needsSignIn: { reason: 'the refresh token was revoked or has expired', at: this.deps.clock.now() },
         };
         await this.commit(dead);
         this.adopt(id, dead);
@@ -313,6 +340,27 @@ export class TokenService {
   private async commit(s: SessionRecord): Promise<void> {
     await this.deps.store.write(s);
     await this.deps.lock.writeMarker(s.providerId, { sessionId: s.sessionId, generation: s.generation });
+  }
+
+  /**
+   * Only the holder of the claim may present this generation's refresh token (see
+   * RefreshLock.claimRedemption). Another holder means the lock let two processes in: wait until
+   * it lets go, or the marker shows its result (undefined: start over from that).
+   */
+  private async claimRedemption(id: string, s: SessionRecord): Promise<(() => Promise<void>) | undefined> {
+    const mine = { sessionId: s.sessionId, generation: s.generation };
+    for (let waited = false; ; waited = true) {
+      const release = await this.deps.lock.claimRedemption(id, mine);
+      // Checked after a successful claim too: claims are dropped once the marker has moved past them.
+      const marker = await this.deps.lock.readMarker(id);
+      if (marker?.sessionId === mine.sessionId && marker.generation > mine.generation) {
+        await release?.();
+        return undefined;
+      }
+      if (release) return release;
+      if (!waited) this.deps.log.warn(`Another process is redeeming the refresh token of "${id}" (generation ${mine.generation}); waiting for its result.`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Reads the store under the lock, waiting while it is older than the marker says (another window's write in transit). */

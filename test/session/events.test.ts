@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import type { TokenChange } from '../../src/session/tokenService.js';
+import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
+import { FaultProxy } from '../support/faultProxy.js';
+import { idpProvider, lifecycleWindow, pointTokenEndpointAt, signInThroughIdp, type Window } from '../support/lifecycle.js';
+import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
+import { MemorySecretStore } from '../support/memorySecretStore.js';
+
+reportTallyAtEnd();
+
+/** Every change a listener (status bar, terminals, language servers) is told about, in order. */
+describe('token lifecycle: change events', function () {
+  this.timeout(20_000);
+  let idp: TestIdp;
+  let proxy: FaultProxy;
+  let w: Window;
+  let events: TokenChange[];
+
+  before(async () => {
+    idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 60, rotateRefreshTokens: true });
+    proxy = await FaultProxy.start(idp.issuer);
+    w = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), random: () => 0 });
+    events = [];
+    w.service.onDidChange((e) => events.push(e));
+  });
+  after(async () => {
+    addToTally(idp);
+    w.service.dispose();
+    await proxy.close();
+    await idp.close();
+  });
+
+  /** The kinds emitted while `action` ran, and their messages. */
+  async function during(action: () => Promise<unknown>): Promise<{ kinds: string[]; messages: (string | undefined)[] }> {
+    events.length = 0;
+    await action().catch(() => undefined);
+    return { kinds: events.map((e) => e.kind), messages: events.map((e) => e.message) };
+  }
+
+  it('signedIn on sign-in', async () => {
+    const { kinds } = await during(async () => {
+      const s = await signInThroughIdp(w.service, 'dev', idp);
+      await pointTokenEndpointAt(w.store, 'dev', proxy.url(s.endpoints.token_endpoint));
+    });
+    assert.deepEqual(kinds, ['signedIn']);
+  });
+
+  it('refreshing, then refreshed', async () => {
+    assert.deepEqual((await during(() => w.service.refreshNow('dev'))).kinds, ['refreshing', 'refreshed']);
+  });
+
+  it('refreshing, then refreshFailed with the reason, when every attempt fails', async () => {
+    proxy.next(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 503 })));
+    const { kinds, messages } = await during(() => w.service.refreshNow('dev'));
+    assert.deepEqual(kinds, ['refreshing', 'refreshFailed']);
+    assert.match(messages[1]!, /HTTP 503/);
+  });
+
+  it('refreshing, then needsSignIn with the reason, when the refresh token is dead', async () => {
+    proxy.next({ kind: 'invalidGrant' });
+    const { kinds, messages } = await during(() => w.service.refreshNow('dev'));
+    assert.deepEqual(kinds, ['refreshing', 'needsSignIn']);
+    assert.match(messages[1]!, /revoked or has expired/);
+  });
+
+  it('signedIn again after signing in anew, signedOut on sign-out', async () => {
+    assert.deepEqual((await during(() => signInThroughIdp(w.service, 'dev', idp))).kinds, ['signedIn']);
+    assert.deepEqual((await during(() => w.service.signOut('dev'))).kinds, ['signedOut']);
+    assert.equal(idp.stats.revocations, 1, 'sign-out revoked the refresh token');
+  });
+});
