@@ -1,0 +1,96 @@
+/**
+ * The token helper's wire protocol: HTTP/1.x over the local socket, so `curl --unix-socket`, a
+ * few lines of Perl and Node's own http client all speak it. One request per connection:
+ *
+ *   GET /v1/token?format=raw|git|kubectl|exec[&provider=ID][&api=v1|v1beta1]
+ *   X-Agent-Auth-Nonce: <the window's nonce>
+ *
+ * 200 carries the finished output (the client prints it as is); any other status carries a
+ * one-line message for stderr. Formatting lives here, once, instead of in every client.
+ */
+
+export const TOKEN_PATH = '/v1/token';
+export const NONCE_HEADER = 'x-agent-auth-nonce';
+
+export type Format = 'raw' | 'git' | 'kubectl' | 'exec';
+const FORMATS: readonly string[] = ['raw', 'git', 'kubectl', 'exec'];
+const KUBE_APIS: readonly string[] = ['v1', 'v1beta1'];
+
+/** Same rule as provider ids in settings; also keeps ids safe to put in a URL unescaped. */
+const PROVIDER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** RFC 6750 b64token and friends: printable ASCII without spaces, so no output format can be broken by a token. */
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+
+export interface TokenRequest {
+  format: Format;
+  providerId?: string;
+  kubeApi: string;
+}
+
+export interface IssuedToken {
+  providerId: string;
+  accessToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  envVar?: string;
+}
+
+/** A refusal whose message is shown to the user as is; `status` is the HTTP status sent. */
+export class HelperError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function parseTokenRequest(url: string): TokenRequest {
+  const u = new URL(url, 'http://agent-auth');
+  if (u.pathname !== TOKEN_PATH) throw new HelperError(404, `Agent Auth: unknown request ${u.pathname}.`);
+  const format = u.searchParams.get('format') ?? 'raw';
+  if (!FORMATS.includes(format)) throw new HelperError(400, `Agent Auth: unknown output format "${format}".`);
+  const providerId = u.searchParams.get('provider') ?? undefined;
+  if (providerId !== undefined && !PROVIDER_ID.test(providerId)) {
+    throw new HelperError(400, 'Agent Auth: a provider id is 1-64 letters, digits, ".", "_" or "-".');
+  }
+  const kubeApi = u.searchParams.get('api') ?? 'v1';
+  if (!KUBE_APIS.includes(kubeApi)) throw new HelperError(400, `Agent Auth: unsupported ExecCredential version "${kubeApi}".`);
+  return { format: format as Format, providerId, kubeApi };
+}
+
+/** The response body for a valid token; refuses tokens that are expired or could corrupt the output. */
+export function formatToken(req: TokenRequest, t: IssuedToken, now = Date.now()): string {
+  if (!TOKEN_CHARS.test(t.accessToken)) throw new HelperError(502, `Agent Auth: the token of ${t.providerId} has characters a token cannot have.`);
+  if (!(t.expiresAt > now)) throw new HelperError(503, `Agent Auth: the token of ${t.providerId} has expired; sign in again.`);
+  switch (req.format) {
+    case 'raw':
+      return `${t.accessToken}\n`;
+    case 'git':
+      // password_expiry_utc (git 2.41+) keeps git's own credential cache from outliving the token.
+      return `username=oauth2\npassword=${t.accessToken}\npassword_expiry_utc=${Math.floor(t.expiresAt / 1000)}\n`;
+    case 'kubectl':
+      return (
+        JSON.stringify({
+          apiVersion: `client.authentication.k8s.io/${req.kubeApi}`,
+          kind: 'ExecCredential',
+          status: { token: t.accessToken, expirationTimestamp: rfc3339(t.expiresAt) },
+        }) + '\n'
+      );
+    case 'exec':
+      return `${envVarOf(t)}\n${t.accessToken}\n`;
+  }
+}
+
+function envVarOf(t: IssuedToken): string {
+  // Without a configured name, the default settings use: ACME_TOKEN for provider "acme".
+  const name = t.envVar ?? `${t.providerId.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_TOKEN`;
+  if (!ENV_NAME.test(name)) throw new HelperError(502, `Agent Auth: "${name}" is not a valid environment variable name.`);
+  return name;
+}
+
+/** Whole seconds, UTC: what Kubernetes' metav1.Time writes. */
+function rfc3339(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { ensureExecutable, HELPER_NAME, helperBinDir } from './binDir.js';
+import { newNonce, nonceMatches } from './nonce.js';
+import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
+import { defaultRuntimeDir, ensurePrivateDir, newSocketPath, removeStaleSockets } from './runtimeDir.js';
+
+/**
+ * The token helper server: runs in the extension host and answers `agent-auth-token` (bin/) from
+ * the terminals, tasks and agents of this window over a local socket. Free of `vscode`.
+ */
+
+export interface TokenSource {
+  /** A valid token, refreshed first if needed; throws an Error with a user-readable message when it cannot. */
+  getAccessToken(
+    providerId: string | undefined,
+    opts: { minValiditySeconds?: number; forceRefresh?: boolean },
+  ): Promise<IssuedToken>;
+}
+
+export interface HelperLog {
+  info(m: string): void;
+  warn(m: string): void;
+  error(m: string): void;
+}
+
+export interface TokenHelperServerOptions {
+  /** Where the socket goes; created with mode 0700. Default: $XDG_RUNTIME_DIR/agent-auth or <tmp>/agent-auth-<uid>. Ignored on Windows. */
+  dir?: string;
+  source: TokenSource;
+  log?: HelperLog;
+}
+
+export interface TokenHelperServer {
+  /** For every terminal and child process; the caller also puts `binDir` first on PATH. */
+  env: Record<string, string>;
+  binDir: string;
+  close(): Promise<void>;
+}
+
+/** Requests are one short GET; anything bigger is not ours. */
+const MAX_REQUEST_BYTES = 4096;
+/** A connection that has not sent its request by then is dropped. */
+const IDLE_MS = 5000;
+
+const quiet: HelperLog = { info() {}, warn() {}, error() {} };
+
+export async function startTokenHelperServer(opts: TokenHelperServerOptions): Promise<TokenHelperServer> {
+  const log = opts.log ?? quiet;
+  const binDir = helperBinDir();
+  ensureExecutable(join(binDir, HELPER_NAME));
+  const nonce = newNonce();
+  const socketPath = await channelPath(opts.dir ?? defaultRuntimeDir(), log);
+
+  const server = createServer({ maxHeaderSize: MAX_REQUEST_BYTES }, (req, res) => void answer(req, res, nonce, opts.source, log));
+  server.on('connection', (socket) => socket.setTimeout(IDLE_MS)); // node's http server destroys a socket on timeout
+  server.on('request', (req: IncomingMessage) => req.socket.setTimeout(0)); // fetching the token may take longer
+  await listen(server, socketPath);
+  // The 0700 directory guards the moment between bind() and this chmod.
+  if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
+  log.info(`Token helper listening on ${socketPath}`);
+
+  return {
+    env: {
+      AGENT_AUTH_TOKEN_HELPER: join(binDir, HELPER_NAME),
+      AGENT_AUTH_IPC: socketPath,
+      AGENT_AUTH_NONCE: nonce,
+      // The fallback client runs on the extension host's own runtime (Electron acts as Node with ELECTRON_RUN_AS_NODE).
+      AGENT_AUTH_NODE: process.execPath,
+    },
+    binDir,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve()); // node unlinks the socket file
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * POSIX: a socket in a private directory. Windows: a named pipe, whose default DACL lets only this
+ * user, administrators and SYSTEM write to it; the nonce still guards every request. (Untested here.)
+ */
+async function channelPath(dir: string, log: HelperLog): Promise<string> {
+  if (process.platform === 'win32') return `\\\\.\\pipe\\agent-auth-${randomBytes(8).toString('hex')}`;
+  ensurePrivateDir(dir);
+  const swept = await removeStaleSockets(dir);
+  if (swept.length) log.info(`Token helper: removed ${swept.length} socket(s) of closed windows from ${dir}`);
+  return newSocketPath(dir);
+}
+
+function listen(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function answer(req: IncomingMessage, res: ServerResponse, nonce: string, source: TokenSource, log: HelperLog) {
+  try {
+    if (!nonceMatches(nonce, req.headers[NONCE_HEADER] as string | undefined)) {
+      log.warn('Token helper: refused a request with a missing or wrong nonce.');
+      throw new HelperError(403, 'Agent Auth: the token helper refused this request (wrong or missing nonce). Open a new terminal.');
+    }
+    if (req.method !== 'GET') throw new HelperError(405, 'Agent Auth: the token helper only answers GET.');
+    if (req.headers['content-length'] || req.headers['transfer-encoding']) throw new HelperError(413, 'Agent Auth: the token helper takes no request body.');
+    const request = parseTokenRequest(req.url ?? '/');
+    let token: IssuedToken;
+    try {
+      token = await source.getAccessToken(request.providerId, {});
+    } catch (err) {
+      throw new HelperError(409, userMessage(err));
+    }
+    send(res, 200, formatToken(request, token));
+  } catch (err) {
+    if (err instanceof HelperError) send(res, err.status, `${err.message}\n`);
+    else {
+      log.error(`Token helper: ${(err as Error).message}`);
+      send(res, 500, 'Agent Auth: the token helper failed; see the Agent Auth log.\n');
+    }
+  }
+}
+
+function userMessage(err: unknown): string {
+  const m = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+  return m.startsWith('Agent Auth') ? m : `Agent Auth: ${m}`;
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    Connection: 'close', // one request per connection keeps the idle rule simple
+  });
+  res.end(body);
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deadSocket, HOUR, removeToolDirs, runHelper, startHelper, transports, type Helper } from './harness.js';
+
+const acme = { accessToken: 'acme-AT.0123456789_abc-DEF~+/=', expiresAt: Date.now() + HOUR, envVar: 'ACME_TOKEN' };
+const beta = { accessToken: 'beta-AT-9876543210', expiresAt: Date.now() + 2 * HOUR, envVar: 'BETA_CORP_TOKEN' };
+const CLOSED = 'Agent Auth: the VS Code window that opened this terminal is closed; open a new terminal.\n';
+
+describe('agent-auth-token (real server, real CLI)', function () {
+  let two: Helper;
+  let one: Helper;
+  before(async () => {
+    two = await startHelper({ acme, 'beta.corp': beta });
+    one = await startHelper({ acme });
+  });
+  after(async () => {
+    await two.server.close();
+    await one.server.close();
+    removeToolDirs();
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const r = await runHelper(['--help'], two.env);
+    assert.equal(r.code, 0);
+    for (const s of ['git-credential', 'kubectl', 'exec [--provider PROVIDER]']) assert.match(r.stdout, new RegExp(s.replace(/[[\]]/g, '\\$&')));
+  });
+
+  it('rejects bad usage with exit 2 before asking the window', async () => {
+    const cases = [['--bogus'], ['acme', 'extra'], ['bad id!'], ['git-credential'], ['exec', '--provider', 'acme'], ['kubectl', '--provider']];
+    for (const args of cases) {
+      const r = await runHelper(args, two.env);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /agent-auth-token: /);
+    }
+    assert.deepEqual(two.source.calls, []);
+  });
+
+  it('says so when the shell was not opened by VS Code', async () => {
+    const env = { ...two.env };
+    delete env.AGENT_AUTH_IPC;
+    const r = await runHelper([], env);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /not opened by VS Code with Agent Auth/);
+  });
+
+  for (const t of transports()) {
+    describe(`via ${t.name}`, () => {
+      const env = (h: Helper, extra: NodeJS.ProcessEnv = {}) => ({ ...t.env(h.env), ...extra });
+
+      it('prints the named provider’s token, positional or --provider', async () => {
+        for (const args of [['acme'], ['--provider', 'beta.corp'], ['--provider=acme']]) {
+          const r = await runHelper(args, env(two));
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(r.stdout, `${args.some((a) => a.includes('beta')) ? beta.accessToken : acme.accessToken}\n`);
+          assert.equal(r.stderr, '');
+        }
+      });
+
+      it('without a provider: the only signed-in one, or the list when there are several', async () => {
+        const single = await runHelper([], env(one));
+        assert.equal(single.code, 0, single.stderr);
+        assert.equal(single.stdout, `${acme.accessToken}\n`);
+        assert.equal(one.source.calls.at(-1), undefined);
+
+        const ambiguous = await runHelper([], env(two));
+        assert.equal(ambiguous.code, 1);
+        assert.equal(ambiguous.stdout, '');
+        assert.equal(ambiguous.stderr, 'Agent Auth: Several providers are signed in; name one of: acme, beta.corp.\n');
+      });
+
+      it('a signed-out provider: the reason on stderr, exit 1, nothing on stdout', async () => {
+        const r = await runHelper(['gamma'], env(two));
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, '');
+        assert.equal(r.stderr, "Agent Auth: not signed in to 'gamma'. Run 'Agent Auth: Sign In'.\n");
+      });
+
+      it('git-credential get answers in git’s credential format; store and erase do nothing', async () => {
+        const get = await runHelper(['git-credential', 'acme', 'get'], env(two), 'protocol=https\nhost=git.example.com\npath=org/repo.git\n\n');
+        assert.equal(get.code, 0, get.stderr);
+        assert.equal(get.stdout, `username=oauth2\npassword=${acme.accessToken}\npassword_expiry_utc=${Math.floor(acme.expiresAt / 1000)}\n`);
+        const calls = two.source.calls.length;
+        for (const action of ['store', 'erase']) {
+          const r = await runHelper(['git-credential', 'acme', action], env(two), `protocol=https\nhost=x\nusername=oauth2\npassword=${acme.accessToken}\n`);
+          assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
+        }
+        assert.equal(two.source.calls.length, calls, 'store/erase must not ask for a token');
+      });
+
+      it('kubectl prints an ExecCredential (v1, or v1beta1 when kubectl asks for it)', async () => {
+        const r = await runHelper(['kubectl', 'beta.corp'], env(two));
+        assert.equal(r.code, 0, r.stderr);
+        const cred = JSON.parse(r.stdout);
+        assert.equal(cred.apiVersion, 'client.authentication.k8s.io/v1');
+        assert.equal(cred.kind, 'ExecCredential');
+        assert.equal(cred.status.token, beta.accessToken);
+        assert.match(cred.status.expirationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        assert.equal(Date.parse(cred.status.expirationTimestamp), Math.floor(beta.expiresAt / 1000) * 1000);
+
+        const info = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec: { interactive: false } });
+        const old = await runHelper(['kubectl', 'beta.corp'], env(two, { KUBERNETES_EXEC_INFO: info }));
+        assert.equal(JSON.parse(old.stdout).apiVersion, 'client.authentication.k8s.io/v1beta1');
+      });
+
+      it('exec gives the token to the command only, in the same process', async () => {
+        const r = await runHelper(['exec', '--provider', 'acme', '--', '/bin/sh', '-c', 'printf "%s %s" "$$" "$ACME_TOKEN"'], env(two));
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, `${r.pid} ${acme.accessToken}`, 'the command must replace the helper (exec)');
+
+        // The shell that ran the helper never sees the variable.
+        const script = '"$0" exec --provider beta.corp -- /bin/sh -c \'printf "child=%s " "$BETA_CORP_TOKEN"; exit 7\'; printf "status=%s parent=%s" "$?" "${BETA_CORP_TOKEN-unset}"';
+        const out = await shell(script, two.server.env.AGENT_AUTH_TOKEN_HELPER!, env(two));
+        assert.equal(out, `child=${beta.accessToken} status=7 parent=unset`);
+      });
+
+      it('exec fails without running the command when there is no token', async () => {
+        const r = await runHelper(['exec', '--provider', 'gamma', '--', '/bin/sh', '-c', 'echo ran'], env(two));
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, '');
+        assert.match(r.stderr, /not signed in to 'gamma'/);
+      });
+
+      it('a wrong nonce gets a refusal, never a token', async () => {
+        for (const nonce of ['A'.repeat(43), 'short', 'B'.repeat(200)]) {
+          const r = await runHelper(['acme'], env(two, { AGENT_AUTH_NONCE: nonce }));
+          assert.equal(r.code, 1, r.stderr);
+          assert.equal(r.stdout, '');
+          assert.match(r.stderr, /wrong or missing nonce/);
+        }
+      });
+
+      it('a closed window: the socket is gone, or nobody listens on it', async () => {
+        const gone = await startHelper({ acme });
+        await gone.server.close();
+        const r = await runHelper(['acme'], env(gone));
+        assert.deepEqual([r.code, r.stdout, r.stderr], [3, '', CLOSED]);
+
+        const dir = mkdtempSync(join(tmpdir(), 'agent-auth-dead-'));
+        try {
+          await deadSocket(join(dir, 'crashed.sock'));
+          const dead = await runHelper(['acme'], env(gone, { AGENT_AUTH_IPC: join(dir, 'crashed.sock') }));
+          assert.deepEqual([dead.code, dead.stdout, dead.stderr], [3, '', CLOSED]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  }
+});
+
+function shell(script: string, arg0: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('/bin/sh', ['-c', script, arg0], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d));
+    c.on('error', reject);
+    c.on('close', () => resolve(out));
+  });
+}

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { accessSync, constants, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { IssuedToken } from '../../src/helper/protocol.js';
+import { startTokenHelperServer, type TokenHelperServer, type TokenSource } from '../../src/helper/server.js';
+
+/**
+ * A real helper server fed by an in-memory token table, and the real `agent-auth-token` run as a
+ * child process. `source.calls` records what the server asked for.
+ */
+
+export type Tokens = Record<string, Omit<IssuedToken, 'providerId'>>;
+
+export class MapSource implements TokenSource {
+  readonly calls: (string | undefined)[] = [];
+  delayMs = 0;
+  constructor(readonly tokens: Tokens) {}
+
+  async getAccessToken(providerId: string | undefined): Promise<IssuedToken> {
+    this.calls.push(providerId);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    const ids = Object.keys(this.tokens);
+    if (providerId === undefined) {
+      if (ids.length !== 1) throw new Error(`Several providers are signed in; name one of: ${ids.join(', ')}.`);
+      providerId = ids[0]!;
+    }
+    const t = this.tokens[providerId];
+    if (!t) throw new Error(`Agent Auth: not signed in to '${providerId}'. Run 'Agent Auth: Sign In'.`);
+    return { providerId, ...t };
+  }
+}
+
+export class LogLines {
+  readonly lines: string[] = [];
+  info = (m: string) => void this.lines.push(`info ${m}`);
+  warn = (m: string) => void this.lines.push(`warn ${m}`);
+  error = (m: string) => void this.lines.push(`error ${m}`);
+}
+
+export interface Helper {
+  server: TokenHelperServer;
+  source: MapSource;
+  log: LogLines;
+  /** process.env plus the server's variables. */
+  env: NodeJS.ProcessEnv;
+}
+
+export const HOUR = 3_600_000;
+
+export async function startHelper(tokens: Tokens, dir?: string): Promise<Helper> {
+  const source = new MapSource(tokens);
+  const log = new LogLines();
+  const server = await startTokenHelperServer({ dir, source, log });
+  return { server, source, log, env: { ...process.env, ...server.env } };
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+export function runHelper(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(env.AGENT_AUTH_TOKEN_HELPER ?? join(__dirname, '../../bin/agent-auth-token'), args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
+    child.stdin.on('error', () => {}); // store/erase may exit before reading everything
+    child.stdin.end(input);
+  });
+}
+
+/** How the CLI reaches the server depends on which tools PATH offers. */
+export interface Transport {
+  name: string;
+  env(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+}
+
+const toolDirs: string[] = [];
+
+/** A PATH holding only `tools`, so the script cannot fall back to anything else. */
+export function pathWith(...tools: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-auth-path-'));
+  toolDirs.push(dir);
+  for (const t of tools) symlinkSync(which(t), join(dir, t));
+  return dir;
+}
+
+export function removeToolDirs(): void {
+  for (const d of toolDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export function transports(): Transport[] {
+  const perl = pathWith('perl');
+  const curl = pathWith('curl');
+  const none = pathWith();
+  return [
+    { name: 'perl', env: (b) => ({ ...b, PATH: perl }) },
+    { name: 'curl (no perl)', env: (b) => ({ ...b, PATH: curl }) },
+    { name: 'node (no perl, no curl)', env: (b) => ({ ...b, PATH: none, AGENT_AUTH_NODE: process.execPath }) },
+  ];
+}
+
+export function which(tool: string): string {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      accessSync(join(d, tool), constants.X_OK);
+      return join(d, tool);
+    } catch {
+      // not in this one
+    }
+  }
+  throw new Error(`${tool} is not installed; the helper tests need it`);
+}
+
+/** A socket file nobody listens on: what a crashed window leaves behind. */
+export async function deadSocket(path: string): Promise<void> {
+  const listen = `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`;
+  const child = spawn(process.execPath, ['-e', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await once(child.stdout, 'data');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+}
