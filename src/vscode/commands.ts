@@ -1,17 +1,20 @@
 import * as vscode from 'vscode';
-import type { ProviderConfig } from '../session/config.js';
 import type { Glue } from './glue.js';
+import { pickSignedIn, resolveProvider } from './providerPick.js';
 
 /** The palette commands that act on one provider: sign in/out, refresh, copy the token, show the log. */
 export function registerCommands(g: Glue): vscode.Disposable {
   const { service, log } = g;
-  const signedIn = () => service.getProviders().filter((p) => service.state(p.id)?.session);
 
   return vscode.Disposable.from(
     vscode.commands.registerCommand('agentAuth.signIn', (id?: string) => g.signIn(id)),
 
     vscode.commands.registerCommand('agentAuth.signOut', async (id?: string) => {
-      const p = await resolveProvider(id, signedIn(), vscode.l10n.t('Sign out of which provider?'));
+      // Also a session that can no longer refresh: signing out is how the user clears it.
+      const withSession = service.getProviders().filter((p) => service.state(p.id)?.session);
+      const p = await resolveProvider(id, withSession, vscode.l10n.t('Sign out of which provider?'), () =>
+        void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: no provider is signed in.')),
+      );
       if (!p) return;
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Signing out of {0}…', p.label) },
@@ -21,7 +24,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
     }),
 
     vscode.commands.registerCommand('agentAuth.refreshNow', async (id?: string) => {
-      const p = await resolveProvider(id, signedIn(), vscode.l10n.t('Refresh which provider?'));
+      const p = await pickSignedIn(g, id, vscode.l10n.t('Refresh which provider?'));
       if (!p) return;
       try {
         const s = await vscode.window.withProgress(
@@ -37,7 +40,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
     }),
 
     vscode.commands.registerCommand('agentAuth.copyAccessToken', async (id?: string) => {
-      const p = await resolveProvider(id, signedIn(), vscode.l10n.t('Copy the token of which provider?'));
+      const p = await pickSignedIn(g, id, vscode.l10n.t('Copy the token of which provider?'));
       if (!p) return;
       const copy = vscode.l10n.t('Copy Token');
       const ok = await vscode.window.showWarningMessage(
@@ -62,27 +65,4 @@ export function registerCommands(g: Glue): vscode.Disposable {
 
     vscode.commands.registerCommand('agentAuth.showLog', () => log.show()),
   );
-}
-
-/** The provider named by `id`, the only candidate, or the user's QuickPick choice. */
-export async function resolveProvider(
-  id: string | undefined,
-  candidates: ProviderConfig[],
-  title: string,
-): Promise<ProviderConfig | undefined> {
-  if (id) {
-    const p = candidates.find((c) => c.id === id);
-    if (!p) void vscode.window.showWarningMessage(vscode.l10n.t('Agent Auth: "{0}" is not configured or not signed in.', id));
-    return p;
-  }
-  if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: no provider is signed in.'));
-    return undefined;
-  }
-  if (candidates.length === 1) return candidates[0];
-  const pick = await vscode.window.showQuickPick(
-    candidates.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource, p })),
-    { title },
-  );
-  return pick?.p;
 }

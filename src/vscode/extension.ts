@@ -6,15 +6,17 @@ import { FileRefreshLock } from '../session/refreshLock.js';
 import { SessionStore } from '../session/sessionStore.js';
 import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
 import { AgentAuthProvider } from './authProvider.js';
-import { registerCommands, resolveProvider } from './commands.js';
+import { registerCommands } from './commands.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
+import { offerSignIn, pickConfigured } from './providerPick.js';
 import { Settings } from './settings.js';
 import { runSignIn } from './signInUi.js';
 import { registerStatusBar } from './statusBar.js';
 import { registerStatusView } from './statusView.js';
 import { registerTasks } from './tasks.js';
 import { registerTerminals } from './terminals.js';
+import { lazyTokenHelper } from './tokenHelper.js';
 
 /** What other extensions get from `vscode.extensions.getExtension('agentauth.agent-auth').exports`. */
 export interface AgentAuthApi {
@@ -48,21 +50,19 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const tokenChanged = new vscode.EventEmitter<TokenChange>();
   const serviceSub = service.onDidChange((e) => {
     tokenChanged.fire(e);
-    if (e.kind === 'needsSignIn' || e.kind === 'corrupt') void offerSignIn(e);
+    if (e.kind === 'needsSignIn' || e.kind === 'corrupt') offerSignInAgain(e);
   });
 
   const signIn = async (id?: string) => {
-    const p = await resolveProvider(id, service.getProviders(), vscode.l10n.t('Sign in to which provider?'));
+    const p = await pickConfigured(g, id, vscode.l10n.t('Sign in to which provider?'));
     if (p) await runSignIn(service, p, log);
   };
-  const offerSignIn = async (e: TokenChange) => {
+  const offerSignInAgain = (e: TokenChange) => {
     const label = service.state(e.providerId)?.provider.label ?? e.providerId;
-    const action = vscode.l10n.t('Sign In');
-    const text = e.kind === 'corrupt' ? e.message! : vscode.l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? '');
-    if ((await vscode.window.showWarningMessage(text, action)) === action) await signIn(e.providerId);
+    offerSignIn(g, e.providerId, e.kind === 'corrupt' ? e.message! : vscode.l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? ''));
   };
 
-  const g: Glue = { context, service, log, signIn };
+  const g: Glue = { context, service, log, signIn, tokenHelper: lazyTokenHelper(service, log, context.subscriptions) };
   const auth = new AgentAuthProvider(service, (p) => runSignIn(service, p, log));
   context.subscriptions.push(
     log,

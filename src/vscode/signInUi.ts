@@ -84,8 +84,10 @@ async function externalRedirect(local: string, log: vscode.LogOutputChannel): Pr
   try {
     const ext = (await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true);
     const u = new URL(ext);
-    if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return ext;
-    log.info(`Forwarded redirect ${u.host} is not loopback; using ${new URL(local).host}.`);
+    // Only a plain port forward keeps the loopback server reachable; a rewritten path (code-server's
+    // /proxy/<port>/) or a non-loopback host would never deliver the redirect to our listener.
+    if (u.protocol === 'http:' && isLoopbackHost(u.hostname) && u.pathname === new URL(local).pathname) return ext;
+    log.info(`Forwarded redirect ${u.host}${u.pathname} cannot reach the loopback listener; using ${new URL(local).host}.`);
   } catch (e) {
     log.warn(`asExternalUri failed (${(e as Error).message}); using the local redirect.`);
   }

@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { ProviderConfig } from '../session/config.js';
+import { SessionError } from '../session/errors.js';
+import type { Glue } from './glue.js';
+import { signedInProviders } from './tokenSource.js';
+
+/**
+ * Choosing a provider: the one a command argument names, the only candidate, or the user's
+ * QuickPick choice. `whenNone` tells the user why there is nothing to choose.
+ */
+export async function resolveProvider(
+  id: string | undefined,
+  candidates: ProviderConfig[],
+  placeHolder: string,
+  whenNone: () => void,
+): Promise<ProviderConfig | undefined> {
+  if (id) {
+    const p = candidates.find((c) => c.id === id);
+    if (!p) void vscode.window.showWarningMessage(vscode.l10n.t('Agent Auth: "{0}" is not configured or not signed in.', id));
+    return p;
+  }
+  if (candidates.length === 0) {
+    whenNone();
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const pick = await vscode.window.showQuickPick(
+    candidates.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource, p })),
+    { title: vscode.l10n.t('Agent Auth'), placeHolder },
+  );
+  return pick?.p;
+}
+
+/** A signed-in provider (for a terminal, a task, a command); with none, an offer to sign in. */
+export function pickSignedIn(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
+  return resolveProvider(id, signedInProviders(g.service), placeHolder, () =>
+    offerSignIn(g, undefined, vscode.l10n.t('Agent Auth: you are not signed in to any provider.')),
+  );
+}
+
+/** Any configured provider; with none, a pointer to the setting. */
+export function pickConfigured(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
+  return resolveProvider(id, g.service.getProviders(), placeHolder, () => {
+    const open = vscode.l10n.t('Open Settings');
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('Agent Auth: no provider is configured. Add one to the agentAuth.providers setting.'), open)
+      .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettings', 'agentAuth.providers'));
+  });
+}
+
+/** A warning with a "Sign In" button; does not wait for the user. */
+export function offerSignIn(g: Glue, providerId: string | undefined, message: string): void {
+  const signIn = vscode.l10n.t('Sign In');
+  void vscode.window.showWarningMessage(message, signIn).then((a) => {
+    if (a === signIn) void g.signIn(providerId);
+  });
+}
+
+/** Whether an error means the user must sign in (rather than wait or retry). */
+export function needsUser(err: unknown): boolean {
+  return err instanceof SessionError && (err.code === 'not_signed_in' || err.code === 'needs_sign_in');
+}

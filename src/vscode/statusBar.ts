@@ -1,0 +1,164 @@
+import * as vscode from 'vscode';
+import type { ProviderConfig } from '../session/config.js';
+import type { ProviderState, TokenService } from '../session/tokenService.js';
+import { formatRemaining } from './countdown.js';
+import type { Glue } from './glue.js';
+import { mostUrgent, nextRenderDelayMs, providerStatus, type ProviderStatus, worstSeverity } from './statusModel.js';
+
+/**
+ * One calm status bar item for all providers: it names the one that needs attention first (or
+ * expires soonest), counts down its token, spins while a refresh runs, and turns yellow below
+ * agentAuth.statusBar.warningSeconds and red when only a sign-in helps. It re-renders only when
+ * the text would change; with nothing counting down, no timer runs.
+ */
+export function registerStatusBar(g: Glue): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('agentAuth.status', vscode.StatusBarAlignment.Right, 100);
+  item.name = vscode.l10n.t('Agent Auth');
+  item.command = 'agentAuth.showStatus';
+  /** Providers whose stored entry was unreadable: they need a sign-in although no session is left. */
+  const corrupt = new Map<string, string>();
+  let timer: NodeJS.Timeout | undefined;
+
+  const render = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const p = presentStatus(g.service, Date.now(), warningSeconds() * 1000, corrupt);
+    if (!p) return item.hide();
+    item.text = p.text;
+    item.backgroundColor = p.backgroundColor;
+    item.tooltip = p.tooltip;
+    item.accessibilityInformation = { label: p.accessibilityLabel };
+    item.show();
+    if (p.nextRenderMs !== undefined) timer = setTimeout(render, p.nextRenderMs);
+  };
+
+  const subscriptions = [
+    item,
+    g.service.onDidChange((e) => {
+      if (e.kind === 'corrupt') corrupt.set(e.providerId, e.message ?? vscode.l10n.t('the stored session was unreadable'));
+      else if (e.kind === 'signedIn' || e.kind === 'signedOut') corrupt.delete(e.providerId);
+      render();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('agentAuth.statusBar') || e.affectsConfiguration('agentAuth.providers')) render();
+    }),
+    // Timers stall while the machine sleeps; focusing the window again shows the true time at once.
+    vscode.window.onDidChangeWindowState((s) => s.focused && render()),
+  ];
+  render();
+  return new vscode.Disposable(() => {
+    clearTimeout(timer);
+    subscriptions.forEach((d) => d.dispose());
+  });
+}
+
+export interface StatusPresentation {
+  text: string;
+  backgroundColor: vscode.ThemeColor | undefined;
+  tooltip: vscode.MarkdownString;
+  accessibilityLabel: string;
+  /** When to render again; undefined: nothing counts down, so no timer. */
+  nextRenderMs: number | undefined;
+}
+
+/** What the item shows for the service's current state; undefined (hidden) with no provider configured. */
+export function presentStatus(
+  service: TokenService,
+  now: number,
+  warningMs: number,
+  corrupt: ReadonlyMap<string, string> = new Map(),
+): StatusPresentation | undefined {
+  const rows = service
+    .getProviders()
+    .map((p) => ({ provider: p, state: service.state(p.id)! }))
+    .map((r) => ({ ...r, status: providerStatus(r.state, now, warningMs, corrupt.get(r.provider.id)) }));
+  if (rows.length === 0) return undefined;
+  const shown = mostUrgent(rows);
+  const others = rows.filter((r) => r !== shown && r.status.kind !== 'signedOut').length;
+  const icon = rows.some((r) => r.state.refreshing) ? '$(sync~spin)' : '$(key)';
+  const text = shown ? statusText(shown.provider, shown.status) : vscode.l10n.t('Sign in');
+  const sev = worstSeverity(rows.map((r) => r.status));
+  return {
+    text: `${icon} ${text}${others ? ` +${others}` : ''}`,
+    backgroundColor:
+      sev === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : sev === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined,
+    tooltip: tooltip(rows, now),
+    accessibilityLabel: vscode.l10n.t('Agent Auth: {0}', shown ? accessibleText(shown.provider, shown.status) : vscode.l10n.t('not signed in')),
+    nextRenderMs: nextRenderDelayMs(rows.map((r) => r.status), warningMs),
+  };
+}
+
+function warningSeconds(): number {
+  const v = vscode.workspace.getConfiguration('agentAuth.statusBar').get<number>('warningSeconds', 300);
+  return Number.isFinite(v) && v >= 0 ? v : 300;
+}
+
+function statusText(p: ProviderConfig, s: ProviderStatus): string {
+  switch (s.kind) {
+    case 'valid':
+      return `${p.label} ${formatRemaining(s.remainingMs)}`;
+    case 'expired':
+      return vscode.l10n.t('{0} expired', p.label);
+    default:
+      return vscode.l10n.t('{0}: Sign in', p.label);
+  }
+}
+
+function accessibleText(p: ProviderConfig, s: ProviderStatus): string {
+  switch (s.kind) {
+    case 'valid':
+      return vscode.l10n.t('{0} token valid for {1}', p.label, formatRemaining(s.remainingMs));
+    case 'expired':
+      return vscode.l10n.t('{0} token expired, refresh failing', p.label);
+    default:
+      return vscode.l10n.t('{0} needs you to sign in', p.label);
+  }
+}
+
+function tooltip(rows: { provider: ProviderConfig; state: ProviderState; status: ProviderStatus }[], now: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString('', true);
+  const line = (label: string, value: string) => {
+    md.appendMarkdown(`${label}: `);
+    md.appendText(value);
+    md.appendMarkdown('  \n');
+  };
+  rows.forEach(({ provider, state, status }, i) => {
+    if (i > 0) md.appendMarkdown('\n\n---\n\n');
+    md.appendMarkdown('**');
+    md.appendText(provider.label);
+    md.appendMarkdown('**  \n');
+    const s = state.session;
+    if (!s) {
+      md.appendText(status.kind === 'needsSignIn' ? vscode.l10n.t('Needs sign-in: {0}', status.reason ?? '') : vscode.l10n.t('Not signed in'));
+      md.appendMarkdown('  \n');
+      return;
+    }
+    line(vscode.l10n.t('Account'), s.account.label);
+    line(vscode.l10n.t('Issuer'), s.endpoints.issuer);
+    line(vscode.l10n.t('Scopes'), s.grantedScope ?? s.scopes.join(' '));
+    const left = s.expiresAt - now;
+    line(
+      left > 0 ? vscode.l10n.t('Expires') : vscode.l10n.t('Expired'),
+      left > 0 ? vscode.l10n.t('{0} (in {1})', time(s.expiresAt), formatRemaining(left)) : time(s.expiresAt),
+    );
+    if (state.refreshing) line(vscode.l10n.t('Refresh'), vscode.l10n.t('in progress…'));
+    if (state.lastRefresh) {
+      const r = state.lastRefresh;
+      line(
+        vscode.l10n.t('Last refresh'),
+        r.ok ? vscode.l10n.t('{0}, succeeded', time(r.at)) : vscode.l10n.t('{0}, failed: {1}', time(r.at), r.message ?? ''),
+      );
+    }
+    if (state.nextRefreshAt !== undefined && !state.refreshing) line(vscode.l10n.t('Next refresh'), time(state.nextRefreshAt));
+    if (status.kind === 'needsSignIn') line(vscode.l10n.t('Needs sign-in'), status.reason ?? '');
+  });
+  md.appendMarkdown('\n\n');
+  md.appendText(vscode.l10n.t('Click for actions.'));
+  return md;
+}
+
+const time = (ms: number) => new Date(ms).toLocaleString();

@@ -1,0 +1,35 @@
+import type { ProviderConfig } from '../session/config.js';
+import { SessionError } from '../session/errors.js';
+import { isUsable } from '../session/sessionRecord.js';
+import type { AccessToken, GetTokenOptions, TokenService } from '../session/tokenService.js';
+
+/**
+ * Which providers can hand out a token now, and the token source the helper server and the
+ * commands share: with no provider named it picks the only signed-in one. Free of `vscode`.
+ */
+
+/** Signed in: holds a token that is still valid, or a refresh token to get one. */
+export function signedInProviders(service: TokenService, now = Date.now()): ProviderConfig[] {
+  return service.getProviders().filter((p) => {
+    const s = service.state(p.id)?.session;
+    return !!s && ((!!s.refreshToken && !s.needsSignIn) || isUsable(s, now, 0));
+  });
+}
+
+export function resolveProviderId(service: TokenService, providerId: string | undefined): string {
+  if (providerId !== undefined) return providerId;
+  const ids = signedInProviders(service).map((p) => p.id);
+  if (ids.length === 1) return ids[0]!;
+  if (ids.length === 0) {
+    throw new SessionError('not_signed_in', 'Not signed in to any provider. Run "Agent Auth: Sign In".');
+  }
+  throw new SessionError('unknown_provider', `Several providers are signed in; name one of: ${ids.join(', ')}.`);
+}
+
+export interface TokenSource {
+  getAccessToken(providerId: string | undefined, opts?: GetTokenOptions): Promise<AccessToken>;
+}
+
+export function tokenSource(service: TokenService): TokenSource {
+  return { getAccessToken: async (providerId, opts) => service.getAccessToken(resolveProviderId(service, providerId), opts) };
+}

@@ -1,0 +1,50 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AgentAuthApi } from '../../src/vscode/extension.js';
+
+// Runs inside a real extension host (test/e2e/run.ts or test/e2e/electron.ts), against the installed extension.
+const ID = 'agentauth.agent-auth';
+const PALETTE = [
+  'agentAuth.signIn',
+  'agentAuth.signOut',
+  'agentAuth.showStatus',
+  'agentAuth.refreshNow',
+  'agentAuth.copyAccessToken',
+  'agentAuth.showLog',
+  'agentAuth.newTerminal',
+];
+
+describe('Agent Auth activation', () => {
+  let ext: vscode.Extension<AgentAuthApi>;
+
+  before(async () => {
+    const found = vscode.extensions.getExtension<AgentAuthApi>(ID);
+    assert.ok(found, `${ID} is not installed`);
+    ext = found;
+    await ext.activate();
+  });
+
+  it('is active', () => {
+    assert.equal(ext.isActive, true);
+  });
+
+  it('registers the palette commands', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(PALETTE.filter((c) => !registered.has(c)), []);
+  });
+
+  it('registers every command its manifest contributes', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed: { command: string }[] = ext.packageJSON.contributes.commands;
+    assert.deepEqual(contributed.map((c) => c.command).filter((c) => !registered.has(c)), []);
+  });
+
+  it('exports getAccessToken and onDidChangeToken', async () => {
+    const api = ext.exports;
+    assert.equal(typeof api.getAccessToken, 'function');
+    const subscription = api.onDidChangeToken(() => undefined);
+    assert.equal(typeof subscription.dispose, 'function');
+    subscription.dispose();
+    await assert.rejects(api.getAccessToken('no-such-provider'), 'a provider that is not configured has no token');
+  });
+});

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { AgentClients } from '../../src/vscode/languageServers.js';
+import { AgentTaskTerminal, registerTasks } from '../../src/vscode/tasks.js';
+import { idpWorld, type IdpWorld } from '../vscode/idpSession.js';
+import { hostGlue, readJsonLines, repoFile } from './hostGlue.js';
+
+/**
+ * Restricted Mode: no token for tasks, the token command or agents. Runs only in a host whose
+ * workspace is untrusted (code-server with workspace trust enabled); skipped elsewhere.
+ */
+describe('untrusted workspace: no tokens', function () {
+  this.timeout(30_000);
+  let w: IdpWorld;
+  let g: ReturnType<typeof hostGlue>;
+  let dir: string;
+
+  before(async function () {
+    if (vscode.workspace.isTrusted) return this.skip();
+    w = await idpWorld({ providerId: 'untrusted', envVar: 'UNTRUSTED_TOKEN' });
+    await w.signIn();
+    g = hostGlue(w.service);
+    dir = mkdtempSync(join(tmpdir(), 'agent-auth-untrusted-'));
+  });
+  after(async () => {
+    g?.dispose();
+    await w?.close();
+  });
+
+  // VS Code itself does not run tasks in Restricted Mode; this drives the task's pseudoterminal directly.
+  it('an agent-auth task ends with code 1 and a clear line, without running its command', async () => {
+    const out = join(dir, 'ran');
+    writeFileSync(join(dir, 'child.js'), `require('fs').writeFileSync(${JSON.stringify(out)}, 'ran')`);
+    const pty = new AgentTaskTerminal(g, { type: 'agent-auth', provider: 'untrusted', command: process.execPath, args: [join(dir, 'child.js')] }, dir);
+    let text = '';
+    pty.onDidWrite((t) => (text += t));
+    const code = new Promise<number | void>((resolve) => pty.onDidClose((c) => resolve(c)));
+    pty.open();
+    assert.equal(await code, 1);
+    assert.match(text, /no tokens to tasks of an untrusted workspace/);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!existsSync(out), 'the command never ran');
+  });
+
+  it('${command:agentAuth.accessToken} refuses', async () => {
+    // The installed extension's command; where it is not installed, the same glue registered here.
+    const own = (await vscode.commands.getCommands(true)).includes('agentAuth.accessToken') ? undefined : registerTasks(g);
+    try {
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('agentAuth.accessToken', 'untrusted')), /untrusted workspace/);
+    } finally {
+      own?.dispose();
+    }
+  });
+
+  it('agents do not start, even with their provider signed in', async () => {
+    const record = join(dir, 'record.jsonl');
+    const clients = new AgentClients(g);
+    clients.update([
+      {
+        id: 'untrusted-agent',
+        provider: 'untrusted',
+        command: process.execPath,
+        args: [repoFile('test/fixtures/agent-server/server.js')],
+        documentSelector: [],
+        env: { AGENT_SERVER_RECORD: record, ELECTRON_RUN_AS_NODE: '1' },
+      },
+    ]);
+    await new Promise((r) => setTimeout(r, 2_000));
+    await clients.dispose();
+    assert.deepEqual(readJsonLines(record), []);
+  });
+});
