@@ -1,0 +1,22 @@
+// Installed next to Agent Auth by test/e2e/run.ts, which passes the paths below in the environment
+// of code-server (the extension host inherits it). Runs the host tests once per start and writes
+// { tests, pending } or { error } as JSON for the harness to report; meanwhile <results>.running
+// names the test under way.
+const fs = require('fs');
+const vscode = require('vscode');
+const { runHostTests } = require('./runHostTests');
+
+exports.activate = function activate() {
+  const resultsFile = process.env.AGENT_AUTH_HOST_RESULTS;
+  const testsDir = process.env.AGENT_AUTH_HOST_TESTS;
+  const mochaPath = process.env.AGENT_AUTH_MOCHA;
+  if (!resultsFile || !testsDir || !mochaPath) return;
+  const write = (value) => {
+    fs.writeFileSync(`${resultsFile}.part`, JSON.stringify(value, null, 2));
+    fs.renameSync(`${resultsFile}.part`, resultsFile);
+  };
+  const onTest = (title) => fs.writeFileSync(`${resultsFile}.running`, title);
+  runHostTests({ vscode, testsDir, mochaPath, onTest }).then(write, (e) => write({ error: String((e && e.stack) || e) }));
+};
+
+exports.deactivate = function deactivate() {};

@@ -1,0 +1,131 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { screenshotsDir } from './paths.js';
+
+/**
+ * A tiny scenario runner: scenarios are async functions made of named steps. Each step has a
+ * timeout and leaves a screenshot (artifacts/screenshots/<scenario>-<step>.png); a failing step
+ * also leaves one named ...-FAILED.png and reports the extension's last log lines.
+ */
+
+export interface Result {
+  name: string;
+  ok: boolean;
+  ms: number;
+  /** Why it failed. */
+  detail?: string;
+}
+
+export interface Steps {
+  /**
+   * Runs `fn` within `timeoutMs` (default 30 s) and photographs `page` (default: the workbench);
+   * a failure names the step and carries the diagnostics.
+   */
+  <T>(name: string, fn: () => Promise<T>, opts?: StepOptions): Promise<T>;
+  /** Prints an indented line under the scenario. */
+  note(message: string): void;
+}
+
+export interface Scenario {
+  name: string;
+  /** Scenarios that must have passed first; otherwise this one fails without running. */
+  needs?: string[];
+  /** May return results of its own (the in-host mocha tests), each counted separately. */
+  run(step: Steps): Promise<void | Result[]>;
+}
+
+export interface RunnerHooks {
+  /** The page to photograph after each step. */
+  page(): Page | undefined;
+  /** Appended to failure messages: log tails, status bar contents. */
+  diagnostics(): Promise<string>;
+}
+
+export interface StepOptions {
+  timeoutMs?: number;
+  page?: Page;
+}
+
+const DEFAULT_STEP_MS = 30_000;
+
+let epoch = 0;
+/**
+ * Changes whenever a step ends. A timed-out step's promise keeps running; polling loops compare
+ * this number to stop then, instead of typing into whatever the next step has on screen.
+ */
+export const stepEpoch = () => epoch;
+
+class StepFailure extends Error {}
+
+export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks): Promise<Result[]> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  const results: Result[] = [];
+  const passed = new Set<string>();
+  for (const sc of scenarios) {
+    const started = Date.now();
+    const missing = (sc.needs ?? []).filter((n) => !passed.has(n));
+    if (missing.length) {
+      report(results, { name: sc.name, ok: false, ms: 0, detail: `not run: needs ${missing.join(', ')}, which did not pass` });
+      continue;
+    }
+    console.log(`▶ ${sc.name}`);
+    try {
+      const sub = await sc.run(makeSteps(sc.name, hooks));
+      if (sub) for (const r of sub) report(results, r);
+      else report(results, { name: sc.name, ok: true, ms: Date.now() - started });
+      if (!sub || sub.every((r) => r.ok)) passed.add(sc.name);
+    } catch (e) {
+      const detail = e instanceof StepFailure ? e.message : `${(e as Error).stack ?? e}`;
+      report(results, { name: sc.name, ok: false, ms: Date.now() - started, detail });
+    }
+  }
+  return results;
+}
+
+function makeSteps(scenario: string, hooks: RunnerHooks): Steps {
+  const step = async <T>(name: string, fn: () => Promise<T>, opts: StepOptions = {}): Promise<T> => {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_STEP_MS;
+    const page = () => (opts.page && !opts.page.isClosed() ? opts.page : hooks.page());
+    const shot = join(screenshotsDir, `${scenario}-${slug(name)}`);
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const value = await Promise.race([
+        fn(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+        }),
+      ]);
+      await new Promise((r) => setTimeout(r, 300)); // let notifications and menus finish animating
+      await page()?.screenshot({ path: `${shot}.png` }).catch(() => undefined);
+      return value;
+    } catch (e) {
+      await page()?.screenshot({ path: `${shot}-FAILED.png` }).catch(() => undefined);
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      throw new StepFailure(
+        `step "${name}" failed after ${secs} s: ${(e as Error).message}\n` +
+          `screenshot: ${shot}-FAILED.png\n${await hooks.diagnostics().catch((d) => `(no diagnostics: ${d})`)}`,
+      );
+    } finally {
+      clearTimeout(timer);
+      epoch++;
+    }
+  };
+  return Object.assign(step, { note: (m: string) => console.log(`    ${m}`) });
+}
+
+function report(results: Result[], r: Result): void {
+  results.push(r);
+  const time = r.ms ? ` (${(r.ms / 1000).toFixed(1)} s)` : '';
+  console.log(`${r.ok ? '✔' : '✘'} ${r.name}${time}`);
+  if (r.detail) console.log(indent(r.detail));
+}
+
+export function summary(results: Result[]): string {
+  const failed = results.filter((r) => !r.ok).length;
+  return `${results.length - failed} passed, ${failed} failed`;
+}
+
+const indent = (s: string) => s.replace(/^/gm, '    ');
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

@@ -1,0 +1,31 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Result, Scenario } from '../runner.js';
+import { until, type World } from '../world.js';
+
+interface HostResults {
+  tests?: { title: string; ok: boolean; ms: number; error?: string }[];
+  pending?: string[];
+  error?: string;
+}
+
+/** (f) The mocha tests of test/host, run by the host-runner extension inside code-server's extension host. */
+export function hostSuite(w: World): Scenario {
+  return {
+    name: 'host-tests',
+    async run(step) {
+      if (w.hostTestsCompileError) throw new Error(`test/host did not compile:\n${w.hostTestsCompileError}`);
+      const r = await step('host runner writes its results', async () => {
+        const running = `${w.hostResultsFile}.running`;
+        await until(`${w.hostResultsFile} from the in-host runner`, async () => existsSync(w.hostResultsFile), {
+          timeoutMs: 90_000,
+          seen: async () => (existsSync(running) ? `it is still in the test: ${readFileSync(running, 'utf8')}` : 'no test started'),
+        });
+        return JSON.parse(readFileSync(w.hostResultsFile, 'utf8')) as HostResults;
+      }, { timeoutMs: 95_000 });
+      if (r.error) throw new Error(`the in-host runner failed before running tests:\n${r.error}`);
+      for (const p of r.pending ?? []) step.note(`skipped: ${p}`);
+      if (!r.tests?.length) throw new Error('the in-host runner ran no tests');
+      return r.tests.map((t): Result => ({ name: `host: ${t.title}`, ok: t.ok, ms: t.ms, detail: t.error }));
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import type { TestIdp } from '../fixtures/idp.js';
+import { stepEpoch } from './runner.js';
+import type { Flow } from './providerSettings.js';
+import type { Workbench } from './workbench.js';
+
+/** Everything a scenario drives or inspects. */
+export interface World {
+  wb: Workbench;
+  idp: TestIdp;
+  /** Switches the provider to `flow` through the Settings (JSON) editor. */
+  useFlow(flow: Flow): Promise<void>;
+  /** Where terminal commands leave their output files (never a token, only hashes). */
+  outDir: string;
+  /** What the reference agent language server received (token fingerprints), one JSON object per line. */
+  agentRecord: string;
+  /** Written by the in-host test runner when its mocha run ends. */
+  hostResultsFile: string;
+  /** Why test/host did not compile, if it did not. */
+  hostTestsCompileError?: string;
+}
+
+/** Thrown by `until` in a step that already ended (timed out): callers must not retry then. */
+export class StepEnded extends Error {}
+
+/**
+ * Polls `probe` until it returns something other than undefined/false; on timeout the error says
+ * what was expected and what `seen` reported last.
+ */
+export async function until<T>(
+  expected: string,
+  probe: () => Promise<T | undefined | false>,
+  opts: { timeoutMs?: number; seen?: () => Promise<string> } = {},
+): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  const step = stepEpoch();
+  for (;;) {
+    if (stepEpoch() !== step) throw new StepEnded(`stopped waiting for ${expected}: its step has ended`);
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) {
+      const seen = opts.seen ? await opts.seen().catch((e) => `(unreadable: ${e})`) : '';
+      throw new Error(`expected ${expected}${seen ? `; saw ${seen}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Seconds shown by the countdown ("59s", "1m 42s", "12m", "1h 05m", "2d 3h"), or undefined. */
+export function countdownSeconds(text: string): number | undefined {
+  const m = /(?:^|\s)(?:(\d+)d\s*)?(?:(\d+)h\s*)?(?:(\d+)m\s*)?(?:(\d+)s)?\s*$/.exec(text.trim());
+  if (!m || m.slice(1).every((g) => g === undefined)) return undefined;
+  const [d, h, min, s] = m.slice(1).map((g) => Number(g ?? 0));
+  return ((d * 24 + h) * 60 + min) * 60 + s;
+}
+
+/** Enough of a sha256 to compare tokens in logs without revealing them. */
+export const sha256Prefix = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+export const EMPTY_SHA256_PREFIX = sha256Prefix('');
