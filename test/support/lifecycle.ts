@@ -37,6 +37,8 @@ export interface ServiceOptions {
   staleMs?: number;
   random?: () => number;
   log?: Logger;
+  /** Under the bounded fetch, in place of globalThis.fetch (to observe the traffic). */
+  fetch?: typeof globalThis.fetch;
 }
 
 export interface Window {
@@ -54,7 +56,7 @@ export function lifecycleWindow(providers: ProviderConfig[], o: ServiceOptions):
   const service = new TokenService({
     store,
     lock,
-    fetch: boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: o.timeoutMs ?? 5_000 }),
+    fetch: boundedFetch({ fetch: o.fetch ?? globalThis.fetch, log, timeoutMs: o.timeoutMs ?? 5_000 }),
     log,
     clock,
     refreshSettings: () => o.settings ?? { remainingFraction: 0.25, minSecondsBeforeExpiry: 60 },
