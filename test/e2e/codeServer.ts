@@ -10,6 +10,7 @@ export interface CodeServer {
   /** The workbench URL with the workspace folder open. */
   workbenchUrl: string;
   userDataDir: string;
+  workspaceDir: string;
   /** User settings.json; written before start, changed later only through the workbench. */
   settingsFile: string;
   /** The last lines of the Agent Auth log and the extension host's own log, for failure messages. */
@@ -76,6 +77,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
     url,
     workbenchUrl: `${url}/?folder=${encodeURIComponent(workspace)}`,
     userDataDir,
+    workspaceDir: workspace,
     settingsFile,
     logTail: (lines = 25) => logTail(userDataDir, lines),
     exited: new Promise((resolve) => server.child.once('exit', () => resolve())),

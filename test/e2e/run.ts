@@ -9,7 +9,9 @@ import { e2eDir, repoRoot, screenshotsDir } from './paths.js';
 import { run } from './processes.js';
 import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
 import { type Result, runScenarios, summary } from './runner.js';
+import { ArgvWatch } from '../support/leaks.js';
 import { hostSuite } from './scenarios/hostSuite.js';
+import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
@@ -24,9 +26,11 @@ const ACCESS_TOKEN_TTL_S = 40;
 let idp: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
+let argv: ArgvWatch | undefined;
 const results: Result[] = [];
 
 async function teardown(): Promise<void> {
+  await argv?.stop();
   await wb?.close();
   await cs?.stop();
   await idp?.close();
@@ -77,9 +81,12 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
+  // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
+  argv = new ArgvWatch(10);
 
   const w: World = {
     wb, idp, outDir, agentRecord, hostResultsFile, hostTestsCompileError,
+    userDataDir: cs.userDataDir, workspaceDir: cs.workspaceDir, argv,
     useFlow: (flow) => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(flow) }, cs!.settingsFile),
   };
   // The host tests run first: they start on their own when the workbench connects, and the UI
@@ -93,6 +100,7 @@ async function main(): Promise<void> {
     copyAccessToken(w),
     signOut(w),
     deviceCodeSignIn(w),
+    noTokenAtRest(w),
   ];
   results.push(
     ...(await runScenarios(scenarios, {

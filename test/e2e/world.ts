@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TestIdp } from '../fixtures/idp.js';
+import type { ArgvWatch } from '../support/leaks.js';
 import { stepEpoch } from './runner.js';
 import type { Flow } from './providerSettings.js';
 import type { Workbench } from './workbench.js';
@@ -12,6 +13,10 @@ export interface World {
   useFlow(flow: Flow): Promise<void>;
   /** Where terminal commands leave their output files (never a token, only hashes). */
   outDir: string;
+  userDataDir: string;
+  workspaceDir: string;
+  /** Samples every process's argv from before the first scenario to the end. */
+  argv: ArgvWatch;
   /** What the reference agent language server received (token fingerprints), one JSON object per line. */
   agentRecord: string;
   /** Written by the in-host test runner when its mocha run ends. */

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { startTokenHelperServer, type TokenHelperServer } from '../../src/helper/server.js';
 import { fetchWithToken } from '../../src/session/authorizedFetch.js';
 import { tokenSource } from '../../src/vscode/tokenSource.js';
 import { RESOURCE_PATH, startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { runHelper } from '../helper/harness.js';
 import { revokeAtIdp } from '../support/idpChecks.js';
+import { ArgvWatch, filesUnder, findSecrets } from '../support/leaks.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, type Window } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
@@ -43,44 +42,8 @@ class Canaries {
 
   /** Where each canary shows up in `text`, named by kind of place; empty when clean. */
   find(place: string, text: string): string[] {
-    return [...this.values].filter((v) => text.includes(v)).map((v) => `${place} holds a secret ending …${v.slice(-4)}`);
+    return findSecrets(this.values, place, text);
   }
-}
-
-/** Every process's argv, sampled until stopped (Linux /proc). */
-class ArgvWatch {
-  readonly seen = new Set<string>();
-  private stopped = false;
-  private readonly done: Promise<void>;
-
-  constructor() {
-    this.done = (async () => {
-      while (!this.stopped) {
-        for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-          try {
-            this.seen.add(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
-          } catch {
-            // exited meanwhile
-          }
-        }
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    })();
-  }
-
-  async stop(): Promise<string> {
-    this.stopped = true;
-    await this.done;
-    return [...this.seen].join('\n');
-  }
-}
-
-function filesUnder(dir: string): { path: string; text: string }[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(dir, f))
-    .filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
-    .map((path) => ({ path, text: readFileSync(path, 'latin1') }));
 }
 
 describe('security: canary tokens never leak', function () {
@@ -99,7 +62,7 @@ describe('security: canary tokens never leak', function () {
   });
 
   it('through sign-in, refreshes, a 401 retry, the token helper and sign-out', async function () {
-    if (!existsSync('/proc/self/cmdline')) return this.skip();
+    if (!ArgvWatch.supported) return this.skip();
     const canaries = new Canaries();
     const log = new RecordingLogger();
     const lockDir = tempDir('agent-auth-canary-lock-');
@@ -140,6 +103,7 @@ describe('security: canary tokens never leak', function () {
     assert.equal(signedOut.code, 1);
     messages.push(signedOut.stderr);
     const processes = await argv.stop();
+    for (const v of idp.issuedSecrets) canaries.add('issued at the IdP', v);
 
     // The search must have something to find: every kind of secret, three generations of tokens.
     for (const kind of ['request code', 'request code_verifier', 'access_token', 'refresh_token', 'id_token', 'helper nonce']) {
