@@ -12,7 +12,8 @@ const agentClientApart: Plugin = {
 };
 
 /**
- * Minified CommonJS, `vscode` external. Agent language servers (vscode-languageclient, most of
+ * Minified CommonJS, `vscode` external. The glue imports it as `import vscode = require('vscode')`:
+ * a namespace import would make esbuild copy every property of the API object at load time. Agent language servers (vscode-languageclient, most of
  * the code) go in their own file, required only when an agent is configured, so activation
  * parses a fraction of it.
  */

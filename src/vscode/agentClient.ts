@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { homedir } from 'node:os';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { type DocumentSelector, LanguageClient, ResponseError, State } from 'vscode-languageclient/node';
 import { sessionErrorCode } from '../session/errors.js';
 import { isUsable } from '../session/sessionRecord.js';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Glue } from './glue.js';
 import { pickSignedIn, resolveProvider } from './providerPick.js';
 

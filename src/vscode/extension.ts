@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { boundedFetch } from '../protocol/http.js';
 import { fetchWithToken } from '../session/authorizedFetch.js';
 import { systemClock } from '../session/ports.js';

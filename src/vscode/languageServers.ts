@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ConfigProblem } from '../session/config.js';
 import type { AgentClient } from './agentClient.js';
 import { type AgentConfig, parseAgents } from './agentsConfig.js';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
 import type { Glue } from './glue.js';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { type ConfigProblem, parseProviders, parseRefreshSettings, type ProviderConfig, type RefreshSettings } from '../session/config.js';
 
 /**

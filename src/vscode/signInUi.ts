@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { isAuthError } from '../protocol/errors.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 import type { ProviderConfig } from '../session/config.js';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ProviderConfig } from '../session/config.js';
 import type { ProviderState, TokenService } from '../session/tokenService.js';
 import { formatRemaining } from './countdown.js';

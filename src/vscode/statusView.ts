@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { formatRemaining } from './countdown.js';
 import type { TokenService } from '../session/tokenService.js';
 import type { Glue } from './glue.js';

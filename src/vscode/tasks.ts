@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants, homedir } from 'node:os';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { childEnv } from './childEnv.js';
 import type { Glue } from './glue.js';
 import { LineInput, toTerminalText } from './lineInput.js';

@@ -1,5 +1,5 @@
 import { delimiter } from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { isUsable } from '../session/sessionRecord.js';
 import type { Glue } from './glue.js';
 import { needsUser, offerSignIn, pickSignedIn } from './providerPick.js';
