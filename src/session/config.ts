@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isLoopbackHost } from '../protocol/urls.js';
+import { describeIssues } from '../protocol/zodIssues.js';
 
 /**
  * `agentAuth.providers` entries and `agentAuth.refresh.*` settings. Each invalid provider is
@@ -17,6 +18,7 @@ const endpointUrl = z.string().check(
     return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
   }, 'must use https: (http: is accepted only for loopback hosts such as 127.0.0.1 or localhost)'),
   z.refine((v) => !URL.canParse(v) || (!new URL(v).search && !new URL(v).hash), 'must not contain a query or fragment'),
+  z.refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), 'must not contain a user name or password'),
 );
 
 const ProviderSchema = z.object({
@@ -66,8 +68,7 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
     const where = `agentAuth.providers[${i}]${id}`;
     const r = ProviderSchema.safeParse(entry);
     if (!r.success) {
-      const msg = r.error.issues.map((x) => `${x.path.join('.') || 'entry'} ${x.message}`).join('; ');
-      problems.push({ where, message: msg });
+      problems.push({ where, message: describeIssues(r.error.issues, entry, 'entry') });
       return;
     }
     const p = r.data;
@@ -122,7 +123,7 @@ export function parseRefreshSettings(raw: Partial<Record<keyof RefreshSettings, 
     if (raw[key] === undefined) continue;
     const r = RefreshSchema[key].safeParse(raw[key]);
     if (r.success) settings[key] = r.data;
-    else problems.push({ where: `agentAuth.refresh.${key}`, message: `${r.error.issues[0]!.message}; using the default ${DEFAULT_REFRESH[key]}` });
+    else problems.push({ where: `agentAuth.refresh.${key}`, message: `${describeIssues(r.error.issues, raw[key])}; using the default ${DEFAULT_REFRESH[key]}` });
   }
   return { settings, problems };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../protocol/log.js';
 import type { SecretStore } from './ports.js';
 import { QUARANTINE_KEY_PREFIX, SESSION_KEY_PREFIX, type SessionRecord, SessionRecordSchema, sessionKey } from './sessionRecord.js';
+import { describeIssues } from '../protocol/zodIssues.js';
 
 export type ReadResult =
   | { kind: 'ok'; session: SessionRecord }
@@ -60,7 +61,7 @@ function invalidReason(raw: string, providerId: string): string | undefined {
   if (!r.success) {
     const version = (data as { v?: unknown })?.v;
     if (version !== undefined && version !== 1) return `unknown format version ${JSON.stringify(version)}`;
-    return r.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ');
+    return describeIssues(r.error.issues, data, 'entry');
   }
   if (r.data.providerId !== providerId) return `it belongs to provider "${r.data.providerId}"`;
   return undefined;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { ConfigProblem } from '../session/config.js';
+import { describeIssues } from '../protocol/zodIssues.js';
 
 /**
  * `agentAuth.agents`: language servers that get a provider's token. Each invalid entry is
@@ -67,7 +68,7 @@ export function parseAgents(raw: unknown, providerIds: readonly string[]): { age
     const where = `agentAuth.agents[${i}]${id}`;
     const r = AgentSchema.safeParse(entry);
     if (!r.success) {
-      problems.push({ where, message: r.error.issues.map((x) => `${x.path.join('.') || 'entry'} ${x.message}`).join('; ') });
+      problems.push({ where, message: describeIssues(r.error.issues, entry, 'entry') });
       return;
     }
     const a = r.data;

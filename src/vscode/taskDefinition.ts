@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod/mini';
+import { describeIssues } from '../protocol/zodIssues.js';
 
 /**
  * The "agent-auth" task type's definition and how a run is set up from it, free of `vscode` so
@@ -26,7 +27,7 @@ export interface AgentTaskDefinition {
 
 export function parseTaskDefinition(raw: unknown): { ok: true; definition: AgentTaskDefinition } | { ok: false; message: string } {
   const r = TaskDefinitionSchema.safeParse(raw);
-  if (!r.success) return { ok: false, message: r.error.issues.map((x) => `"${x.path.join('.') || 'definition'}" ${x.message}`).join('; ') };
+  if (!r.success) return { ok: false, message: describeIssues(r.error.issues, raw, 'the definition') };
   return { ok: true, definition: { ...r.data, args: r.data.args ?? [] } };
 }
 

@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { nonceMatches } from '../../src/helper/nonce.js';
-import { HOUR, startHelper, type Helper } from './harness.js';
+import { HOUR, rawRequest as raw, startHelper, type Helper } from './harness.js';
 
 const TOKEN = 'channel-token-XYZ';
-
-/** Sends `text` as is and reads until the server closes; `closedAfterMs` says when that was. */
-function raw(socketPath: string, text: string): Promise<{ status: number; body: string; closedAfterMs: number }> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const s = connect(socketPath);
-    let data = '';
-    s.on('data', (d) => (data += d));
-    s.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
-    s.on('close', () => {
-      const [head = '', body = ''] = data.split('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), body, closedAfterMs: Date.now() - start });
-    });
-    if (text) s.write(text);
-  });
-}
 
 const get = (nonceHeaders: string[], path = '/v1/token?format=raw&provider=acme', method = 'GET') =>
   `${method} ${path} HTTP/1.1\r\nHost: agent-auth\r\n${nonceHeaders.map((n) => `X-Agent-Auth-Nonce: ${n}\r\n`).join('')}\r\n`;

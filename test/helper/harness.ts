@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { accessSync, constants, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -127,4 +128,20 @@ export async function deadSocket(path: string): Promise<void> {
   await once(child.stdout, 'data');
   child.kill('SIGKILL');
   await once(child, 'exit');
+}
+
+/** Sends `text` as is and reads until the server closes; `closedAfterMs` says when that was. */
+export function rawRequest(socketPath: string, text: string): Promise<{ status: number; body: string; closedAfterMs: number }> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const s = connect(socketPath);
+    let data = '';
+    s.on('data', (d) => (data += d));
+    s.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    s.on('close', () => {
+      const [head = '', body = ''] = data.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), body, closedAfterMs: Date.now() - start });
+    });
+    if (text) s.write(text);
+  });
 }

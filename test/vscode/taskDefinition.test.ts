@@ -15,9 +15,9 @@ describe('agent-auth task definition', () => {
     const r = parseTaskDefinition({ type: 'agent-auth', provider: '', args: 'x' });
     assert.equal(r.ok, false);
     const message = (r as { message: string }).message;
-    assert.equal(message, '"provider" is required; "command" is required; "args" must be an array of strings');
+    assert.equal(message, 'provider is required; command is required; args must be an array of strings');
     const wrongTypes = parseTaskDefinition({ type: 'agent-auth', provider: 'acme', command: 7, args: ['a', 1] });
-    assert.deepEqual(wrongTypes, { ok: false, message: '"command" must be a string; "args.1" must be a string' });
+    assert.deepEqual(wrongTypes, { ok: false, message: 'command must be a string; args.1 must be a string' });
   });
 
   it('resolves cwd against the task folder, else the fallback', () => {
