@@ -1,5 +1,5 @@
 // The host tests (test/host) in desktop VS Code via @vscode/test-electron, for contributors with
-// internet access: `npx tsx test/e2e/electron.ts`. NOT run in CI: it downloads VS Code from
+// internet access: `npm run test:electron`. NOT run in CI: it downloads VS Code from
 // update.code.visualstudio.com, which these machines cannot reach; CI runs the same tests inside
 // code-server through `npm run test:e2e` (the host-tests scenario).
 import { join } from 'node:path';
