@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { homedir } from 'node:os';
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import { type DocumentSelector, LanguageClient, ResponseError, State } from 'vscode-languageclient/node';
 import { sessionErrorCode } from '../session/errors.js';
 import { isUsable } from '../session/sessionRecord.js';
@@ -60,7 +61,7 @@ export class AgentClient {
     private readonly agent: AgentConfig,
   ) {
     this.key = JSON.stringify(agent);
-    this.channel = new RedactingChannel(vscode.window.createOutputChannel(vscode.l10n.t('Agent Auth: {0}', agent.id), { log: true }));
+    this.channel = new RedactingChannel(vscode.window.createOutputChannel(l10n.t('Agent Auth: {0}', agent.id), { log: true }));
     this.sub = g.service.onDidChange((e) => e.providerId === agent.provider && this.onChange(e));
     if (this.signedIn()) this.start();
   }
@@ -80,7 +81,7 @@ export class AgentClient {
     const a = this.agent;
     const client = new LanguageClient(
       `agentAuth.agent.${a.id}`,
-      vscode.l10n.t('Agent Auth: {0}', a.id),
+      l10n.t('Agent Auth: {0}', a.id),
       () => this.spawnServer(),
       {
         // parseAgents checked that each filter names a language, scheme or pattern.

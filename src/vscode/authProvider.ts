@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import type { ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
 import type { TokenService } from '../session/tokenService.js';
@@ -50,10 +51,10 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const candidates = this.matching(scopes);
     const provider = candidates.length === 1 ? candidates[0] : await pickProvider(candidates);
-    if (!provider) throw new Error(vscode.l10n.t('Sign-in cancelled.'));
-    if (!(await this.signIn(provider))) throw new Error(vscode.l10n.t('Sign-in to {0} did not complete.', provider.label));
+    if (!provider) throw new Error(l10n.t('Sign-in cancelled.'));
+    if (!(await this.signIn(provider))) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
     const s = await this.sessionFor(provider.id);
-    if (!s) throw new Error(vscode.l10n.t('Sign-in to {0} did not complete.', provider.label));
+    if (!s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
     return s;
   }
 
@@ -96,11 +97,11 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
 
 async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig | undefined> {
   if (providers.length === 0) {
-    throw new Error(vscode.l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'));
+    throw new Error(l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'));
   }
   const pick = await vscode.window.showQuickPick(
     providers.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource, provider: p })),
-    { title: vscode.l10n.t('Agent Auth: sign in to which provider?') },
+    { title: l10n.t('Agent Auth: sign in to which provider?') },
   );
   return pick?.provider;
 }

@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import type { Glue } from './glue.js';
 import { pickSignedIn, resolveProvider } from './providerPick.js';
 
@@ -12,42 +13,42 @@ export function registerCommands(g: Glue): vscode.Disposable {
     vscode.commands.registerCommand('agentAuth.signOut', async (id?: string) => {
       // Also a session that can no longer refresh: signing out is how the user clears it.
       const withSession = service.getProviders().filter((p) => service.state(p.id)?.session);
-      const p = await resolveProvider(id, withSession, vscode.l10n.t('Sign out of which provider?'), () =>
-        void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: no provider is signed in.')),
+      const p = await resolveProvider(id, withSession, l10n.t('Sign out of which provider?'), () =>
+        void vscode.window.showInformationMessage(l10n.t('Agent Auth: no provider is signed in.')),
       );
       if (!p) return;
       await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Signing out of {0}…', p.label) },
+        { location: vscode.ProgressLocation.Window, title: l10n.t('Signing out of {0}…', p.label) },
         () => service.signOut(p.id),
       );
-      void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: signed out of {0}.', p.label));
+      void vscode.window.showInformationMessage(l10n.t('Agent Auth: signed out of {0}.', p.label));
     }),
 
     vscode.commands.registerCommand('agentAuth.refreshNow', async (id?: string) => {
-      const p = await pickSignedIn(g, id, vscode.l10n.t('Refresh which provider?'));
+      const p = await pickSignedIn(g, id, l10n.t('Refresh which provider?'));
       if (!p) return;
       try {
         const s = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Refreshing {0}…', p.label) },
+          { location: vscode.ProgressLocation.Window, title: l10n.t('Refreshing {0}…', p.label) },
           () => service.refreshNow(p.id),
         );
         void vscode.window.showInformationMessage(
-          vscode.l10n.t('Agent Auth: {0} refreshed; valid until {1}.', p.label, new Date(s.expiresAt).toLocaleTimeString()),
+          l10n.t('Agent Auth: {0} refreshed; valid until {1}.', p.label, new Date(s.expiresAt).toLocaleTimeString()),
         );
       } catch (e) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Agent Auth: refresh of {0} failed. {1}', p.label, (e as Error).message));
+        void vscode.window.showErrorMessage(l10n.t('Agent Auth: refresh of {0} failed. {1}', p.label, (e as Error).message));
       }
     }),
 
     vscode.commands.registerCommand('agentAuth.copyAccessToken', async (id?: string) => {
-      const p = await pickSignedIn(g, id, vscode.l10n.t('Copy the token of which provider?'));
+      const p = await pickSignedIn(g, id, l10n.t('Copy the token of which provider?'));
       if (!p) return;
-      const copy = vscode.l10n.t('Copy Token');
+      const copy = l10n.t('Copy Token');
       const ok = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Copy the {0} access token?', p.label),
+        l10n.t('Copy the {0} access token?', p.label),
         {
           modal: true,
-          detail: vscode.l10n.t(
+          detail: l10n.t(
             'Anyone who sees it can act as you until it expires. Clipboard managers and screen sharing may keep or show it. Prefer the agent-auth-token helper in terminals.',
           ),
         },
@@ -59,7 +60,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
         await vscode.env.clipboard.writeText(t.accessToken);
         log.info(`Copied the ${p.label} access token to the clipboard.`);
       } catch (e) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Agent Auth: {0}', (e as Error).message));
+        void vscode.window.showErrorMessage(l10n.t('Agent Auth: {0}', (e as Error).message));
       }
     }),
 

@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import { boundedFetch } from '../protocol/http.js';
 import { fetchWithToken } from '../session/authorizedFetch.js';
 import { systemClock } from '../session/ports.js';
@@ -54,12 +55,12 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   });
 
   const signIn = async (id?: string) => {
-    const p = await pickConfigured(g, id, vscode.l10n.t('Sign in to which provider?'));
+    const p = await pickConfigured(g, id, l10n.t('Sign in to which provider?'));
     if (p) await runSignIn(service, p, log);
   };
   const offerSignInAgain = (e: TokenChange) => {
     const label = service.state(e.providerId)?.provider.label ?? e.providerId;
-    offerSignIn(g, e.providerId, e.kind === 'corrupt' ? e.message! : vscode.l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? ''));
+    offerSignIn(g, e.providerId, e.kind === 'corrupt' ? e.message! : l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? ''));
   };
 
   const g: Glue = { context, service, log, signIn, tokenHelper: lazyTokenHelper(service, log, context.subscriptions) };

@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import type { ConfigProblem } from '../session/config.js';
 import type { AgentClient } from './agentClient.js';
 import { type AgentConfig, parseAgents } from './agentsConfig.js';
@@ -80,9 +81,9 @@ function report(g: Glue, problems: ConfigProblem[], reported: Set<string>): void
     if (reported.has(text)) continue;
     reported.add(text);
     g.log.warn(`Settings: ${text}. This agent is not started.`);
-    const open = vscode.l10n.t('Open Settings');
+    const open = l10n.t('Open Settings');
     void vscode.window
-      .showWarningMessage(vscode.l10n.t('Agent Auth: {0}: {1}. This agent is not started.', p.where, p.message), open)
+      .showWarningMessage(l10n.t('Agent Auth: {0}: {1}. This agent is not started.', p.where, p.message), open)
       .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
   }
 }

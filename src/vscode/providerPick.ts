@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import type { ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
 import type { Glue } from './glue.js';
@@ -16,7 +17,7 @@ export async function resolveProvider(
 ): Promise<ProviderConfig | undefined> {
   if (id) {
     const p = candidates.find((c) => c.id === id);
-    if (!p) void vscode.window.showWarningMessage(vscode.l10n.t('Agent Auth: "{0}" is not configured or not signed in.', id));
+    if (!p) void vscode.window.showWarningMessage(l10n.t('Agent Auth: "{0}" is not configured or not signed in.', id));
     return p;
   }
   if (candidates.length === 0) {
@@ -26,7 +27,7 @@ export async function resolveProvider(
   if (candidates.length === 1) return candidates[0];
   const pick = await vscode.window.showQuickPick(
     candidates.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource, p })),
-    { title: vscode.l10n.t('Agent Auth'), placeHolder },
+    { title: l10n.t('Agent Auth'), placeHolder },
   );
   return pick?.p;
 }
@@ -34,23 +35,23 @@ export async function resolveProvider(
 /** A signed-in provider (for a terminal, a task, a command); with none, an offer to sign in. */
 export function pickSignedIn(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
   return resolveProvider(id, signedInProviders(g.service), placeHolder, () =>
-    offerSignIn(g, undefined, vscode.l10n.t('Agent Auth: you are not signed in to any provider.')),
+    offerSignIn(g, undefined, l10n.t('Agent Auth: you are not signed in to any provider.')),
   );
 }
 
 /** Any configured provider; with none, a pointer to the setting. */
 export function pickConfigured(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
   return resolveProvider(id, g.service.getProviders(), placeHolder, () => {
-    const open = vscode.l10n.t('Open Settings');
+    const open = l10n.t('Open Settings');
     void vscode.window
-      .showInformationMessage(vscode.l10n.t('Agent Auth: no provider is configured. Add one to the agentAuth.providers setting.'), open)
+      .showInformationMessage(l10n.t('Agent Auth: no provider is configured. Add one to the agentAuth.providers setting.'), open)
       .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettings', 'agentAuth.providers'));
   });
 }
 
 /** A warning with a "Sign In" button; does not wait for the user. */
 export function offerSignIn(g: Glue, providerId: string | undefined, message: string): void {
-  const signIn = vscode.l10n.t('Sign In');
+  const signIn = l10n.t('Sign In');
   void vscode.window.showWarningMessage(message, signIn).then((a) => {
     if (a === signIn) void g.signIn(providerId);
   });

@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import { type ConfigProblem, parseProviders, parseRefreshSettings, type ProviderConfig, type RefreshSettings } from '../session/config.js';
 
 /**
@@ -47,9 +48,9 @@ export class Settings implements vscode.Disposable {
       if (this.reported.has(text)) continue;
       this.reported.add(text);
       this.log.warn(`Settings: ${text}. This entry is skipped.`);
-      const open = vscode.l10n.t('Open Settings');
+      const open = l10n.t('Open Settings');
       void vscode.window
-        .showWarningMessage(vscode.l10n.t('Agent Auth: {0}: {1}. This entry is skipped.', p.where, p.message), open)
+        .showWarningMessage(l10n.t('Agent Auth: {0}: {1}. This entry is skipped.', p.where, p.message), open)
         .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
     }
   }

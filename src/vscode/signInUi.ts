@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import { isAuthError } from '../protocol/errors.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 import type { ProviderConfig } from '../session/config.js';
@@ -15,7 +16,7 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
     await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: vscode.l10n.t('Agent Auth: signing in to {0}', provider.label),
+        title: l10n.t('Agent Auth: signing in to {0}', provider.label),
         cancellable: true,
       },
       async (progress, token) => {
@@ -23,7 +24,7 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
           progress.report({
-            message: flow === 'deviceCode' ? vscode.l10n.t('Requesting a code…') : vscode.l10n.t('Continue in your browser…'),
+            message: flow === 'deviceCode' ? l10n.t('Requesting a code…') : l10n.t('Continue in your browser…'),
           });
           await service.signIn(provider.id, {
             preferredFlow: flow,
@@ -32,7 +33,7 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
             externalRedirectUri: (local) => externalRedirect(local, log),
             onUserCode: (p) => {
               progress.report({
-                message: vscode.l10n.t('Enter code {0} at {1}. Waiting for approval…', p.userCode, p.verificationUri),
+                message: l10n.t('Enter code {0} at {1}. Waiting for approval…', p.userCode, p.verificationUri),
               });
               void offerDeviceCode(p.userCode, p.verificationUriComplete ?? p.verificationUri, abort.signal);
             },
@@ -42,7 +43,7 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
         }
       },
     );
-    void vscode.window.showInformationMessage(vscode.l10n.t('Agent Auth: signed in to {0}.', provider.label));
+    void vscode.window.showInformationMessage(l10n.t('Agent Auth: signed in to {0}.', provider.label));
     return true;
   } catch (e) {
     if (isAuthError(e, 'cancelled')) {
@@ -51,10 +52,10 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
     }
     const message = (e as Error).message;
     log.error(`Sign-in to ${provider.label} failed: ${message}`);
-    const retry = vscode.l10n.t('Try Again');
-    const showLog = vscode.l10n.t('Show Log');
+    const retry = l10n.t('Try Again');
+    const showLog = l10n.t('Show Log');
     const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message),
+      l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message),
       retry,
       showLog,
     );
@@ -95,9 +96,9 @@ async function externalRedirect(local: string, log: vscode.LogOutputChannel): Pr
 }
 
 async function offerDeviceCode(userCode: string, uri: string, signal: AbortSignal): Promise<void> {
-  const action = vscode.l10n.t('Copy code and open browser');
+  const action = l10n.t('Copy code and open browser');
   const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t('Agent Auth: your sign-in code is {0}', userCode),
+    l10n.t('Agent Auth: your sign-in code is {0}', userCode),
     action,
   );
   if (choice !== action || signal.aborted) return;

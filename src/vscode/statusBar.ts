@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import type { ProviderConfig } from '../session/config.js';
 import type { ProviderState, TokenService } from '../session/tokenService.js';
 import { formatRemaining } from './countdown.js';
@@ -13,7 +14,7 @@ import { mostUrgent, nextRenderDelayMs, providerStatus, type ProviderStatus, wor
  */
 export function registerStatusBar(g: Glue): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('agentAuth.status', vscode.StatusBarAlignment.Right, 100);
-  item.name = vscode.l10n.t('Agent Auth');
+  item.name = l10n.t('Agent Auth');
   item.command = 'agentAuth.showStatus';
   /** Providers whose stored entry was unreadable: they need a sign-in although no session is left. */
   const corrupt = new Map<string, string>();
@@ -35,7 +36,7 @@ export function registerStatusBar(g: Glue): vscode.Disposable {
   const subscriptions = [
     item,
     g.service.onDidChange((e) => {
-      if (e.kind === 'corrupt') corrupt.set(e.providerId, e.message ?? vscode.l10n.t('the stored session was unreadable'));
+      if (e.kind === 'corrupt') corrupt.set(e.providerId, e.message ?? l10n.t('the stored session was unreadable'));
       else if (e.kind === 'signedIn' || e.kind === 'signedOut') corrupt.delete(e.providerId);
       render();
     }),
@@ -76,7 +77,7 @@ export function presentStatus(
   const shown = mostUrgent(rows);
   const others = rows.filter((r) => r !== shown && r.status.kind !== 'signedOut').length;
   const icon = rows.some((r) => r.state.refreshing) ? '$(sync~spin)' : '$(key)';
-  const text = shown ? statusText(shown.provider, shown.status) : vscode.l10n.t('Sign in');
+  const text = shown ? statusText(shown.provider, shown.status) : l10n.t('Sign in');
   const sev = worstSeverity(rows.map((r) => r.status));
   return {
     text: `${icon} ${text}${others ? ` +${others}` : ''}`,
@@ -87,7 +88,7 @@ export function presentStatus(
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined,
     tooltip: tooltip(rows, now),
-    accessibilityLabel: vscode.l10n.t('Agent Auth: {0}', shown ? accessibleText(shown.provider, shown.status) : vscode.l10n.t('not signed in')),
+    accessibilityLabel: l10n.t('Agent Auth: {0}', shown ? accessibleText(shown.provider, shown.status) : l10n.t('not signed in')),
     nextRenderMs: nextRenderDelayMs(rows.map((r) => r.status), warningMs),
   };
 }
@@ -102,20 +103,20 @@ function statusText(p: ProviderConfig, s: ProviderStatus): string {
     case 'valid':
       return `${p.label} ${formatRemaining(s.remainingMs)}`;
     case 'expired':
-      return vscode.l10n.t('{0} expired', p.label);
+      return l10n.t('{0} expired', p.label);
     default:
-      return vscode.l10n.t('{0}: Sign in', p.label);
+      return l10n.t('{0}: Sign in', p.label);
   }
 }
 
 function accessibleText(p: ProviderConfig, s: ProviderStatus): string {
   switch (s.kind) {
     case 'valid':
-      return vscode.l10n.t('{0} token valid for {1}', p.label, formatRemaining(s.remainingMs));
+      return l10n.t('{0} token valid for {1}', p.label, formatRemaining(s.remainingMs));
     case 'expired':
-      return vscode.l10n.t('{0} token expired, refresh failing', p.label);
+      return l10n.t('{0} token expired, refresh failing', p.label);
     default:
-      return vscode.l10n.t('{0} needs you to sign in', p.label);
+      return l10n.t('{0} needs you to sign in', p.label);
   }
 }
 
@@ -133,31 +134,31 @@ function tooltip(rows: { provider: ProviderConfig; state: ProviderState; status:
     md.appendMarkdown('**  \n');
     const s = state.session;
     if (!s) {
-      md.appendText(status.kind === 'needsSignIn' ? vscode.l10n.t('Needs sign-in: {0}', status.reason ?? '') : vscode.l10n.t('Not signed in'));
+      md.appendText(status.kind === 'needsSignIn' ? l10n.t('Needs sign-in: {0}', status.reason ?? '') : l10n.t('Not signed in'));
       md.appendMarkdown('  \n');
       return;
     }
-    line(vscode.l10n.t('Account'), s.account.label);
-    line(vscode.l10n.t('Issuer'), s.endpoints.issuer);
-    line(vscode.l10n.t('Scopes'), s.grantedScope ?? s.scopes.join(' '));
+    line(l10n.t('Account'), s.account.label);
+    line(l10n.t('Issuer'), s.endpoints.issuer);
+    line(l10n.t('Scopes'), s.grantedScope ?? s.scopes.join(' '));
     const left = s.expiresAt - now;
     line(
-      left > 0 ? vscode.l10n.t('Expires') : vscode.l10n.t('Expired'),
-      left > 0 ? vscode.l10n.t('{0} (in {1})', time(s.expiresAt), formatRemaining(left)) : time(s.expiresAt),
+      left > 0 ? l10n.t('Expires') : l10n.t('Expired'),
+      left > 0 ? l10n.t('{0} (in {1})', time(s.expiresAt), formatRemaining(left)) : time(s.expiresAt),
     );
-    if (state.refreshing) line(vscode.l10n.t('Refresh'), vscode.l10n.t('in progress…'));
+    if (state.refreshing) line(l10n.t('Refresh'), l10n.t('in progress…'));
     if (state.lastRefresh) {
       const r = state.lastRefresh;
       line(
-        vscode.l10n.t('Last refresh'),
-        r.ok ? vscode.l10n.t('{0}, succeeded', time(r.at)) : vscode.l10n.t('{0}, failed: {1}', time(r.at), r.message ?? ''),
+        l10n.t('Last refresh'),
+        r.ok ? l10n.t('{0}, succeeded', time(r.at)) : l10n.t('{0}, failed: {1}', time(r.at), r.message ?? ''),
       );
     }
-    if (state.nextRefreshAt !== undefined && !state.refreshing) line(vscode.l10n.t('Next refresh'), time(state.nextRefreshAt));
-    if (status.kind === 'needsSignIn') line(vscode.l10n.t('Needs sign-in'), status.reason ?? '');
+    if (state.nextRefreshAt !== undefined && !state.refreshing) line(l10n.t('Next refresh'), time(state.nextRefreshAt));
+    if (status.kind === 'needsSignIn') line(l10n.t('Needs sign-in'), status.reason ?? '');
   });
   md.appendMarkdown('\n\n');
-  md.appendText(vscode.l10n.t('Click for actions.'));
+  md.appendText(l10n.t('Click for actions.'));
   return md;
 }
 

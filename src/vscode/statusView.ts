@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import { formatRemaining } from './countdown.js';
 import type { TokenService } from '../session/tokenService.js';
 import type { Glue } from './glue.js';
@@ -18,8 +19,8 @@ export interface StatusAction extends vscode.QuickPickItem {
 export function registerStatusView(g: Glue): vscode.Disposable {
   return vscode.commands.registerCommand('agentAuth.showStatus', async () => {
     const picked = await vscode.window.showQuickPick(statusActions(g.service), {
-      title: vscode.l10n.t('Agent Auth'),
-      placeHolder: vscode.l10n.t('Choose an action'),
+      title: l10n.t('Agent Auth'),
+      placeHolder: l10n.t('Choose an action'),
       matchOnDescription: true,
     });
     if (picked?.command) await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
@@ -35,29 +36,29 @@ export function statusActions(service: TokenService, now = Date.now()): StatusAc
     const s = state.session;
     items.push({ label: p.label, kind: vscode.QuickPickItemKind.Separator });
     if (status.kind === 'signedOut' || status.kind === 'needsSignIn') {
-      const description = status.kind === 'needsSignIn' ? vscode.l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
-      items.push({ label: `$(sign-in) ${vscode.l10n.t('Sign In to {0}', p.label)}`, description, command: 'agentAuth.signIn', args: [p.id] });
+      const description = status.kind === 'needsSignIn' ? l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
+      items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description, command: 'agentAuth.signIn', args: [p.id] });
     } else {
       const summary =
         status.kind === 'valid'
-          ? vscode.l10n.t('{0}, token valid for {1}', s!.account.label, formatRemaining(status.remainingMs))
-          : vscode.l10n.t('{0}, token expired; refresh failing', s!.account.label);
+          ? l10n.t('{0}, token valid for {1}', s!.account.label, formatRemaining(status.remainingMs))
+          : l10n.t('{0}, token expired; refresh failing', s!.account.label);
       const failed = state.lastRefresh && !state.lastRefresh.ok ? state.lastRefresh : undefined;
       items.push({
-        label: `$(refresh) ${vscode.l10n.t('Refresh Now')}`,
-        description: state.refreshing ? vscode.l10n.t('{0} (refreshing…)', summary) : summary,
-        detail: failed && vscode.l10n.t('Last refresh failed: {0}', failed.message ?? ''),
+        label: `$(refresh) ${l10n.t('Refresh Now')}`,
+        description: state.refreshing ? l10n.t('{0} (refreshing…)', summary) : summary,
+        detail: failed && l10n.t('Last refresh failed: {0}', failed.message ?? ''),
         command: 'agentAuth.refreshNow',
         args: [p.id],
       });
-      if (status.kind === 'valid') items.push({ label: `$(copy) ${vscode.l10n.t('Copy Access Token')}`, command: 'agentAuth.copyAccessToken', args: [p.id] });
+      if (status.kind === 'valid') items.push({ label: `$(copy) ${l10n.t('Copy Access Token')}`, command: 'agentAuth.copyAccessToken', args: [p.id] });
     }
-    if (s) items.push({ label: `$(sign-out) ${vscode.l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [p.id] });
+    if (s) items.push({ label: `$(sign-out) ${l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [p.id] });
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   if (items.length === 1) {
-    items.push({ label: `$(settings-gear) ${vscode.l10n.t('Configure Providers…')}`, command: 'workbench.action.openSettings', args: ['agentAuth.providers'] });
+    items.push({ label: `$(settings-gear) ${l10n.t('Configure Providers…')}`, command: 'workbench.action.openSettings', args: ['agentAuth.providers'] });
   }
-  items.push({ label: `$(output) ${vscode.l10n.t('Show Log')}`, command: 'agentAuth.showLog' });
+  items.push({ label: `$(output) ${l10n.t('Show Log')}`, command: 'agentAuth.showLog' });
   return items;
 }

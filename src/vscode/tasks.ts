@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants, homedir } from 'node:os';
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import { childEnv } from './childEnv.js';
 import type { Glue } from './glue.js';
 import { LineInput, toTerminalText } from './lineInput.js';
@@ -25,15 +26,15 @@ export function registerTasks(g: Glue): vscode.Disposable {
     }),
     vscode.commands.registerCommand('agentAuth.accessToken', async (providerId?: unknown) => {
       if (!vscode.workspace.isTrusted) {
-        throw new Error(vscode.l10n.t('Agent Auth gives no tokens to an untrusted workspace. Trust the workspace first.'));
+        throw new Error(l10n.t('Agent Auth gives no tokens to an untrusted workspace. Trust the workspace first.'));
       }
       const id =
-        typeof providerId === 'string' ? providerId : (await pickSignedIn(g, undefined, vscode.l10n.t('Which provider’s token should the task get?')))?.id;
-      if (id === undefined) throw new Error(vscode.l10n.t('Agent Auth: no provider was chosen.'));
+        typeof providerId === 'string' ? providerId : (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the task get?')))?.id;
+      if (id === undefined) throw new Error(l10n.t('Agent Auth: no provider was chosen.'));
       try {
         return (await g.service.getAccessToken(id, { minValiditySeconds: MIN_VALIDITY_S })).accessToken;
       } catch (err) {
-        if (needsUser(err)) offerSignIn(g, id, vscode.l10n.t('Agent Auth: {0}', (err as Error).message));
+        if (needsUser(err)) offerSignIn(g, id, l10n.t('Agent Auth: {0}', (err as Error).message));
         throw err;
       }
     }),
@@ -80,23 +81,23 @@ export class AgentTaskTerminal implements vscode.Pseudoterminal {
   ) {}
 
   open(): void {
-    void this.start().catch((err) => this.fail(vscode.l10n.t('Agent Auth: the task could not start: {0}', (err as Error).message)));
+    void this.start().catch((err) => this.fail(l10n.t('Agent Auth: the task could not start: {0}', (err as Error).message)));
   }
 
   private async start(): Promise<void> {
     const parsed = parseTaskDefinition(this.definition);
-    if (!parsed.ok) return this.fail(vscode.l10n.t('Agent Auth: invalid "agent-auth" task: {0}.', parsed.message));
+    if (!parsed.ok) return this.fail(l10n.t('Agent Auth: invalid "agent-auth" task: {0}.', parsed.message));
     const def = parsed.definition;
     if (!vscode.workspace.isTrusted) {
-      return this.fail(vscode.l10n.t('Agent Auth gives no tokens to tasks of an untrusted workspace. Trust the workspace to run this task.'));
+      return this.fail(l10n.t('Agent Auth gives no tokens to tasks of an untrusted workspace. Trust the workspace to run this task.'));
     }
     let token;
     try {
       token = await this.g.service.getAccessToken(def.provider, { minValiditySeconds: MIN_VALIDITY_S });
     } catch (err) {
       const message = (err as Error).message;
-      if (needsUser(err)) offerSignIn(this.g, def.provider, vscode.l10n.t('Agent Auth: {0}', message));
-      return this.fail(vscode.l10n.t('Agent Auth: no token for "{0}": {1}', def.provider, message));
+      if (needsUser(err)) offerSignIn(this.g, def.provider, l10n.t('Agent Auth: {0}', message));
+      return this.fail(l10n.t('Agent Auth: no token for "{0}": {1}', def.provider, message));
     }
     const helper = await this.g.tokenHelper();
     if (this.closed) return;
@@ -112,7 +113,7 @@ export class AgentTaskTerminal implements vscode.Pseudoterminal {
     }
     // A child that exits without reading its input must not crash us with EPIPE.
     child.stdin.on('error', () => undefined);
-    child.on('error', (err) => this.fail(vscode.l10n.t('Agent Auth: could not run "{0}": {1}', def.command, err.message)));
+    child.on('error', (err) => this.fail(l10n.t('Agent Auth: could not run "{0}": {1}', def.command, err.message)));
     child.on('close', (code, signal) => this.finish(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
   }
 

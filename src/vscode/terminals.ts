@@ -1,5 +1,6 @@
 import { delimiter } from 'node:path';
 import vscode = require('vscode');
+import { l10n } from 'vscode';
 import { isUsable } from '../session/sessionRecord.js';
 import type { Glue } from './glue.js';
 import { needsUser, offerSignIn, pickSignedIn } from './providerPick.js';
@@ -24,8 +25,8 @@ export function registerTerminals(g: Glue): vscode.Disposable {
 
   const describe = () => {
     collection.description = injected.size
-      ? vscode.l10n.t('Agent Auth: the token helper (agent-auth-token) and the access tokens of signed-in providers ({0})', [...injected].join(', '))
-      : vscode.l10n.t('Agent Auth: the token helper (agent-auth-token), which prints a fresh access token on demand');
+      ? l10n.t('Agent Auth: the token helper (agent-auth-token) and the access tokens of signed-in providers ({0})', [...injected].join(', '))
+      : l10n.t('Agent Auth: the token helper (agent-auth-token), which prints a fresh access token on demand');
   };
   describe();
 
@@ -80,7 +81,7 @@ export function registerTerminals(g: Glue): vscode.Disposable {
 }
 
 async function chooseAndBuild(g: Glue, providerId?: string): Promise<vscode.TerminalOptions | undefined> {
-  const id = providerId ?? (await pickSignedIn(g, undefined, vscode.l10n.t('Which provider’s token should the terminal get?')))?.id;
+  const id = providerId ?? (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the terminal get?')))?.id;
   return id === undefined ? undefined : terminalOptions(g, id);
 }
 
@@ -90,7 +91,7 @@ export async function terminalOptions(g: Glue, providerId: string): Promise<vsco
   try {
     token = await g.service.getAccessToken(providerId, { minValiditySeconds: MIN_VALIDITY_S });
   } catch (err) {
-    const message = vscode.l10n.t('Agent Auth: {0}', (err as Error).message);
+    const message = l10n.t('Agent Auth: {0}', (err as Error).message);
     if (needsUser(err)) offerSignIn(g, providerId, message);
     else void vscode.window.showErrorMessage(message);
     return undefined;
@@ -98,7 +99,7 @@ export async function terminalOptions(g: Glue, providerId: string): Promise<vsco
   const helper = await g.tokenHelper();
   const label = g.service.state(providerId)?.provider.label ?? providerId;
   return {
-    name: vscode.l10n.t('{0} token', label),
+    name: l10n.t('{0} token', label),
     iconPath: new vscode.ThemeIcon('key'),
     env: { ...helper?.env, [token.envVar]: token.accessToken },
     isTransient: true,

@@ -36,8 +36,7 @@ export class Workbench {
 
   /** Runs a command by its palette title, exactly as a user would type it after F1. */
   async runCommand(title: string): Promise<void> {
-    // Escape only to close a leftover menu or palette: in a focused terminal it would reach the shell.
-    if (await this.page.locator('.quick-input-widget, .monaco-menu').first().isVisible()) await this.page.keyboard.press('Escape');
+    await this.closeMenus();
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input.input');
     await input.waitFor();
@@ -52,6 +51,11 @@ export class Workbench {
       throw new Error(`the palette has no command "${title}"; it offers: ${offered.slice(0, 8).join(' | ') || 'nothing'}`);
     }
     await row.first().click();
+  }
+
+  /** Closes a leftover menu or palette; Escape only then: in a focused terminal it would reach the shell. */
+  async closeMenus(): Promise<void> {
+    if (await this.page.locator('.quick-input-widget, .monaco-menu').first().isVisible()) await this.page.keyboard.press('Escape');
   }
 
   async statusTexts(): Promise<string[]> {

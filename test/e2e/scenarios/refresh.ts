@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { PROVIDER_LABEL } from '../providerSettings.js';
 import type { Scenario } from '../runner.js';
 import type { World } from '../world.js';
 import { until } from '../world.js';
@@ -49,6 +50,17 @@ export function countdownAndRefresh(w: World, accessTokenTtl: number): Scenario 
         );
         step.note(`countdown ${lowest}s before the refresh, ${restarted}s after`);
       });
+      await step('clicking the countdown opens the status view', async () => {
+        await w.wb.closeMenus();
+        await w.wb.page.locator('.part.statusbar .statusbar-item', { hasText: PROVIDER_LABEL }).first().click();
+        const rows = w.wb.page.locator('.quick-input-widget .monaco-list-row');
+        const texts = await until('a status view listing Refresh Now, Copy Access Token and Sign Out', async () => {
+          const t = (await rows.allInnerTexts()).join(' | ');
+          return ['Refresh Now', 'Copy Access Token', 'Sign Out', 'token valid for'].every((x) => t.includes(x)) && t;
+        }, { timeoutMs: 10_000, seen: async () => (await rows.allInnerTexts()).join(' | ') || 'no quick pick' });
+        step.note(`status view: ${texts.replace(/\s+/g, ' ').slice(0, 120)}`);
+      });
+      await step('status view closes', () => w.wb.page.keyboard.press('Escape'));
       await step('agent language server got the token at start and the refreshed one', async () => {
         // The installed extension's agent (dist/agentClient.js, loaded because an agent is configured).
         const seen = () => (existsSync(w.agentRecord) ? readFileSync(w.agentRecord, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
