@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants } from '../support/idpChecks.js';
-import { JumpingClock } from '../support/jumpingClock.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, type Window } from '../support/lifecycle.js';
+import type { JumpingClock } from '../support/jumpingClock.js';
+import { signedInWindow, type Window } from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
-import { MemorySecretStore } from '../support/memorySecretStore.js';
 
 reportTallyAtEnd();
 
@@ -21,10 +20,7 @@ describe('token lifecycle: single flight in one process', function () {
   });
   after(() => idp.close());
   beforeEach(async () => {
-    clock = new JumpingClock();
-    w = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), clock });
-    await signInThroughIdp(w.service, 'dev', idp);
-    idp.stats.reset();
+    ({ w, clock } = await signedInWindow(idp));
   });
   afterEach(() => {
     addToTally(idp, { tokensChecked: CALLERS });

@@ -10,6 +10,8 @@ import type { SessionRecord } from '../../src/session/sessionRecord.js';
 import { SessionStore } from '../../src/session/sessionStore.js';
 import { TokenService } from '../../src/session/tokenService.js';
 import type { TestIdp } from '../fixtures/idp.js';
+import { JumpingClock } from './jumpingClock.js';
+import { MemorySecretStore } from './memorySecretStore.js';
 
 /** The provider entry a user would configure for the test IdP. */
 export function idpProvider(idp: TestIdp, patch: Partial<ProviderConfig> = {}): ProviderConfig {
@@ -97,6 +99,15 @@ export async function signInThroughIdp(service: TokenService, providerId: string
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The usual start of a test: memory secrets, a jumping clock, signed in to `idp` as "dev", the IdP's counters reset. */
+export async function signedInWindow(idp: TestIdp): Promise<{ w: Window; clock: JumpingClock }> {
+  const clock = new JumpingClock();
+  const w = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), clock });
+  await signInThroughIdp(w.service, 'dev', idp);
+  idp.stats.reset();
+  return { w, clock };
 }
 
 /** Rewrites the stored session so refreshes go to `tokenEndpoint` (a fault proxy) instead. */
