@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { round } from './stats.js';
@@ -134,4 +134,23 @@ export function writeResults(dir: string, rep: Report, md: string): string[] {
     renameSync(`${files[i]}.tmp`, files[i]!);
   });
   return files;
+}
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/** Puts the table (and the invariants) of a full run between the README's bench markers. */
+export function updateReadme(readme: string, rep: Report): string {
+  const text = readFileSync(readme, 'utf8');
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`${readme} lacks the ${README_START} … ${README_END} markers`);
+  const table = markdown(rep, []).trimEnd();
+  const section = `${README_START}
+${table}
+
+How each figure is measured: [bench/results/latest.md](bench/results/latest.md).
+`;
+  writeFileSync(readme, text.slice(0, start) + section + text.slice(end));
+  return readme;
 }

@@ -12,7 +12,7 @@ import { helperFigure } from './figures/helper.js';
 import { refreshFigure } from './figures/refresh.js';
 import { sizeFigure } from './figures/size.js';
 import { soakFigure } from './figures/soak.js';
-import { consoleTable, type FigureResult, gitCommit, machine, markdown, type Report, skippedRow, writeResults } from './report.js';
+import { consoleTable, type FigureResult, gitCommit, machine, markdown, type Report, skippedRow, updateReadme, writeResults } from './report.js';
 
 interface Options {
   quick: boolean;
@@ -86,6 +86,8 @@ async function main(): Promise<number> {
   const inputs = (report.details.figure2 as { topBundledInputs?: { name: string; kb: number }[] } | undefined)?.topBundledInputs;
   const notes = methodNotes(inputs);
   const files = writeResults(join(__dirname, 'results'), report, markdown(report, notes));
+  // Only a full run speaks for the project in its README.
+  if (!o.quick && !o.only) files.push(updateReadme(join(__dirname, '..', 'README.md'), report));
 
   const m = report.machine;
   console.log(`\n${m.cpu}, ${m.cores} cores, Node ${m.node}; ${o.quick ? 'quick' : 'full'} run; medians of the runs in results JSON\n`);
