@@ -31,7 +31,15 @@ export interface CodeServerOptions {
   port?: number;
   /** Extra environment for code-server, inherited by its extension host and terminals. */
   env?: NodeJS.ProcessEnv;
+  /** Workspace trust on, the folder never trusted: the window stays in Restricted Mode. */
+  restricted?: boolean;
 }
+
+const RESTRICTED_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+};
 
 /** Settings without which nothing useful happens: Restricted Mode would keep extensions from activating. */
 export const BASE_SETTINGS = {
@@ -51,7 +59,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   const workspace = join(o.root, 'workspace');
   for (const d of [join(userDataDir, 'User'), extensionsDir, workspace]) mkdirSync(d, { recursive: true });
   const settingsFile = join(userDataDir, 'User', 'settings.json');
-  writeFileSync(settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...o.settings }, null, 2));
+  writeFileSync(settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...o.settings, ...(o.restricted && RESTRICTED_SETTINGS) }, null, 2));
   if (o.machineSettings) {
     mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
     writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(o.machineSettings, null, 2));
@@ -69,7 +77,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   const server = startGroup(
     process.execPath,
     [codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-      '--disable-workspace-trust', '--disable-getting-started-override', ...dirs, workspace],
+      ...(o.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...dirs, workspace],
     { env: { ...process.env, ...o.env } },
   );
   await waitHealthy(url, server);

@@ -108,6 +108,32 @@ async function main(): Promise<void> {
       diagnostics: async () => `status bar: ${(await w.wb.statusTexts()).join(' | ')}\n${cs!.logTail(25)}`,
     })),
   );
+
+  // Restricted Mode needs a window of its own: workspace trust on, the folder never trusted.
+  phase('Restricted Mode: a second code-server whose workspace is not trusted');
+  await wb.close();
+  await cs.stop();
+  const restrictedRoot = join(e2eDir, 'run-restricted');
+  const restrictedResults = join(restrictedRoot, 'host-results.json');
+  cs = await startCodeServer({
+    root: restrictedRoot,
+    restricted: true,
+    settings: settingsFor('authorizationCode'),
+    vsixes: [vsix, hostRunnerVsix],
+    env: {
+      AGENT_AUTH_HOST_RESULTS: restrictedResults,
+      AGENT_AUTH_HOST_TESTS: hostTestsOut,
+      AGENT_AUTH_MOCHA: mochaPath,
+      AGENT_AUTH_HOST_ONLY: 'untrusted.test.js',
+    },
+  });
+  wb = await Workbench.open(cs.workbenchUrl);
+  results.push(
+    ...(await runScenarios([hostSuite({ hostResultsFile: restrictedResults, hostTestsCompileError }, { name: 'host-tests-restricted-mode', noneSkipped: true })], {
+      page: () => wb?.page,
+      diagnostics: async () => cs!.logTail(25),
+    })),
+  );
   phase('done');
 }
 

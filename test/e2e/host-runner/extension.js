@@ -1,5 +1,6 @@
 // Installed next to Agent Auth by test/e2e/run.ts, which passes the paths below in the environment
-// of code-server (the extension host inherits it). Runs the host tests once per start and writes
+// of code-server (the extension host inherits it; AGENT_AUTH_HOST_ONLY, comma-separated test file
+// names, narrows the run). Runs the host tests once per start and writes
 // { tests, pending } or { error } as JSON for the harness to report; meanwhile <results>.running
 // names the test under way.
 const fs = require('fs');
@@ -16,7 +17,8 @@ exports.activate = function activate() {
     fs.renameSync(`${resultsFile}.part`, resultsFile);
   };
   const onTest = (title) => fs.writeFileSync(`${resultsFile}.running`, title);
-  runHostTests({ vscode, testsDir, mochaPath, onTest }).then(write, (e) => write({ error: String((e && e.stack) || e) }));
+  const only = process.env.AGENT_AUTH_HOST_ONLY ? process.env.AGENT_AUTH_HOST_ONLY.split(',') : undefined;
+  runHostTests({ vscode, testsDir, mochaPath, only, onTest }).then(write, (e) => write({ error: String((e && e.stack) || e) }));
 };
 
 exports.deactivate = function deactivate() {};

@@ -22,15 +22,19 @@ async function activateAgentAuth(vscode, timeoutMs) {
 }
 
 /**
- * `onTest` hears the title of each test as it starts, so a hung test can be named.
- * @param {{ vscode: any, testsDir: string, mochaPath: string, onTest?: (title: string) => void }} o
+ * `onTest` hears the title of each test as it starts, so a hung test can be named; `only` names
+ * the test files to run (all when absent).
+ * @param {{ vscode: any, testsDir: string, mochaPath: string, only?: string[], onTest?: (title: string) => void }} o
  * @returns {Promise<{ tests: { title: string, ok: boolean, ms: number, error?: string }[], pending: string[] }>}
  */
-async function runHostTests({ vscode, testsDir, mochaPath, onTest = () => undefined }) {
+async function runHostTests({ vscode, testsDir, mochaPath, only, onTest = () => undefined }) {
   await activateAgentAuth(vscode, 30000);
   const Mocha = require(mochaPath);
   const mocha = new Mocha({ ui: 'bdd', timeout: 20000, color: false, reporter: 'base' });
-  const files = fs.readdirSync(testsDir, { recursive: true }).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(testsDir, { recursive: true })
+    .filter((f) => f.endsWith('.test.js') && (!only || only.includes(path.basename(f))))
+    .sort();
   if (files.length === 0) throw new Error(`no compiled host tests in ${testsDir}`);
   for (const f of files) mocha.addFile(path.join(testsDir, f));
   const tests = [];
