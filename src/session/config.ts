@@ -29,6 +29,9 @@ const ProviderSchema = z.object({
   clientId: z.string().check(z.minLength(1, 'is required'), z.maxLength(256)),
   scopes: z.optional(z.array(z.string().check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope must be a non-empty token without spaces or quotes')))),
   flow: z.optional(z.enum(['auto', 'authorizationCode', 'deviceCode'])),
+  gitHosts: z.optional(
+    z.array(z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'each git host must be a host name with an optional :port, without scheme or path'))),
+  ),
   envVar: z.optional(
     z.string().check(
       z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a valid environment variable name'),
@@ -46,6 +49,18 @@ export interface ProviderConfig {
   scopes: string[];
   flow: 'auto' | 'authorizationCode' | 'deviceCode';
   envVar: string;
+  /** Hosts (host[:port], lower case) whose git HTTPS remotes get this provider's token; see gitHostsOf. */
+  gitHosts?: string[];
+}
+
+/**
+ * The hosts git may send this provider's token to: `gitHosts` when configured, else the hosts of
+ * the issuer and the resource. The one definition used by the helper's git-credential mode and the
+ * git extension's credentials provider.
+ */
+export function gitHostsOf(p: ProviderConfig): string[] {
+  if (p.gitHosts) return p.gitHosts;
+  return [p.issuer, p.resource].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase());
 }
 
 export const DEFAULT_SCOPES = ['openid', 'offline_access'];
@@ -88,6 +103,7 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
       clientId: p.clientId,
       scopes: p.scopes?.length ? p.scopes : DEFAULT_SCOPES,
       flow: p.flow ?? 'auto',
+      ...(p.gitHosts && { gitHosts: p.gitHosts.map((h) => h.toLowerCase()) }),
       envVar: p.envVar ?? `${p.id.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_TOKEN`,
     });
   });
