@@ -58,11 +58,22 @@ export const stepEpoch = () => epoch;
 
 class StepFailure extends Error {}
 
+/**
+ * `AGENT_AUTH_E2E_ONLY=a,b` (for development, never in CI) keeps scenarios a and b and the ones
+ * they need, transitively; every other scenario is left out of the run and of the counts.
+ */
+export function selectScenarios(scenarios: Scenario[], only = process.env.AGENT_AUTH_E2E_ONLY): Scenario[] {
+  if (!only) return scenarios;
+  const keep = new Set(only.split(',').map((s) => s.trim()).filter(Boolean));
+  for (const sc of [...scenarios].reverse()) if (keep.has(sc.name)) for (const n of sc.needs ?? []) keep.add(n);
+  return scenarios.filter((sc) => keep.has(sc.name));
+}
+
 export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks): Promise<Result[]> {
   mkdirSync(screenshotsDir, { recursive: true });
   const results: Result[] = [];
   const passed = new Set<string>();
-  for (const sc of scenarios) {
+  for (const sc of selectScenarios(scenarios)) {
     const started = Date.now();
     const missing = (sc.needs ?? []).filter((n) => !passed.has(n));
     if (missing.length) {
