@@ -1,16 +1,18 @@
 import * as oauth from 'oauth4webapi';
 import type { ClientContext, TokenSet } from './tokens.js';
 import { toTokenSet } from './tokens.js';
-import { asAuthorizationServer, publicClient, requestOptions } from './endpoints.js';
+import { asAuthorizationServer, clientOf, requestOptions, tokenParameters } from './endpoints.js';
 import { AuthError } from './errors.js';
 import type { Logger } from './log.js';
-import { startLoopbackServer } from './loopback.js';
+import { type LoopbackRedirect, startLoopbackServer } from './loopback.js';
 import { toAuthError } from './oauthErrors.js';
 
 export interface AuthorizationCodeOptions extends ClientContext {
   scopes: string[];
-  /** RFC 8707 resource indicator, when the provider is configured by a protected resource. */
-  resource?: string;
+  /** Allowlisted extra parameters (prompt, login_hint, …); validated by the settings, never overriding the flow's own. */
+  authorizationParameters?: Record<string, string>;
+  /** A fixed redirect URI; default 127.0.0.1 on an ephemeral port. */
+  redirect?: LoopbackRedirect;
   log: Logger;
   now: () => number;
   /** Maps the local redirect URI to one the browser can reach (vscode.env.asExternalUri in remote windows). */
@@ -27,7 +29,7 @@ export interface AuthorizationCodeOptions extends ClientContext {
  */
 export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promise<TokenSet> {
   const as = asAuthorizationServer(o.endpoints);
-  const client = publicClient(o.clientId);
+  const { client, auth } = clientOf(o.clientId, o.clientAuthentication);
   if (!as.authorization_endpoint) {
     throw new AuthError('unsupported', `${as.issuer} has no authorization endpoint; use the device flow.`);
   }
@@ -42,10 +44,13 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
     timeoutMs: o.timeoutMs ?? 5 * 60_000,
     signal: o.signal,
     log: o.log,
+    redirect: o.redirect,
   });
   try {
     const redirectUri = o.externalRedirectUri ? await o.externalRedirectUri(loopback.redirectUri) : loopback.redirectUri;
     const url = new URL(as.authorization_endpoint);
+    // Extras first, so the flow's own parameters always win (the settings reject overlaps anyway).
+    for (const [k, v] of Object.entries(o.authorizationParameters ?? {})) url.searchParams.set(k, v);
     url.searchParams.set('client_id', o.clientId);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('redirect_uri', redirectUri);
@@ -53,7 +58,7 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
     url.searchParams.set('state', state);
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
     url.searchParams.set('code_challenge_method', 'S256');
-    if (o.resource) url.searchParams.set('resource', o.resource);
+    tokenParameters(o.tokenParameters, url.searchParams);
     o.log.info(`Opening the browser at ${as.authorization_endpoint} (redirect ${redirectUri}).`);
     if (!(await o.openBrowser(url.href))) {
       throw new AuthError('cancelled', 'The browser could not be opened for sign-in.');
@@ -61,8 +66,8 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
     const cb = await loopback.callback;
     try {
       const params = validateCallback(as, client, cb.params, state);
-      const res = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri, verifier, {
-        additionalParameters: o.resource ? { resource: o.resource } : undefined,
+      const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, redirectUri, verifier, {
+        additionalParameters: tokenParameters(o.tokenParameters),
         ...requestOptions(as.token_endpoint!, o.fetch, o.signal),
       });
       const tokens = toTokenSet(await oauth.processAuthorizationCodeResponse(as, client, res), o.now());
@@ -84,15 +89,19 @@ function validateCallback(
   params: URLSearchParams,
   state: string,
 ): URLSearchParams {
+  // Checked here on the parameters themselves (oauth4webapi reports both as INVALID_RESPONSE and
+  // checks them again below), so each failure gets its own code without reading message text.
+  const iss = params.get('iss');
+  if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
+    const got = iss === null ? 'no "iss" parameter' : `"iss" ${JSON.stringify(iss.slice(0, 200))}`;
+    throw new AuthError('issuer_mismatch', `The authorization response did not come from ${as.issuer} (RFC 9207 mix-up defence: it carried ${got}).`);
+  }
+  if (params.get('state') !== state) {
+    throw new AuthError('state_mismatch', 'The authorization response does not match this sign-in attempt (state).');
+  }
   try {
     return oauth.validateAuthResponse(as, client, params, state);
   } catch (e) {
-    if (e instanceof oauth.OperationProcessingError && /"iss"/.test(e.message)) {
-      throw new AuthError('issuer_mismatch', `The authorization response did not come from ${as.issuer} (RFC 9207 mix-up defence: ${e.message}).`, { cause: e });
-    }
-    if (e instanceof oauth.OperationProcessingError && /"state"/.test(e.message)) {
-      throw new AuthError('state_mismatch', 'The authorization response does not match this sign-in attempt (state).', { cause: e });
-    }
     throw toAuthError(e, 'The authorization server');
   }
 }

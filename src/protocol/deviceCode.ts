@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { asAuthorizationServer, publicClient, requestOptions } from './endpoints.js';
+import { asAuthorizationServer, clientOf, requestOptions, tokenParameters } from './endpoints.js';
 import { AuthError, isAuthError } from './errors.js';
 import type { Logger } from './log.js';
 import { toAuthError } from './oauthErrors.js';
@@ -16,7 +16,6 @@ export interface UserCodePrompt {
 
 export interface DeviceCodeOptions extends ClientContext {
   scopes: string[];
-  resource?: string;
   log: Logger;
   now: () => number;
   /** Shows the code to the user; the flow keeps polling meanwhile. */
@@ -32,16 +31,15 @@ const SLOW_DOWN_STEP_S = 5;
 /** Device authorization grant (RFC 8628), for windows where a loopback redirect cannot reach us. */
 export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
   const as = asAuthorizationServer(o.endpoints);
-  const client = publicClient(o.clientId);
+  const { client, auth } = clientOf(o.clientId, o.clientAuthentication);
   if (!as.device_authorization_endpoint) {
     throw new AuthError('unsupported', `${as.issuer} does not offer the device authorization grant; use the browser flow.`);
   }
   const sleep = o.sleep ?? abortableSleep;
   let device: oauth.DeviceAuthorizationResponse;
   try {
-    const params: Record<string, string> = { scope: o.scopes.join(' ') };
-    if (o.resource) params.resource = o.resource;
-    const res = await oauth.deviceAuthorizationRequest(as, client, oauth.None(), params,
+    const params = tokenParameters(o.tokenParameters, new URLSearchParams({ scope: o.scopes.join(' ') }));
+    const res = await oauth.deviceAuthorizationRequest(as, client, auth, params,
       requestOptions(as.device_authorization_endpoint, o.fetch, o.signal));
     device = await oauth.processDeviceAuthorizationResponse(as, client, res);
   } catch (e) {
@@ -62,8 +60,11 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
     if (o.signal?.aborted) throw new AuthError('cancelled', 'Sign-in was cancelled.');
     if (o.now() >= expiresAt) throw expired();
     try {
-      const res = await oauth.deviceCodeGrantRequest(as, client, oauth.None(), device.device_code,
-        requestOptions(as.token_endpoint!, o.fetch, o.signal));
+      // RFC 8707: the resource indicators go on the polling requests too (the MCP authorization spec requires it).
+      const res = await oauth.deviceCodeGrantRequest(as, client, auth, device.device_code, {
+        additionalParameters: tokenParameters(o.tokenParameters),
+        ...requestOptions(as.token_endpoint!, o.fetch, o.signal),
+      });
       return toTokenSet(await oauth.processDeviceCodeResponse(as, client, res), o.now());
     } catch (e) {
       const err = toAuthError(e, 'The token endpoint');

@@ -33,6 +33,8 @@ export async function discover(target: DiscoveryTarget, deps: DiscoveryDeps): Pr
       deps.log.info(`Discovered ${issuer} (${algorithm === 'oidc' ? 'OpenID Connect' : 'RFC 8414'} metadata).`);
       return endpoints;
     } catch (e) {
+      const mismatch = issuerMismatch(e, issuer);
+      if (mismatch) throw mismatch;
       lastError = toAuthError(e, `Discovery at ${issuer}`);
       // Only "no such document" moves on to the other well-known location; anything else is the answer.
       const missing = lastError.code === 'not_json' || (lastError.code === 'http_status' && lastError.details.status === 404);
@@ -44,6 +46,67 @@ export async function discover(target: DiscoveryTarget, deps: DiscoveryDeps): Pr
     `${issuer} publishes neither OpenID Connect nor RFC 8414 metadata (${lastError?.message}). Check the issuer URL.`,
     { cause: lastError },
   );
+}
+
+/** Entra ID's multi-tenant endpoints publish an issuer template, not an issuer. */
+const TENANT_TEMPLATE = /\{tenantid\}/i;
+
+/**
+ * The metadata names another issuer than the one configured: say both, and what to put in
+ * `issuer`. Entra names the tenant by its ID even when the URL names the tenant's domain, and its
+ * `common`/`organizations` endpoints publish a `{tenantid}` template that no token will carry.
+ */
+function issuerMismatch(e: unknown, expected: string): AuthError | undefined {
+  if (!(e instanceof oauth.OperationProcessingError) || e.code !== oauth.JSON_ATTRIBUTE_COMPARISON) return undefined;
+  const cause = e.cause as { attribute?: string; body?: { issuer?: unknown } } | undefined;
+  if (cause?.attribute !== 'issuer' || typeof cause.body?.issuer !== 'string') return undefined;
+  const actual = cause.body.issuer.slice(0, 300);
+  const shown = JSON.stringify(actual);
+  if (TENANT_TEMPLATE.test(actual)) {
+    const example = actual.replace(TENANT_TEMPLATE, '<your tenant ID>');
+    return new AuthError('issuer_mismatch',
+      `${expected} is a multi-tenant endpoint: its metadata names the issuer template ${shown}, which no token carries. ` +
+      `Agent Auth signs in to one tenant: set "issuer" to ${JSON.stringify(example)} (the tenant ID is on the tenant's Overview page in the Entra admin center).`,
+      { cause: e });
+  }
+  return new AuthError('issuer_mismatch',
+    `The metadata at ${expected} names the issuer ${shown}, not ${JSON.stringify(expected)} as configured. ` +
+    `If that is the server you mean, set "issuer" to ${shown}` +
+    (/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/|$)/i.test(actual) && !/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(expected)
+      ? ' (Entra ID names the tenant by its ID in the issuer, even when the URL names the tenant\'s domain).'
+      : '.'),
+    { cause: e });
+}
+
+/** Endpoints named in the settings, by the settings' names (`endpoints` in a provider entry). */
+export interface ConfiguredEndpoints {
+  authorization?: string;
+  token?: string;
+  deviceAuthorization?: string;
+  revocation?: string;
+  userinfo?: string;
+}
+
+/**
+ * A server without discovery (a GitHub App, a plain OAuth 2 server): the configured endpoints are
+ * all there is. Its "issuer" is the authorization endpoint's origin, used only in messages and as
+ * the session's server identity; PKCE S256 is sent regardless (RFC 9700 §2.1.1).
+ */
+export function explicitEndpoints(c: ConfiguredEndpoints & { token: string }): Endpoints {
+  return withOverrides({ issuer: new URL(c.authorization ?? c.token).origin, token_endpoint: c.token }, c);
+}
+
+/** Discovered endpoints with single fields replaced by configured ones. */
+export function withOverrides(e: Endpoints, c: ConfiguredEndpoints | undefined): Endpoints {
+  if (!c) return e;
+  return {
+    ...e,
+    ...(c.authorization && { authorization_endpoint: c.authorization }),
+    ...(c.token && { token_endpoint: c.token }),
+    ...(c.deviceAuthorization && { device_authorization_endpoint: c.deviceAuthorization }),
+    ...(c.revocation && { revocation_endpoint: c.revocation }),
+    ...(c.userinfo && { userinfo_endpoint: c.userinfo }),
+  };
 }
 
 async function authorizationServerOf(resource: string, deps: DiscoveryDeps): Promise<string> {
@@ -73,6 +136,7 @@ function validate(as: oauth.AuthorizationServer, issuerUrl: URL): Endpoints {
     token_endpoint: check(m.token_endpoint, 'token endpoint')!,
     device_authorization_endpoint: check(m.device_authorization_endpoint, 'device authorization endpoint'),
     revocation_endpoint: check(m.revocation_endpoint, 'revocation endpoint'),
+    userinfo_endpoint: check(m.userinfo_endpoint, 'userinfo endpoint'),
     code_challenge_methods_supported: m.code_challenge_methods_supported,
     authorization_response_iss_parameter_supported: m.authorization_response_iss_parameter_supported,
   };

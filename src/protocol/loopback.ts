@@ -17,12 +17,23 @@ export interface LoopbackServer {
   close(): void;
 }
 
-const CALLBACK_PATH = '/callback';
+export const DEFAULT_CALLBACK_PATH = '/callback';
+
+/** A redirect URI the IdP compares exactly (Okta, Keycloak, Entra "Mobile and desktop"): fixed host, port and path. */
+export interface LoopbackRedirect {
+  host: '127.0.0.1' | 'localhost' | '[::1]';
+  /** Absent or 0: an ephemeral port (RFC 8252 §7.3). */
+  port?: number;
+  path?: string;
+  /** Names the setting behind a fixed port in the error when it is taken, e.g. `redirect.port of "okta"`. */
+  setting?: string;
+}
 /** A browser tab waits at most this long for the token exchange before getting a generic page. */
 const RESPOND_DEADLINE_MS = 15_000;
 
 /**
- * The RFC 8252 loopback redirect receiver: listens on 127.0.0.1 only, on an ephemeral port,
+ * The RFC 8252 loopback redirect receiver: listens on 127.0.0.1 (or ::1) only, on an ephemeral port
+ * unless the provider fixes one,
  * answers only requests whose Host header names that exact address (DNS-rebinding defence),
  * accepts exactly one callback carrying the expected `state`, then closes. Everything else gets
  * a 400/404 and is logged, never a token.
@@ -32,15 +43,24 @@ export async function startLoopbackServer(opts: {
   timeoutMs: number;
   signal?: AbortSignal;
   log: Logger;
+  redirect?: LoopbackRedirect;
 }): Promise<LoopbackServer> {
+  const r = opts.redirect ?? { host: '127.0.0.1' };
+  const callbackPath = r.path ?? DEFAULT_CALLBACK_PATH;
+  // "localhost" is served on 127.0.0.1: the name is what the IdP compares, the address what we bind.
+  const bindAddress = r.host === '[::1]' ? '::1' : '127.0.0.1';
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' && r.port) {
+        reject(new AuthError('config', `Port ${r.port} on ${r.host} is taken by another program, so the sign-in redirect cannot listen there. Close that program, or choose another port in ${r.setting ?? 'the redirect setting'} and register the new redirect URI at the identity provider.`, { cause: e }));
+      } else reject(e);
+    });
+    server.listen(r.port ?? 0, bindAddress, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const hostHeader = `127.0.0.1:${port}`;
-  const redirectUri = `http://${hostHeader}${CALLBACK_PATH}`;
+  const hostHeader = `${r.host}:${port}`;
+  const redirectUri = `http://${hostHeader}${callbackPath}`;
   let settled = false;
   let timer: NodeJS.Timeout | undefined;
   const close = () => {
@@ -72,7 +92,7 @@ export async function startLoopbackServer(opts: {
         return page(res, 400, 'Wrong host.');
       }
       const url = new URL(req.url ?? '/', `http://${hostHeader}`);
-      if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH) return page(res, 404, 'Not found.');
+      if (req.method !== 'GET' || url.pathname !== callbackPath) return page(res, 404, 'Not found.');
       if (settled) return page(res, 410, 'This sign-in attempt has already finished.');
       if (url.searchParams.get('state') !== opts.expectedState) {
         opts.log.warn('Loopback server: ignored a callback with a missing or wrong state.');

@@ -11,6 +11,7 @@ export const ServerMetadataSchema = z.looseObject({
   token_endpoint: nonEmpty(2048),
   device_authorization_endpoint: z.optional(nonEmpty(2048)),
   revocation_endpoint: z.optional(nonEmpty(2048)),
+  userinfo_endpoint: z.optional(nonEmpty(2048)),
   code_challenge_methods_supported: z.optional(z.array(z.string())),
   authorization_response_iss_parameter_supported: z.optional(z.boolean()),
 });

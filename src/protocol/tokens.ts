@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import type { Endpoints } from './endpoints.js';
-import { asAuthorizationServer, publicClient, requestOptions } from './endpoints.js';
+import { asAuthorizationServer, type ClientAuthentication, clientOf, requestOptions, type TokenParameters, tokenParameters } from './endpoints.js';
 import type { FetchLike } from './http.js';
 import { toAuthError } from './oauthErrors.js';
 import { parseOrThrow, TokenResponseSchema } from './schemas.js';
@@ -26,6 +26,10 @@ export const ASSUMED_LIFETIME_SECONDS = 3600;
 export interface ClientContext {
   endpoints: Endpoints;
   clientId: string;
+  /** Default: a public client (`none`). */
+  clientAuthentication?: ClientAuthentication;
+  /** Sent on every token request: the authorization code, device code and refresh grants alike. */
+  tokenParameters?: TokenParameters;
   fetch: FetchLike;
   signal?: AbortSignal;
 }
@@ -47,10 +51,12 @@ export function toTokenSet(response: oauth.TokenEndpointResponse, now: number): 
 /** One refresh_token grant: exactly one HTTP request to the cached token endpoint. */
 export async function refreshTokens(ctx: ClientContext, refreshToken: string, now: () => number): Promise<TokenSet> {
   const as = asAuthorizationServer(ctx.endpoints);
-  const client = publicClient(ctx.clientId);
+  const { client, auth } = clientOf(ctx.clientId, ctx.clientAuthentication);
   try {
-    const res = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken,
-      requestOptions(as.token_endpoint!, ctx.fetch, ctx.signal));
+    const res = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, {
+      additionalParameters: tokenParameters(ctx.tokenParameters),
+      ...requestOptions(as.token_endpoint!, ctx.fetch, ctx.signal),
+    });
     return toTokenSet(await oauth.processRefreshTokenResponse(as, client, res), now());
   } catch (e) {
     throw toAuthError(e, 'The token endpoint');
@@ -66,7 +72,8 @@ export async function revokeToken(
   const as = asAuthorizationServer(ctx.endpoints);
   if (!as.revocation_endpoint) return false;
   try {
-    const res = await oauth.revocationRequest(as, publicClient(ctx.clientId), oauth.None(), token, {
+    const { client, auth } = clientOf(ctx.clientId, ctx.clientAuthentication);
+    const res = await oauth.revocationRequest(as, client, auth, token, {
       additionalParameters: { token_type_hint: hint },
       ...requestOptions(as.revocation_endpoint, ctx.fetch, ctx.signal),
     });

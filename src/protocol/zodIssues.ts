@@ -17,9 +17,9 @@ function explain(i: z.core.$ZodIssue, value: unknown): string {
   if (i.message && i.message !== DEFAULT_MESSAGE) return i.message;
   switch (i.code) {
     case 'invalid_type':
-      return value === undefined ? 'is required' : `must be ${withArticle(i.expected)}, not ${kindOf(value)}`;
+      return value === undefined ? 'is required' : `must be ${withArticle(i.expected === 'record' ? 'object' : i.expected)}, not ${kindOf(value)}`;
     case 'invalid_value':
-      return `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return value === undefined ? 'is required' : `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
       return unit(i.origin) ? `must have at least ${i.minimum} ${unit(i.origin)}` : `must be at least ${i.minimum}`;
     case 'too_big':

@@ -21,6 +21,61 @@ const endpointUrl = z.string().check(
   z.refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), 'must not contain a user name or password'),
 );
 
+/** RFC 8707 resource indicators and Auth0's `audience` are identifiers, not fetched: any absolute URI without a fragment. */
+const resourceIndicator = z.string().check(
+  z.maxLength(2048),
+  z.refine((v) => URL.canParse(v), 'each resource must be an absolute URI'),
+  z.refine((v) => !URL.canParse(v) || !new URL(v).hash, 'each resource must not contain a fragment (RFC 8707)'),
+);
+
+/** Printable text without controls: the value ends up in a URL query and a form body. */
+const parameterText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters'));
+
+/** Authorization-request parameters a provider entry may add; every other one is the flow's to set or unknown. */
+export const ALLOWED_AUTHORIZATION_PARAMETERS = ['prompt', 'login_hint', 'domain_hint', 'acr_values', 'max_age', 'ui_locales', 'organization'] as const;
+/** Parameters the flow sets itself; an entry naming one would break PKCE, state, the redirect or the grant. */
+const FLOW_PARAMETERS = new Set([
+  'client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'resource', 'audience',
+  'nonce', 'response_mode', 'request', 'request_uri', 'client_secret', 'code_verifier', 'grant_type',
+]);
+
+const AuthorizationParametersSchema = z.record(z.string(), z.union([z.string(), z.number()])).check(
+  z.superRefine((params, ctx) => {
+    for (const [key, value] of Object.entries(params)) {
+      const allowed = (ALLOWED_AUTHORIZATION_PARAMETERS as readonly string[]).includes(key);
+      let message: string | undefined;
+      if (FLOW_PARAMETERS.has(key)) {
+        message = `"${key}" is set by Agent Auth's sign-in flow${key === 'scope' || key === 'resource' || key === 'audience' ? ` (use the provider's "${key === 'scope' ? 'scopes' : key === 'resource' ? 'resources' : 'audience'}" field)` : ''} and cannot be overridden`;
+      } else if (!allowed) {
+        message = `"${key}" is not allowed; allowed are ${ALLOWED_AUTHORIZATION_PARAMETERS.join(', ')}`;
+      } else if (key === 'max_age' ? !(Number.isInteger(Number(value)) && Number(value) >= 0 && String(value).trim() !== '') : typeof value !== 'string') {
+        message = key === 'max_age' ? 'must be a whole number of seconds' : 'must be a string';
+      } else if (typeof value === 'string' && (!value.length || value.length > 512 || /[\x00-\x1f\x7f]/.test(value))) {
+        message = 'must be 1-512 characters without control characters';
+      }
+      if (message) ctx.issues.push({ code: 'custom', message, input: value, path: [key] });
+    }
+  }),
+);
+
+const EndpointsSchema = z.strictObject({
+  authorization: z.optional(endpointUrl),
+  token: z.optional(endpointUrl),
+  deviceAuthorization: z.optional(endpointUrl),
+  revocation: z.optional(endpointUrl),
+  userinfo: z.optional(endpointUrl),
+});
+
+export const REDIRECT_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const;
+
+const RedirectSchema = z.strictObject({
+  host: z.enum(REDIRECT_HOSTS),
+  port: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1024, 'must be between 1024 and 65535'), z.maximum(65535, 'must be between 1024 and 65535'))),
+  path: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]{0,255}$/, 'must start with "/" and contain only URL path characters (no query or fragment)'))),
+});
+
+export const CLIENT_AUTHENTICATION_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
+
 const ProviderSchema = z.object({
   id: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')),
   label: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
@@ -29,6 +84,18 @@ const ProviderSchema = z.object({
   clientId: z.string().check(z.minLength(1, 'is required'), z.maxLength(256)),
   scopes: z.optional(z.array(z.string().check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope must be a non-empty token without spaces or quotes')))),
   flow: z.optional(z.enum(['auto', 'authorizationCode', 'deviceCode'])),
+  endpoints: z.optional(EndpointsSchema),
+  clientAuthentication: z.optional(z.enum(CLIENT_AUTHENTICATION_METHODS)),
+  audience: z.optional(parameterText(2048)),
+  resources: z.optional(
+    z.array(resourceIndicator).check(
+      // Length checks would also run on a wrongly typed value and add noise to its message.
+      z.refine((a) => !Array.isArray(a) || a.length >= 1, 'must name at least one resource when present'),
+      z.refine((a) => !Array.isArray(a) || a.length <= 10, 'must name at most 10 resources'),
+    ),
+  ),
+  authorizationParameters: z.optional(AuthorizationParametersSchema),
+  redirect: z.optional(RedirectSchema),
   gitHosts: z.optional(
     z.array(z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'each git host must be a host name with an optional :port, without scheme or path'))),
   ),
@@ -49,18 +116,52 @@ export interface ProviderConfig {
   scopes: string[];
   flow: 'auto' | 'authorizationCode' | 'deviceCode';
   envVar: string;
+  /** Without `issuer`: the whole server (authorization and token at least). With `issuer`: overrides of discovered endpoints. */
+  endpoints?: ProviderEndpoints;
+  /** How the client authenticates at the token and revocation endpoints; absent means `none` (a public client). */
+  clientAuthentication?: ClientAuthenticationMethod;
+  /** Auth0's `audience`, sent on the authorization request and every token request. */
+  audience?: string;
+  /** RFC 8707 resource indicators sent on the authorization request and every token request (`resource` first, when set). */
+  resources?: string[];
+  /** Allowlisted extra authorization-request parameters, as strings. */
+  authorizationParameters?: Record<string, string>;
+  redirect?: RedirectConfig;
   /** Hosts (host[:port], lower case) whose git HTTPS remotes get this provider's token; see gitHostsOf. */
   gitHosts?: string[];
 }
 
+export type ClientAuthenticationMethod = (typeof CLIENT_AUTHENTICATION_METHODS)[number];
+
+export interface ProviderEndpoints {
+  authorization?: string;
+  token?: string;
+  deviceAuthorization?: string;
+  revocation?: string;
+  userinfo?: string;
+}
+
+export interface RedirectConfig {
+  host: (typeof REDIRECT_HOSTS)[number];
+  port?: number;
+  path?: string;
+}
+
 /**
  * The hosts git may send this provider's token to: `gitHosts` when configured, else the hosts of
- * the issuer and the resource. The one definition used by the helper's git-credential mode and the
+ * the issuer, the resource or (without either) the authorization endpoint. The one definition used by the helper's git-credential mode and the
  * git extension's credentials provider.
  */
 export function gitHostsOf(p: ProviderConfig): string[] {
   if (p.gitHosts) return p.gitHosts;
-  return [p.issuer, p.resource].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase());
+  // Without discovery the authorization endpoint's host is the server's (github.com for a GitHub App).
+  return [p.issuer ?? p.resource ?? p.endpoints?.authorization].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase());
+}
+
+/** The RFC 8707 resource indicators a provider sends: its `resource` first, then `resources`, each once. */
+export function resourcesOf(p: Pick<ProviderConfig, 'resource' | 'resources'>): string[] | undefined {
+  const all = [...new Set([p.resource, ...(p.resources ?? [])].filter((r): r is string => !!r))];
+  return all.length ? all : undefined;
 }
 
 export const DEFAULT_SCOPES = ['openid', 'offline_access'];
@@ -81,14 +182,20 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
   raw.forEach((entry, i) => {
     const id = typeof entry?.id === 'string' ? ` ("${entry.id}")` : '';
     const where = `agentAuth.providers[${i}]${id}`;
+    const secretField = entry && typeof entry === 'object' ? Object.keys(entry).find((k) => /^client_?secret$/i.test(k)) : undefined;
+    if (secretField) {
+      problems.push({ where, message: `has unknown field ${secretField}: a client secret never belongs in settings (they are plain text on disk); remove it and run "Agent Auth: Set Client Secret…"` });
+      return;
+    }
     const r = ProviderSchema.safeParse(entry);
     if (!r.success) {
       problems.push({ where, message: describeIssues(r.error.issues, entry, 'entry') });
       return;
     }
     const p = r.data;
-    if (!p.issuer === !p.resource) {
-      problems.push({ where, message: 'needs exactly one of "issuer" or "resource"' });
+    const server = serverProblem(p);
+    if (server) {
+      problems.push({ where, message: server });
       return;
     }
     if (providers.some((q) => q.id === p.id)) {
@@ -103,11 +210,34 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
       clientId: p.clientId,
       scopes: p.scopes?.length ? p.scopes : DEFAULT_SCOPES,
       flow: p.flow ?? 'auto',
+      ...(p.clientAuthentication && p.clientAuthentication !== 'none' && { clientAuthentication: p.clientAuthentication }),
+      ...(p.endpoints && { endpoints: p.endpoints }),
+      ...(p.audience && { audience: p.audience }),
+      ...(p.resources && { resources: p.resources }),
+      ...(p.authorizationParameters && {
+        authorizationParameters: Object.fromEntries(Object.entries(p.authorizationParameters).map(([k, v]) => [k, String(v).trim()])),
+      }),
+      ...(p.redirect && { redirect: p.redirect }),
       ...(p.gitHosts && { gitHosts: p.gitHosts.map((h) => h.toLowerCase()) }),
       envVar: p.envVar ?? `${p.id.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_TOKEN`,
     });
   });
   return { providers, problems };
+}
+
+/**
+ * Where the server's endpoints come from: exactly one of `issuer` (discovery; `endpoints` may
+ * override single fields), `resource` (RFC 9728 discovery) or `endpoints` alone (no discovery:
+ * then `authorization` and `token` are required).
+ */
+function serverProblem(p: { issuer?: string; resource?: string; endpoints?: ProviderEndpoints }): string | undefined {
+  if (p.issuer && p.resource) return 'needs exactly one of "issuer" or "resource", not both (to also send RFC 8707 resource indicators with an issuer, use "resources")';
+  if (p.resource && p.endpoints) return '"endpoints" can only be combined with "issuer" (to override discovered endpoints) or stand alone; not with "resource"';
+  if (p.issuer || p.resource) return undefined;
+  if (!p.endpoints) return 'needs exactly one of "issuer", "resource" or "endpoints" (for a server without discovery)';
+  const missing = (['authorization', 'token'] as const).filter((k) => !p.endpoints![k]);
+  if (missing.length) return `endpoints without "issuer" needs ${missing.map((k) => `"${k}"`).join(' and ')} (no discovery fills ${missing.length === 1 ? 'it' : 'them'} in)`;
+  return undefined;
 }
 
 /** When to refresh proactively: at `remainingFraction` of the lifetime left, but at least `minSecondsBeforeExpiry` before. */

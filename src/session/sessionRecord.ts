@@ -21,6 +21,12 @@ export const SessionRecordSchema = z.object({
     revocation_endpoint: z.optional(str(2048)),
   }),
   resource: z.optional(str(2048)),
+  /** RFC 8707 indicators sent on every token request (older entries have only `resource`). */
+  resources: z.optional(z.array(str(2048))),
+  /** Auth0's `audience`, sent on every token request. */
+  audience: z.optional(str(2048)),
+  /** Absent: a public client. The secret itself lives in its own SecretStorage entry (see clientContext.ts). */
+  clientAuthentication: z.optional(z.enum(['client_secret_basic', 'client_secret_post'])),
   /** Absent once the refresh token died: the entry then only remembers who must sign in again. */
   accessToken: z.optional(str()),
   refreshToken: z.optional(str()),

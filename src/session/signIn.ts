@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { authorizationCodeFlow } from '../protocol/authorizationCode.js';
 import { deviceCodeFlow, type UserCodePrompt } from '../protocol/deviceCode.js';
-import { discover } from '../protocol/discovery.js';
+import { discover, explicitEndpoints, withOverrides } from '../protocol/discovery.js';
 import type { Endpoints } from '../protocol/endpoints.js';
 import type { FetchLike } from '../protocol/http.js';
 import type { Logger } from '../protocol/log.js';
 import type { TokenSet } from '../protocol/tokens.js';
-import type { ProviderConfig } from './config.js';
+import { clientContext, type ClientSecretSource } from './clientContext.js';
+import { type ProviderConfig, resourcesOf } from './config.js';
 import type { SessionRecord } from './sessionRecord.js';
 
 export type FlowKind = 'authorizationCode' | 'deviceCode';
@@ -25,29 +26,51 @@ export interface SignInDeps {
   fetch: FetchLike;
   log: Logger;
   now: () => number;
+  clientSecrets?: ClientSecretSource;
 }
 
 /** Discovers the server, runs the chosen flow and returns a new session record (not yet stored). */
 export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignInDeps): Promise<SessionRecord> {
-  const target = provider.resource ? { resource: provider.resource } : { issuer: provider.issuer! };
-  const endpoints = await discover(target, { fetch: deps.fetch, log: deps.log, signal: ui.signal });
+  const endpoints = await serverEndpoints(provider, deps, ui.signal);
   const flow = chooseFlow(ui.preferredFlow, endpoints, deps.log);
   deps.log.info(`Signing in to ${provider.label} with the ${flow === 'deviceCode' ? 'device' : 'authorization code'} flow.`);
-  const common = {
-    endpoints,
-    clientId: provider.clientId,
-    scopes: provider.scopes,
-    resource: provider.resource,
-    fetch: deps.fetch,
-    signal: ui.signal,
-    log: deps.log,
-    now: deps.now,
-  };
+  // The same context the session's refreshes and revocation will use (see clientContext.ts).
+  const ctx = await clientContext(sessionContext(provider, endpoints), deps, ui.signal);
+  const common = { ...ctx, scopes: provider.scopes, log: deps.log, now: deps.now };
   const tokens =
     flow === 'deviceCode'
       ? await deviceCodeFlow({ ...common, onUserCode: ui.onUserCode })
-      : await authorizationCodeFlow({ ...common, openBrowser: ui.openBrowser, externalRedirectUri: ui.externalRedirectUri });
+      : await authorizationCodeFlow({
+          ...common,
+          authorizationParameters: provider.authorizationParameters,
+          redirect: provider.redirect && { ...provider.redirect, setting: `the "redirect.port" of provider "${provider.id}" in agentAuth.providers` },
+          openBrowser: ui.openBrowser,
+          externalRedirectUri: ui.externalRedirectUri,
+        });
   return newSession(provider, endpoints, tokens, deps.now());
+}
+
+/** Discovery by issuer or resource (with `endpoints` overriding single fields), or the configured endpoints alone. */
+async function serverEndpoints(p: ProviderConfig, deps: SignInDeps, signal: AbortSignal): Promise<Endpoints> {
+  if (!p.issuer && !p.resource) {
+    deps.log.info(`${p.label} has no discovery; using the configured endpoints.`);
+    return explicitEndpoints({ ...p.endpoints, token: p.endpoints!.token! });
+  }
+  const target = p.resource ? { resource: p.resource } : { issuer: p.issuer! };
+  return withOverrides(await discover(target, { fetch: deps.fetch, log: deps.log, signal }), p.endpoints);
+}
+
+/** The parts of the session record that shape every token request, as the provider's settings give them now. */
+function sessionContext(p: ProviderConfig, e: Endpoints): Pick<SessionRecord, 'providerId' | 'clientId' | 'endpoints' | 'resource' | 'resources' | 'audience' | 'clientAuthentication'> {
+  return {
+    providerId: p.id,
+    clientId: p.clientId,
+    endpoints: { issuer: e.issuer, token_endpoint: e.token_endpoint, revocation_endpoint: e.revocation_endpoint },
+    resource: p.resource,
+    resources: resourcesOf(p),
+    audience: p.audience,
+    clientAuthentication: p.clientAuthentication === 'none' ? undefined : p.clientAuthentication,
+  };
 }
 
 function chooseFlow(preferred: FlowKind, e: Endpoints, log: Logger): FlowKind {
@@ -63,16 +86,20 @@ function chooseFlow(preferred: FlowKind, e: Endpoints, log: Logger): FlowKind {
 
 function newSession(p: ProviderConfig, e: Endpoints, t: TokenSet, now: number): SessionRecord {
   const c = t.claims;
+  const context = sessionContext(p, e);
   const label = [c?.preferred_username, c?.email, c?.name, c?.sub].find((v): v is string => typeof v === 'string' && v.length > 0);
   return {
     v: 1,
     sessionId: randomUUID(),
     providerId: p.id,
-    clientId: p.clientId,
+    clientId: context.clientId,
     account: { id: c?.sub ?? `${p.id}-account`, label: label ?? `${p.label} account` },
     scopes: p.scopes,
-    endpoints: { issuer: e.issuer, token_endpoint: e.token_endpoint, revocation_endpoint: e.revocation_endpoint },
-    resource: p.resource,
+    endpoints: context.endpoints,
+    ...(context.resource && { resource: context.resource }),
+    ...(context.resources && { resources: context.resources }),
+    ...(context.audience && { audience: context.audience }),
+    ...(context.clientAuthentication && { clientAuthentication: context.clientAuthentication }),
     accessToken: t.accessToken,
     refreshToken: t.refreshToken,
     idToken: t.idToken,

@@ -2,6 +2,7 @@ import { AuthError, isAuthError } from '../protocol/errors.js';
 import type { FetchLike } from '../protocol/http.js';
 import { fingerprint, type Logger } from '../protocol/log.js';
 import { refreshTokens, revokeToken } from '../protocol/tokens.js';
+import { clientContext, type ClientSecretSource } from './clientContext.js';
 import type { ProviderConfig, RefreshSettings } from './config.js';
 import { needsSignIn, notSignedIn, SessionError } from './errors.js';
 import type { Clock } from './ports.js';
@@ -61,6 +62,8 @@ export interface TokenServiceDeps {
   random?: () => number;
   /** Longest a caller waits for a refresh it needs. */
   waitTimeoutMs?: number;
+  /** Client secrets of confidential clients (see clientContext.ts). */
+  clientSecrets?: ClientSecretSource;
 }
 
 interface Entry {
@@ -164,7 +167,7 @@ export class TokenService {
   /** Interactive sign-in; replaces (and revokes) an earlier session of the same provider. */
   async signIn(id: string, ui: SignInUi): Promise<SessionRecord> {
     const provider = this.provider(id);
-    const session = await signIn(provider, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now() });
+    const session = await signIn(provider, ui, { ...this.deps, now: () => this.deps.clock.now() });
     const previous = await this.deps.lock.withLock(id, async () => {
       const old = await this.deps.store.read(id);
       await this.deps.store.write(session);
@@ -299,7 +302,7 @@ export class TokenService {
     let next: SessionRecord;
     try {
       const t = await refreshTokens(
-        { endpoints: current.endpoints, clientId: current.clientId, fetch: this.deps.fetch, signal: lockLost },
+        await clientContext(current, this.deps, lockLost),
         refreshToken,
         () => this.deps.clock.now(),
       );
@@ -490,7 +493,7 @@ export class TokenService {
   private async revoke(s: SessionRecord, p: ProviderConfig): Promise<void> {
     const token = s.refreshToken ?? s.accessToken;
     if (!token) return;
-    const ctx = { endpoints: s.endpoints, clientId: s.clientId, fetch: this.deps.fetch };
+    const ctx = await clientContext(s, this.deps);
     const done = await revokeToken(ctx, token, s.refreshToken ? 'refresh_token' : 'access_token');
     this.deps.log.info(done ? `Revoked the ${s.refreshToken ? 'refresh' : 'access'} token at ${p.label}.` : `${p.label} has no revocation endpoint; nothing to revoke.`);
   }

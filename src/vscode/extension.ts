@@ -2,11 +2,13 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { boundedFetch } from '../protocol/http.js';
 import { fetchWithToken } from '../session/authorizedFetch.js';
+import { ClientSecrets } from '../session/clientContext.js';
 import { systemClock } from '../session/ports.js';
 import { FileRefreshLock } from '../session/refreshLock.js';
 import { SessionStore } from '../session/sessionStore.js';
 import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
 import { AgentAuthProvider } from './authProvider.js';
+import { registerClientSecretCommand } from './clientSecretUi.js';
 import { registerCommands } from './commands.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
@@ -30,10 +32,9 @@ export interface AgentAuthApi {
 export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const log = vscode.window.createOutputChannel('Agent Auth', { log: true });
   const secrets = context.secrets;
-  const store = new SessionStore(
-    { get: (k) => Promise.resolve(secrets.get(k)), store: (k, v) => Promise.resolve(secrets.store(k, v)), delete: (k) => Promise.resolve(secrets.delete(k)), onDidChange: (l) => secrets.onDidChange((e) => l(e.key)) },
-    log,
-  );
+  const secretStore = { get: (k: string) => Promise.resolve(secrets.get(k)), store: (k: string, v: string) => Promise.resolve(secrets.store(k, v)), delete: (k: string) => Promise.resolve(secrets.delete(k)), onDidChange: (l: (key: string) => void) => secrets.onDidChange((e) => l(e.key)) };
+  const store = new SessionStore(secretStore, log);
+  const clientSecrets = new ClientSecrets(secretStore);
   // The extension host's fetch honours http.proxy, PAC and system certificates.
   const fetch = boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 15_000 });
   let settings: Settings | undefined;
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     log,
     clock: systemClock,
     refreshSettings: () => settings!.refreshSettings(),
+    clientSecrets,
   });
   settings = new Settings(log, (providers) => service.setProviders(providers));
   service.setProviders(settings.providers());
@@ -56,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
 
   const signIn = async (id?: string) => {
     const p = await pickConfigured(g, id, l10n.t('Sign in to which provider?'));
-    if (p) await runSignIn(service, p, log);
+    if (p) await runSignIn(service, p, log, clientSecrets);
   };
   const offerSignInAgain = (e: TokenChange) => {
     const label = service.state(e.providerId)?.provider.label ?? e.providerId;
@@ -64,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   };
 
   const g: Glue = { context, service, log, signIn, tokenHelper: lazyTokenHelper(service, log, context.subscriptions) };
-  const auth = new AgentAuthProvider(service, (p) => runSignIn(service, p, log));
+  const auth = new AgentAuthProvider(service, (p) => runSignIn(service, p, log, clientSecrets));
   context.subscriptions.push(
     log,
     settings,
@@ -74,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     { dispose: () => service.dispose() },
     vscode.authentication.registerAuthenticationProvider('agent-auth', 'Agent Auth', auth, { supportsMultipleAccounts: false }),
     registerCommands(g),
+    registerClientSecretCommand(g, clientSecrets),
     registerStatusBar(g),
     registerStatusView(g),
     registerTerminals(g),

@@ -2,15 +2,26 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { isAuthError } from '../protocol/errors.js';
 import { isLoopbackHost } from '../protocol/urls.js';
+import type { ClientSecrets } from '../session/clientContext.js';
 import type { ProviderConfig } from '../session/config.js';
 import type { FlowKind } from '../session/signIn.js';
 import type { TokenService } from '../session/tokenService.js';
+import { ensureClientSecret } from './clientSecretUi.js';
 
 /**
  * Interactive sign-in with VS Code's UI: a cancellable progress notification, the browser via
  * openExternal, and for the device flow a "Copy code and open browser" action.
  */
-export async function runSignIn(service: TokenService, provider: ProviderConfig, log: vscode.LogOutputChannel): Promise<boolean> {
+export async function runSignIn(
+  service: TokenService,
+  provider: ProviderConfig,
+  log: vscode.LogOutputChannel,
+  clientSecrets?: ClientSecrets,
+): Promise<boolean> {
+  if (clientSecrets && !(await ensureClientSecret(provider, clientSecrets))) {
+    log.info(`Sign-in to ${provider.label} cancelled: no client secret was entered.`);
+    return false;
+  }
   const flow = preferredFlow(provider);
   try {
     await vscode.window.withProgress(
@@ -59,7 +70,7 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
       retry,
       showLog,
     );
-    if (choice === retry) return runSignIn(service, provider, log);
+    if (choice === retry) return runSignIn(service, provider, log, clientSecrets);
     if (choice === showLog) log.show();
     return false;
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_REFRESH, parseProviders, parseRefreshSettings } from '../../src/session/config.js';
+import { DEFAULT_REFRESH, gitHostsOf, parseProviders, parseRefreshSettings, resourcesOf } from '../../src/session/config.js';
 
 const valid = { id: 'acme', issuer: 'https://login.acme.dev', clientId: 'c1' };
 
@@ -41,7 +41,7 @@ describe('config: agentAuth.providers', () => {
     const text = problems.map((p) => `${p.where}: ${p.message}`);
     assert.equal(text.length, 10);
     assert.match(text[0]!, /\[0\] \("bad id!"\): id must be/);
-    assert.match(text[1]!, /\[2\] \("x"\): needs exactly one of "issuer" or "resource"/);
+    assert.match(text[1]!, /\[2\] \("x"\): needs exactly one of "issuer", "resource" or "endpoints"/);
     assert.match(text[2]!, /\[3\] \("y"\): needs exactly one/);
     assert.match(text[3]!, /\[4\] \("acme"\): id "acme" is already used/);
     assert.match(text[4]!, /envVar names a variable that Agent Auth must not overwrite/);
@@ -55,6 +55,40 @@ describe('config: agentAuth.providers', () => {
   it('accepts a resource instead of an issuer', () => {
     const { providers } = parseProviders([{ id: 'api', resource: 'https://api.acme.dev/mcp', clientId: 'c' }]);
     assert.equal(providers[0]!.resource, 'https://api.acme.dev/mcp');
+  });
+
+  it('loads a server without discovery from its endpoints alone, with client authentication and a fixed redirect', () => {
+    const { providers, problems } = parseProviders([{
+      id: 'gh', clientId: 'Iv1.x', clientAuthentication: 'client_secret_post',
+      endpoints: { authorization: 'https://github.com/login/oauth/authorize', token: 'https://github.com/login/oauth/access_token' },
+      redirect: { host: 'localhost', port: 8400, path: '/cb' },
+    }]);
+    assert.deepEqual(problems, []);
+    const p = providers[0]!;
+    assert.equal(p.issuer, undefined);
+    assert.equal(p.endpoints?.token, 'https://github.com/login/oauth/access_token');
+    assert.equal(p.clientAuthentication, 'client_secret_post');
+    assert.deepEqual(p.redirect, { host: 'localhost', port: 8400, path: '/cb' });
+    assert.deepEqual(gitHostsOf(p), ['github.com']);
+  });
+
+  it('takes audience, resources and allowlisted authorization parameters with an issuer (max_age as text)', () => {
+    const { providers, problems } = parseProviders([{
+      ...valid, audience: 'https://api.acme.dev', resources: ['https://api.acme.dev/mcp', 'https://files.acme.dev'],
+      authorizationParameters: { prompt: 'select_account', max_age: 3600, login_hint: 'a@acme.dev' },
+      clientAuthentication: 'none',
+    }]);
+    assert.deepEqual(problems, []);
+    const p = providers[0]!;
+    assert.equal(p.audience, 'https://api.acme.dev');
+    assert.deepEqual(resourcesOf(p), ['https://api.acme.dev/mcp', 'https://files.acme.dev']);
+    assert.deepEqual(p.authorizationParameters, { prompt: 'select_account', max_age: '3600', login_hint: 'a@acme.dev' });
+    assert.equal(p.clientAuthentication, undefined, 'none is the default and stored as absent');
+  });
+
+  it('sends the discovery resource first and each indicator once', () => {
+    assert.deepEqual(resourcesOf({ resource: 'https://a.dev', resources: ['https://b.dev', 'https://a.dev'] }), ['https://a.dev', 'https://b.dev']);
+    assert.equal(resourcesOf({}), undefined);
   });
 
   it('reports a non-array setting once, and treats a missing one as empty', () => {

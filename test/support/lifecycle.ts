@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boundedFetch } from '../../src/protocol/http.js';
 import { type Logger, silentLogger } from '../../src/protocol/log.js';
+import { ClientSecrets } from '../../src/session/clientContext.js';
 import type { ProviderConfig, RefreshSettings } from '../../src/session/config.js';
 import { type Clock, type SecretStore, systemClock } from '../../src/session/ports.js';
 import { FileRefreshLock, type RefreshLock } from '../../src/session/refreshLock.js';
@@ -63,6 +64,7 @@ export function lifecycleWindow(providers: ProviderConfig[], o: ServiceOptions):
     clock,
     refreshSettings: () => o.settings ?? { remainingFraction: 0.25, minSecondsBeforeExpiry: 60 },
     random: o.random,
+    clientSecrets: new ClientSecrets(o.secrets),
   });
   service.setProviders(providers);
   return { service, store, lock };

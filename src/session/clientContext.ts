@@ -1,0 +1,58 @@
+import { AuthError } from '../protocol/errors.js';
+import type { FetchLike } from '../protocol/http.js';
+import type { ClientContext } from '../protocol/tokens.js';
+import type { SecretStore } from './ports.js';
+import type { SessionRecord } from './sessionRecord.js';
+
+/**
+ * Everything a token request needs besides the grant itself, built in one place for sign-in,
+ * refresh, device polling and revocation alike: the endpoints, how the client authenticates
+ * (the secret read from SecretStorage, never from settings) and the RFC 8707 `resource` /
+ * `audience` parameters that go on every token request.
+ */
+export type ClientContextSource = Pick<
+  SessionRecord,
+  'providerId' | 'clientId' | 'endpoints' | 'resource' | 'resources' | 'audience' | 'clientAuthentication'
+>;
+
+export interface ClientSecretSource {
+  get(providerId: string): Promise<string | undefined>;
+}
+
+export async function clientContext(
+  s: ClientContextSource,
+  deps: { fetch: FetchLike; clientSecrets?: ClientSecretSource },
+  signal?: AbortSignal,
+): Promise<ClientContext> {
+  const resources = s.resources ?? (s.resource ? [s.resource] : undefined);
+  const ctx: ClientContext = {
+    endpoints: s.endpoints,
+    clientId: s.clientId,
+    fetch: deps.fetch,
+    signal,
+    tokenParameters: resources || s.audience ? { resources, audience: s.audience } : undefined,
+  };
+  if (!s.clientAuthentication) return ctx;
+  const secret = await deps.clientSecrets?.get(s.providerId);
+  if (!secret) throw missingClientSecret(s.providerId, s.clientAuthentication);
+  return { ...ctx, clientAuthentication: { method: s.clientAuthentication, secret } };
+}
+
+export const missingClientSecret = (providerId: string, method: string) =>
+  new AuthError('config', `Provider "${providerId}" authenticates with a client secret (${method}), and none is stored. Run "Agent Auth: Set Client Secret…".`);
+
+export const CLIENT_SECRET_KEY_PREFIX = 'agent-auth/client-secret/';
+
+/** Client secrets in SecretStorage, one entry per provider id. */
+export class ClientSecrets implements ClientSecretSource {
+  constructor(private readonly secrets: SecretStore) {}
+  get(providerId: string): Promise<string | undefined> {
+    return this.secrets.get(CLIENT_SECRET_KEY_PREFIX + providerId);
+  }
+  set(providerId: string, secret: string): Promise<void> {
+    return this.secrets.store(CLIENT_SECRET_KEY_PREFIX + providerId, secret);
+  }
+  delete(providerId: string): Promise<void> {
+    return this.secrets.delete(CLIENT_SECRET_KEY_PREFIX + providerId);
+  }
+}
