@@ -36,7 +36,7 @@ export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignI
   deps.log.info(`Signing in to ${provider.label} with the ${flow === 'deviceCode' ? 'device' : 'authorization code'} flow.`);
   // The same context the session's refreshes and revocation will use (see clientContext.ts).
   const ctx = await clientContext(sessionContext(provider, endpoints), deps, ui.signal);
-  const common = { ...ctx, scopes: provider.scopes, log: deps.log, now: deps.now };
+  const common = { ...ctx, endpoints, scopes: provider.scopes, log: deps.log, now: deps.now };
   const tokens =
     flow === 'deviceCode'
       ? await deviceCodeFlow({ ...common, onUserCode: ui.onUserCode })
