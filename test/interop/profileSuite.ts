@@ -80,7 +80,8 @@ export function interopSuite(name: ProfileName, extra: (c: () => InteropContext)
       for (const w of windows.splice(0)) w.service.dispose();
     });
     after(async () => {
-      console.log(`interop: ${name} ${tally.passed} passed, ${tally.failed} failed`);
+      // A set-up that failed (the recipe no longer parses, the IdP did not start) is a failure too.
+      console.log(`interop: ${name} ${tally.passed} passed, ${tally.failed + (ctx ? 0 : 1)} failed`);
       await ctx?.api.close();
       await ctx?.idp.close();
     });
