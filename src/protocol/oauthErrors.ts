@@ -36,8 +36,15 @@ export function toAuthError(e: unknown, what: string): AuthError {
         // An error status says more than the body it came with (an HTML 503 or a bare 429).
         if (res && !res.ok) return withStatus(res, what, e);
         return new AuthError('not_json', `${what} did not answer with JSON${res ? ` (HTTP ${res.status}, ${res.headers.get('content-type') ?? 'no content type'})` : ''}; is the URL right?`, { status: res?.status, cause: e });
-      case oauth.JSON_ATTRIBUTE_COMPARISON:
-        return new AuthError('issuer_mismatch', `${what}: ${e.message}.`, { cause: e });
+      case oauth.JSON_ATTRIBUTE_COMPARISON: {
+        // oauth4webapi names the attribute and the expected value; say both values, the server's capped.
+        const c = e.cause as { attribute?: string; expected?: string; body?: Record<string, unknown> } | undefined;
+        const actual = c?.attribute ? c.body?.[c.attribute] : undefined;
+        const detail = c?.attribute && c.expected
+          ? `its "${c.attribute}" is ${JSON.stringify(String(actual ?? '')).slice(0, 302)}, expected "${c.expected}"`
+          : e.message;
+        return new AuthError('issuer_mismatch', `${what}: ${detail}.`, { cause: e });
+      }
       case oauth.HTTP_REQUEST_FORBIDDEN:
       case oauth.REQUEST_PROTOCOL_FORBIDDEN:
         return new AuthError('insecure_endpoint', `${what} would be contacted over an insecure connection.`, { cause: e });

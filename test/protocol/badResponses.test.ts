@@ -125,7 +125,7 @@ describe('protocol: broken and hostile server responses', function () {
 
     it('rejects metadata for another issuer (mix-up)', async () => {
       server.handler = server.json(200, { ...meta(), issuer: 'http://127.0.0.1:1' });
-      await expectError('issuer_mismatch', /issuer/);
+      await expectError('issuer_mismatch', /names the issuer "http:\/\/127\.0\.0\.1:1", not ".*" as configured\. If that is the server you mean, set "issuer" to "http:\/\/127\.0\.0\.1:1"\.$/);
     });
 
     it('rejects endpoints on a non-loopback http host', async () => {
@@ -176,6 +176,7 @@ describe('protocol: broken and hostile server responses', function () {
       server.handler = server.json(200, { resource: 'https://other.example/api', authorization_servers: [server.origin] });
       const err = await discover({ resource: `${server.origin}/api` }, { fetch, log }).then(() => assert.fail(), (e) => e);
       assert.equal(err.code, 'issuer_mismatch', err.message);
+      assert.equal(err.message, `Protected-resource discovery at ${server.origin}/api: its "resource" is "https://other.example/api", expected "${server.origin}/api".`);
     });
   });
 });

@@ -63,6 +63,37 @@ describe('protocol: flows against a real OpenID provider', function () {
     assert.match(seen!.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
   });
 
+  it('adds allowlisted authorizationParameters to the authorization request; the flow\'s own parameters always win', async () => {
+    let seen: URL | undefined;
+    await codeFlow({
+      authorizationParameters: { prompt: 'login', login_hint: 'alice', ui_locales: 'de', max_age: '300', state: 'forced', redirect_uri: 'https://evil.example/cb' },
+      openBrowser: async (u) => {
+        seen = new URL(u);
+        return browser(u);
+      },
+    });
+    const q = seen!.searchParams;
+    assert.deepEqual([q.get('prompt'), q.get('login_hint'), q.get('ui_locales'), q.get('max_age')], ['login', 'alice', 'de', '300']);
+    assert.notEqual(q.get('state'), 'forced');
+    assert.match(q.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    assert.equal(q.getAll('state').length, 1);
+  });
+
+  it('rejects a callback without iss from a server that promises it (RFC 9207), with its own code and no exchange', async () => {
+    const before = idp.stats.tokenRequests;
+    const err = await codeFlow({
+      openBrowser: async (u) => {
+        const redirect = new URL(await idp.completeAuthorization(u));
+        redirect.searchParams.delete('iss');
+        void globalThis.fetch(redirect).catch(() => undefined);
+        return true;
+      },
+    }).then(() => assert.fail('should fail'), (e) => e);
+    assert.equal(err.code, 'issuer_mismatch', err.message);
+    assert.match(err.message, /it carried no "iss" parameter/);
+    assert.equal(idp.stats.tokenRequests, before);
+  });
+
   it('rejects a callback whose iss names another issuer (RFC 9207 mix-up) and exchanges nothing', async () => {
     const before = idp.stats.tokenRequests;
     const err = await codeFlow({

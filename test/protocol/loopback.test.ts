@@ -8,7 +8,7 @@ import { RecordingLogger } from '../support/recordingLogger.js';
 function get(url: string, host?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: host ? { host } : {} }, (res) => {
+    const req = request({ host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, headers: host ? { host } : {} }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -26,6 +26,29 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
     assert.match(lb.redirectUri, /^http:\/\/127\.0\.0\.1:\d{4,5}\/callback$/);
     lb.close();
   });
+
+  for (const host of ['localhost', '[::1]', '127.0.0.1'] as const) {
+    it(`serves a fixed redirect (host ${host}, fixed port, own path) and answers only that Host`, async () => {
+      const free = await startLoopbackServer({ expectedState: 'x', timeoutMs: 5_000, log });
+      const port = Number(new URL(free.redirectUri).port);
+      free.close();
+      await new Promise((r) => setTimeout(r, 20));
+      const lb = await startLoopbackServer({ expectedState: 's', timeoutMs: 5_000, log, redirect: { host, port, path: '/authorization-code/callback' } });
+      try {
+        assert.equal(lb.redirectUri, `http://${host}:${port}/authorization-code/callback`);
+        const address = host === '[::1]' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`;
+        assert.equal((await get(`${address}/authorization-code/callback?state=s&code=c`, '127.0.0.2:1')).status, 400, 'another Host is refused');
+        assert.equal((await get(`${address}/callback?state=s&code=c`, `${host}:${port}`)).status, 404, 'only the configured path');
+        const browser = get(`${address}/authorization-code/callback?state=s&code=c`, `${host}:${port}`);
+        const cb = await lb.callback;
+        assert.equal(cb.params.get('code'), 'c');
+        cb.respond({ ok: true });
+        assert.equal((await browser).status, 200);
+      } finally {
+        lb.close();
+      }
+    });
+  }
 
   it('accepts exactly one callback with the right state, answers after the outcome, then closes', async () => {
     const lb = await startLoopbackServer({ expectedState: 'good', timeoutMs: 5_000, log });
