@@ -107,6 +107,9 @@ const ProviderSchema = z.object({
   ),
 });
 
+/** The fields a provider entry may have: package.json's schema (additionalProperties false) must list exactly these. */
+export const PROVIDER_FIELDS = Object.keys(ProviderSchema.shape);
+
 export interface ProviderConfig {
   id: string;
   label: string;

@@ -10,6 +10,7 @@ import { run } from './processes.js';
 import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
 import { type Result, runScenarios, summary } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
+import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, clientSecret, confidentialProvider } from './scenarios/clientSecret.js';
 import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
@@ -60,7 +61,13 @@ async function main(): Promise<void> {
   const vsix = join(repoRoot, `agent-auth-${version}.vsix`);
 
   phase('test IdP and code-server');
-  idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true });
+  idp = await startTestIdp({
+    host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true,
+    extraClients: [{
+      client_id: CONFIDENTIAL_CLIENT_ID, client_secret: CONFIDENTIAL_CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_post',
+      application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'],
+    }],
+  });
   const root = join(e2eDir, 'run');
   const hostResultsFile = join(root, 'host-results.json');
   const outDir = join(root, 'out');
@@ -100,6 +107,11 @@ async function main(): Promise<void> {
     copyAccessToken(w),
     signOut(w),
     deviceCodeSignIn(w),
+    clientSecret(w, (on) => {
+      const base = settingsFor('deviceCode') as { 'agentAuth.providers': object[] };
+      const providers = on ? [...base['agentAuth.providers'], confidentialProvider(idp!.issuer)] : base['agentAuth.providers'];
+      return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...base, 'agentAuth.providers': providers }, cs!.settingsFile);
+    }),
     noTokenAtRest(w),
   ];
   results.push(

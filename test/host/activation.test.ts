@@ -12,6 +12,7 @@ const PALETTE = [
   'agentAuth.copyAccessToken',
   'agentAuth.showLog',
   'agentAuth.newTerminal',
+  'agentAuth.setClientSecret',
 ];
 
 describe('Agent Auth activation', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { ALLOWED_AUTHORIZATION_PARAMETERS, PROVIDER_FIELDS } from '../../src/session/config.js';
 
 /** A workspace's own settings must not be able to steer where tokens come from or go. */
 describe('security: manifest', () => {
@@ -20,6 +21,13 @@ describe('security: manifest', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('agentAuth.agents'));
     assert.equal(typeof pkg.capabilities.virtualWorkspaces.supported, 'boolean');
+  });
+
+  it('the providers schema lists exactly the fields the settings code accepts (additionalProperties is false)', () => {
+    const items = (props['agentAuth.providers'] as { items: { properties: Record<string, { properties?: object }> } }).items;
+    assert.deepEqual(Object.keys(items.properties).sort(), [...PROVIDER_FIELDS].sort());
+    assert.deepEqual(Object.keys(items.properties.authorizationParameters!.properties!).sort(), [...ALLOWED_AUTHORIZATION_PARAMETERS].sort());
+    assert.deepEqual(Object.keys(items.properties.endpoints!.properties!).sort(), ['authorization', 'deviceAuthorization', 'revocation', 'token', 'userinfo']);
   });
 
   it('activates lazily', () => {

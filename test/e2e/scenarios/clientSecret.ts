@@ -1,0 +1,88 @@
+import type { Scenario } from '../runner.js';
+import { until, type World } from '../world.js';
+import { expectCallbackPage, fillLogin, submitLogin } from './browser.js';
+
+export const CONFIDENTIAL_CLIENT_ID = 'agent-auth-confidential';
+export const CONFIDENTIAL_CLIENT_SECRET = 'e2e-client-secret-9f1c';
+const LABEL = 'Confidential IdP';
+
+/** A provider entry for the IdP's confidential client: the secret is not in it, only the method. */
+export const confidentialProvider = (issuer: string) => ({
+  id: 'conf', label: LABEL, issuer, clientId: CONFIDENTIAL_CLIENT_ID, clientAuthentication: 'client_secret_post',
+  scopes: ['openid', 'offline_access'], flow: 'authorizationCode', envVar: 'CONF_TOKEN',
+});
+
+/**
+ * A confidential client (Google desktop apps, Keycloak confidential clients): sign-in asks for the
+ * missing client secret in a password box; "Set Client Secret…" replaces it; refreshes use it (a
+ * wrong one gets the IdP's invalid_client, the right one works again).
+ * `withConfidential(true)` adds the entry to the User settings, `false` removes it again.
+ */
+export function clientSecret(w: World, withConfidential: (on: boolean) => Promise<void>): Scenario {
+  const input = () => w.wb.page.locator('.quick-input-widget input.input');
+  const title = () => w.wb.page.locator('.quick-input-widget .quick-input-title');
+  const pick = async (label: string) => {
+    const row = w.wb.page.locator('.quick-input-list .monaco-list-row', { has: w.wb.page.locator('.label-name', { hasText: label }) });
+    await row.first().click();
+  };
+  const enterSecret = async (secret: string) => {
+    await until(`a password box titled "client secret for ${LABEL}"`, async () => (await title().innerText()).includes(`client secret for ${LABEL}`), {
+      timeoutMs: 10_000,
+      seen: async () => `quick input title: ${await title().innerText().catch(() => 'none')}`,
+    });
+    if ((await input().getAttribute('type')) !== 'password') throw new Error('the secret box is not a password input');
+    await input().fill(secret);
+    await input().press('Enter');
+  };
+  return {
+    name: 'client-secret',
+    needs: ['auth-code-sign-in'],
+    async run(step) {
+      await step('settings add a provider with clientAuthentication', () => withConfidential(true));
+      try {
+        const tab = await step('Sign In asks for the missing client secret, then opens the IdP', async () => {
+          await until(`"${LABEL}" among the providers`, async () => {
+            await w.wb.runCommand('Agent Auth: Sign In');
+            const offered = await w.wb.page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+            if (offered.some((t) => t.includes(LABEL))) return true;
+            await w.wb.closeMenus();
+            return false;
+          }, { timeoutMs: 15_000 });
+          await pick(LABEL);
+          await enterSecret(CONFIDENTIAL_CLIENT_SECRET);
+          return w.wb.confirmExternalOpen();
+        });
+        await step('IdP login', async () => {
+          await fillLogin(tab);
+          await submitLogin(tab);
+          await expectCallbackPage(tab);
+          await tab.close();
+        }, { page: tab });
+        await step('signed in with the secret', () =>
+          until(`a notification "signed in to ${LABEL}"`, async () => w.wb.notification(`signed in to ${LABEL}`).first().isVisible(), { timeoutMs: 15_000 }));
+
+        const refresh = async (expected: RegExp) => {
+          await w.wb.runCommand('Agent Auth: Refresh Now');
+          await pick(LABEL);
+          await until(`a notification matching ${expected}`, async () => w.wb.notification(expected).first().isVisible(), {
+            timeoutMs: 15_000,
+            seen: async () => `notifications: ${(await w.wb.notification(/./).allInnerTexts()).join(' | ') || 'none'}`,
+          });
+        };
+        await step('Set Client Secret… stores a wrong secret; a refresh gets invalid_client', async () => {
+          await w.wb.runCommand('Agent Auth: Set Client Secret…');
+          await enterSecret('not-the-secret');
+          await until('"client secret … stored"', async () => w.wb.notification(`client secret of ${LABEL} stored`).first().isVisible());
+          await refresh(/refresh of Confidential IdP failed.*invalid_client/);
+        });
+        await step('Set Client Secret… with the right secret; the refresh works', async () => {
+          await w.wb.runCommand('Agent Auth: Set Client Secret…');
+          await enterSecret(CONFIDENTIAL_CLIENT_SECRET);
+          await refresh(/Confidential IdP refreshed; valid until/);
+        });
+      } finally {
+        await step('settings drop the provider again', () => withConfidential(false));
+      }
+    },
+  };
+}
