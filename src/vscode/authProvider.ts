@@ -100,7 +100,7 @@ async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig
     throw new Error(l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'));
   }
   const pick = await vscode.window.showQuickPick(
-    providers.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource, provider: p })),
+    providers.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource ?? p.endpoints?.authorization, provider: p })),
     { title: l10n.t('Agent Auth: sign in to which provider?') },
   );
   return pick?.provider;

@@ -26,7 +26,7 @@ export async function resolveProvider(
   }
   if (candidates.length === 1) return candidates[0];
   const pick = await vscode.window.showQuickPick(
-    candidates.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource, p })),
+    candidates.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource ?? p.endpoints?.authorization, p })),
     { title: l10n.t('Agent Auth'), placeHolder },
   );
   return pick?.p;
