@@ -48,6 +48,9 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
   });
   try {
     const redirectUri = o.externalRedirectUri ? await o.externalRedirectUri(loopback.redirectUri) : loopback.redirectUri;
+    if (o.redirect?.port && redirectUri !== loopback.redirectUri) {
+      o.log.warn(`The fixed redirect ${loopback.redirectUri} was forwarded as ${redirectUri}; an IdP that compares redirect URIs exactly will refuse it (the device flow avoids this).`);
+    }
     const url = new URL(as.authorization_endpoint);
     // Extras first, so the flow's own parameters always win (the settings reject overlaps anyway).
     for (const [k, v] of Object.entries(o.authorizationParameters ?? {})) url.searchParams.set(k, v);
