@@ -14,7 +14,18 @@ export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 export type Tristate = 'yes' | 'no' | 'notAdvertised';
 
+export type ServerProblemCode =
+  | 'noSignInMethod'
+  | 'noPkceS256'
+  | 'noRefreshTokens'
+  | 'deviceOnly'
+  | 'pkceNotAdvertised'
+  | 'noDeviceFlow'
+  | 'noRevocation';
+
 export interface ServerProblem {
+  /** Stable: the UI shows its own (translated) text per code; `message` is for logs and tests. */
+  code: ServerProblemCode;
   /** `blocker`: as advertised, Agent Auth cannot work with this server; `limitation`: it works, with less. */
   severity: 'blocker' | 'limitation';
   /** A blocker the metadata may misstate (the server may do it without saying); the user may add the provider anyway. */
@@ -80,6 +91,7 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
 
   if (!browserWorks && !deviceFlow) {
     problems.push({
+      code: !authorizationCode ? 'noSignInMethod' : 'noPkceS256',
       severity: 'blocker',
       message: !authorizationCode
         ? 'The server offers neither the authorization code grant nor the device authorization grant, so there is no way to sign in.'
@@ -87,6 +99,7 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
     });
   } else if (!browserWorks) {
     problems.push({
+      code: 'deviceOnly',
       severity: 'limitation',
       message: !authorizationCode
         ? 'The server has no authorization code grant: sign-in uses the device code only.'
@@ -95,6 +108,7 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
   }
   if (refreshTokens !== 'yes') {
     problems.push({
+      code: 'noRefreshTokens',
       severity: 'blocker',
       overridable: true,
       message:
@@ -103,16 +117,17 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
     });
   }
   if (browserWorks && pkceS256 === 'notAdvertised') {
-    problems.push({ severity: 'limitation', message: 'The server does not say whether it supports PKCE; Agent Auth sends S256 and fails clearly if it is refused.' });
+    problems.push({ code: 'pkceNotAdvertised', severity: 'limitation', message: 'The server does not say whether it supports PKCE; Agent Auth sends S256 and fails clearly if it is refused.' });
   }
   if (browserWorks && !deviceFlow) {
     problems.push({
+      code: 'noDeviceFlow',
       severity: 'limitation',
       message: 'The server has no device authorization grant: remote, web and code-server windows also sign in through the browser, which must reach this machine’s loopback address.',
     });
   }
   if (!e.revocation_endpoint) {
-    problems.push({ severity: 'limitation', message: 'The server has no revocation endpoint: signing out forgets the tokens here, and they stay valid at the server until they expire.' });
+    problems.push({ code: 'noRevocation', severity: 'limitation', message: 'The server has no revocation endpoint: signing out forgets the tokens here, and they stay valid at the server until they expire.' });
   }
   const verdict = problems.some((p) => p.severity === 'blocker') ? 'unusable' : problems.length ? 'limited' : 'ready';
   return {
@@ -154,20 +169,23 @@ export function providerEntry(a: ServerAnalysis, clientId: string, existing: unk
   return entry;
 }
 
-/** Exactly what to register at the IdP for this entry, one line per item. */
-export function registrationSteps(a: ServerAnalysis, entry: { clientId?: unknown; scopes?: unknown }): string[] {
-  const grants = [
-    ...(a.flow !== 'deviceCode' ? ['authorization_code (with PKCE S256)'] : []),
-    'refresh_token',
-    ...(a.deviceFlow ? [DEVICE_GRANT] : []),
-  ];
-  return [
-    'Client type: public (no client secret; called "native", "desktop" or "public client" by most IdPs).',
-    ...(a.flow !== 'deviceCode'
-      ? [`Redirect URI: ${LOOPBACK_REDIRECT_URI} (loopback, any port: Agent Auth listens on a free port for each sign-in).`]
-      : []),
-    `Grant types: ${grants.join(', ')}.`,
-    `Scopes: ${(entry.scopes as string[]).join(' ')} (offline_access is what asks for a refresh token).`,
-    `Client ID: ${String(entry.clientId)} (as entered).`,
-  ];
+/** Exactly what to register at the IdP for this entry (the UI words it). */
+export interface Registration {
+  clientType: 'public';
+  /** Absent when the entry signs in with the device code only. */
+  redirectUri?: string;
+  grantTypes: string[];
+  scopes: string[];
+  clientId: string;
+}
+
+export function registrationFor(a: ServerAnalysis, entry: Record<string, unknown>): Registration {
+  const code = a.flow !== 'deviceCode';
+  return {
+    clientType: 'public',
+    redirectUri: code ? LOOPBACK_REDIRECT_URI : undefined,
+    grantTypes: [...(code ? ['authorization_code'] : []), 'refresh_token', ...(a.deviceFlow ? [DEVICE_GRANT] : [])],
+    scopes: entry.scopes as string[],
+    clientId: String(entry.clientId),
+  };
 }

@@ -6,6 +6,7 @@ import { systemClock } from '../session/ports.js';
 import { FileRefreshLock } from '../session/refreshLock.js';
 import { SessionStore } from '../session/sessionStore.js';
 import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
+import { addProvider } from './addProvider.js';
 import { AgentAuthProvider } from './authProvider.js';
 import { registerCommands } from './commands.js';
 import type { Glue } from './glue.js';
@@ -74,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     { dispose: () => service.dispose() },
     vscode.authentication.registerAuthenticationProvider('agent-auth', 'Agent Auth', auth, { supportsMultipleAccounts: false }),
     registerCommands(g),
+    vscode.commands.registerCommand('agentAuth.addProvider', () => addProvider({ fetch, log, signIn })),
     registerStatusBar(g),
     registerStatusView(g),
     registerTerminals(g),
