@@ -10,6 +10,7 @@ import { run } from './processes.js';
 import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
 import { type Result, runScenarios, summary } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
+import { addProviderScenario } from './scenarios/addProvider.js';
 import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
   const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow);
+  let currentFlow: Flow = 'authorizationCode';
   cs = await startCodeServer({
     root,
     settings: settingsFor('authorizationCode'),
@@ -87,7 +89,12 @@ async function main(): Promise<void> {
   const w: World = {
     wb, idp, outDir, agentRecord, hostResultsFile, hostTestsCompileError,
     userDataDir: cs.userDataDir, workspaceDir: cs.workspaceDir, argv,
-    useFlow: (flow) => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(flow) }, cs!.settingsFile),
+    useFlow: (flow) => {
+      currentFlow = flow;
+      return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(flow) }, cs!.settingsFile);
+    },
+    restoreSettings: () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(currentFlow) }, cs!.settingsFile),
+    settingsFile: cs.settingsFile,
   };
   // The host tests run first: they start on their own when the workbench connects, and the UI
   // scenarios should not share the extension host with them.
@@ -101,6 +108,7 @@ async function main(): Promise<void> {
     signOut(w),
     deviceCodeSignIn(w),
     noTokenAtRest(w),
+    addProviderScenario(w),
   ];
   results.push(
     ...(await runScenarios(scenarios, {
