@@ -78,7 +78,12 @@ export async function addProvider(deps: AddProviderDeps, prompts: AddProviderPro
   if (choice !== proceed && choice !== anyway) return undefined;
 
   const config = vscode.workspace.getConfiguration('agentAuth');
-  const existing = (config.inspect<unknown[]>('providers')?.globalValue ?? []) as unknown[];
+  const existing: unknown = config.inspect('providers')?.globalValue ?? [];
+  if (!Array.isArray(existing)) {
+    // Never overwrite what the user wrote, even when it is broken.
+    await prompts.modal('error', l10n.t('Agent Auth: the provider was not added.'), l10n.t('"agentAuth.providers" in your user settings is not a list. Fix it in Preferences: Open User Settings (JSON), then try again.'));
+    return undefined;
+  }
   const clientId = await prompts.inputBox({
     title,
     prompt: l10n.t('The client id of the public client registered for Agent Auth at {0}.', a.issuer),
@@ -89,12 +94,12 @@ export async function addProvider(deps: AddProviderDeps, prompts: AddProviderPro
 
   let entry: Record<string, unknown>;
   try {
-    entry = providerEntry(a, clientId, Array.isArray(existing) ? existing : []);
+    entry = providerEntry(a, clientId, existing);
   } catch (e) {
     await prompts.modal('error', l10n.t('Agent Auth: the provider was not added.'), (e as Error).message);
     return undefined;
   }
-  await config.update('providers', [...(Array.isArray(existing) ? existing : []), entry], vscode.ConfigurationTarget.Global);
+  await config.update('providers', [...existing, entry], vscode.ConfigurationTarget.Global);
   const id = String(entry.id);
   deps.log.info(`Add Provider: added "${id}" (${a.issuer}) to the user settings.`);
 

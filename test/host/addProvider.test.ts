@@ -93,6 +93,16 @@ describe('Add Provider command (real settings, real IdP)', function () {
     assert.deepEqual(config().inspect<unknown[]>('providers')?.globalValue, before);
   });
 
+  it('a broken agentAuth.providers in the user settings is left alone, with a clear error', async () => {
+    const broken = { id: 'not-a-list' };
+    await config().update('providers', broken, vscode.ConfigurationTarget.Global);
+    const prompts = new ScriptedPrompts([issuer!, 'agent-auth-test'], ['Continue']);
+    assert.equal(await addProvider(deps, prompts), undefined);
+    assert.equal(prompts.modals.at(-1)!.kind, 'error');
+    assert.match(prompts.modals.at(-1)!.detail, /"agentAuth\.providers" in your user settings is not a list/);
+    assert.deepEqual(config().inspect('providers')?.globalValue, broken);
+  });
+
   it('cancelling at the client id writes nothing', async () => {
     const prompts = new ScriptedPrompts([issuer!], ['Continue']);
     assert.equal(await addProvider(deps, prompts), undefined);
