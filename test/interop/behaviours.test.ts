@@ -153,6 +153,23 @@ for (const factory of INTEROP_IDPS) {
       }
     });
 
+    it('signing in again replaces the session, also where revoking the old one is refused', async () => {
+      const w = await signedInWindow();
+      const first = await storedSession(w.store, 'dev');
+      idp.stats.reset();
+      await signInThroughInteropIdp(w.service, 'dev', idp);
+      const second = await storedSession(w.store, 'dev');
+      assert.notEqual(second.sessionId, first.sessionId);
+      // The old refresh token's revocation runs in the background; wait until the IdP has seen it.
+      for (const deadline = Date.now() + 10_000; idp.stats.revocations === 0; ) {
+        assert.ok(Date.now() < deadline, 'the old session was never revoked');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal((await w.service.getAccessToken('dev')).accessToken, second.accessToken);
+      assert.equal((await userinfo(second.accessToken!)).status, 200);
+      assert.notEqual((await w.service.refreshNow('dev')).accessToken, second.accessToken);
+    });
+
     it('revocation refused to a public client is a clear error, not a crash', async function () {
       if (idp.publicClientMayRevoke) this.skip();
       const t = await codeFlow();
