@@ -43,8 +43,9 @@ describe('Add Provider command (real settings, real IdP)', function () {
     before = config().inspect<unknown[]>('providers')?.globalValue;
   });
   afterEach(async () => {
-    // Leave the user settings as the other scenarios expect them.
+    // Leave the user settings as the other scenarios expect them, and no warning toast behind.
     await config().update('providers', before, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
   after(() => log.dispose());
 

@@ -22,6 +22,8 @@ export function addProviderScenario(w: World): Scenario {
   };
   return {
     name: 'add-provider',
+    // The host tests change the user settings too; they must be done first.
+    needs: ['host-tests'],
     async run(step) {
       await step('palette Add Provider asks for a URL', async () => {
         await w.wb.runCommand('Agent Auth: Add Provider…');
