@@ -39,6 +39,9 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
   }
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
+  // OpenID Connect: a nonce binds the ID token to this request. Some servers (Glewlwyd) refuse a
+  // public client's code request without one; all others accept it.
+  const nonce = o.scopes.includes('openid') ? oauth.generateRandomNonce() : undefined;
   const loopback = await startLoopbackServer({
     expectedState: state,
     timeoutMs: o.timeoutMs ?? 5 * 60_000,
@@ -61,6 +64,7 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
     url.searchParams.set('state', state);
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
     url.searchParams.set('code_challenge_method', 'S256');
+    if (nonce) url.searchParams.set('nonce', nonce);
     tokenParameters(o.tokenParameters, url.searchParams);
     o.log.info(`Opening the browser at ${as.authorization_endpoint} (redirect ${redirectUri}).`);
     if (!(await o.openBrowser(url.href))) {
@@ -73,7 +77,7 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
         additionalParameters: tokenParameters(o.tokenParameters),
         ...requestOptions(as.token_endpoint!, o.fetch, o.signal),
       });
-      const tokens = toTokenSet(await oauth.processAuthorizationCodeResponse(as, client, res), o.now());
+      const tokens = toTokenSet(await oauth.processAuthorizationCodeResponse(as, client, res, { expectedNonce: nonce }), o.now());
       cb.respond({ ok: true });
       return tokens;
     } catch (e) {

@@ -22,6 +22,22 @@ export interface DiscoveryDeps {
  * the expected one (mix-up defence), and an https issuer may not advertise http endpoints.
  */
 export async function discover(target: DiscoveryTarget, deps: DiscoveryDeps): Promise<Endpoints> {
+  return (await discoverServer(target, deps)).endpoints;
+}
+
+/** What the metadata says beyond the endpoints, for describing a server to the user. */
+export interface AdvertisedSupport {
+  /** `grant_types_supported`, when the server lists it. */
+  grantTypes?: string[];
+  /** `scopes_supported`, when the server lists it. */
+  scopes?: string[];
+}
+
+/** {@link discover}, also returning what the server advertises and which document it came from. */
+export async function discoverServer(
+  target: DiscoveryTarget,
+  deps: DiscoveryDeps,
+): Promise<{ endpoints: Endpoints; advertised: AdvertisedSupport; metadata: 'oidc' | 'oauth2' }> {
   const issuer = 'resource' in target ? await authorizationServerOf(target.resource, deps) : target.issuer;
   const issuerUrl = secureUrl(issuer, `Issuer ${issuer}`);
   let lastError: AuthError | undefined;
@@ -29,9 +45,9 @@ export async function discover(target: DiscoveryTarget, deps: DiscoveryDeps): Pr
     try {
       const res = await oauth.discoveryRequest(issuerUrl, { algorithm, ...requestOptions(issuer, deps.fetch, deps.signal) });
       const as = await oauth.processDiscoveryResponse(issuerUrl, res);
-      const endpoints = validate(as, issuerUrl);
+      const { endpoints, advertised } = validate(as, issuerUrl);
       deps.log.info(`Discovered ${issuer} (${algorithm === 'oidc' ? 'OpenID Connect' : 'RFC 8414'} metadata).`);
-      return endpoints;
+      return { endpoints, advertised, metadata: algorithm };
     } catch (e) {
       const mismatch = issuerMismatch(e, issuer);
       if (mismatch) throw mismatch;
@@ -123,14 +139,14 @@ async function authorizationServerOf(resource: string, deps: DiscoveryDeps): Pro
   }
 }
 
-function validate(as: oauth.AuthorizationServer, issuerUrl: URL): Endpoints {
+function validate(as: oauth.AuthorizationServer, issuerUrl: URL): { endpoints: Endpoints; advertised: AdvertisedSupport } {
   const m = parseOrThrow(ServerMetadataSchema, as, `The metadata of ${issuerUrl.href}`);
   const requireHttps = issuerUrl.protocol === 'https:';
   const check = (value: string | undefined, name: string) => {
     if (value !== undefined) secureUrl(value, `The ${name} of ${m.issuer}`, { requireHttps });
     return value;
   };
-  return {
+  const endpoints: Endpoints = {
     issuer: m.issuer,
     authorization_endpoint: check(m.authorization_endpoint, 'authorization endpoint'),
     token_endpoint: check(m.token_endpoint, 'token endpoint')!,
@@ -140,4 +156,9 @@ function validate(as: oauth.AuthorizationServer, issuerUrl: URL): Endpoints {
     code_challenge_methods_supported: m.code_challenge_methods_supported,
     authorization_response_iss_parameter_supported: m.authorization_response_iss_parameter_supported,
   };
+  return { endpoints, advertised: { grantTypes: stringList(as.grant_types_supported), scopes: stringList(as.scopes_supported) } };
 }
+
+/** Informational lists: a malformed one is treated as absent rather than failing discovery. */
+const stringList = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.length <= 200 && v.every((x) => typeof x === 'string' && x.length <= 256) ? (v as string[]) : undefined;

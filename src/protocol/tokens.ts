@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { Endpoints } from './endpoints.js';
 import { asAuthorizationServer, type ClientAuthentication, clientOf, requestOptions, type TokenParameters, tokenParameters } from './endpoints.js';
 import type { FetchLike } from './http.js';
+import { AuthError } from './errors.js';
 import { toAuthError } from './oauthErrors.js';
 import { parseOrThrow, TokenResponseSchema } from './schemas.js';
 
@@ -59,8 +60,22 @@ export async function refreshTokens(ctx: ClientContext, refreshToken: string, no
     });
     return toTokenSet(await oauth.processRefreshTokenResponse(as, client, res), now());
   } catch (e) {
-    throw toAuthError(e, 'The token endpoint');
+    throw refusedRefreshToken(toAuthError(e, 'The token endpoint'));
   }
+}
+
+/**
+ * RFC 6749 §5.2 says a dead refresh token gets 400 `invalid_grant`; some servers (Glewlwyd) send
+ * 400 with an empty body instead. That answer is reported as what it means: the refresh token is
+ * no longer accepted. A 400 with some other body (a proxy's HTML page) stays an HTTP error.
+ */
+function refusedRefreshToken(err: AuthError): AuthError {
+  if (err.code !== 'http_status' || err.details.status !== 400 || !emptyBody(err)) return err;
+  return new AuthError(
+    'oauth_error',
+    'The token endpoint refused the refresh token (HTTP 400 without an error code); it was revoked, expired or already used.',
+    { oauthError: 'invalid_grant', status: 400, cause: err },
+  );
 }
 
 /** RFC 7009 revocation; resolves false when the server has no revocation endpoint. */
@@ -80,6 +95,19 @@ export async function revokeToken(
     await oauth.processRevocationResponse(res);
     return true;
   } catch (e) {
-    throw toAuthError(e, 'The revocation endpoint');
+    const err = toAuthError(e, 'The revocation endpoint');
+    const status = err.details.status;
+    if (status !== 401 && status !== 403) throw err;
+    // Glewlwyd, for one, lets only authenticated clients revoke: a public client cannot.
+    throw new AuthError(
+      err.code,
+      `The revocation endpoint refused this public client (HTTP ${status}); the server does not let it revoke its own tokens, so the token stays valid at the server until it expires.`,
+      { ...err.details, cause: err },
+    );
   }
+}
+
+function emptyBody(err: AuthError): boolean {
+  const res = (err.details.cause as { cause?: unknown } | undefined)?.cause;
+  return res instanceof Response && res.headers.get('content-length') === '0';
 }

@@ -7,6 +7,7 @@ import { systemClock } from '../session/ports.js';
 import { FileRefreshLock } from '../session/refreshLock.js';
 import { SessionStore } from '../session/sessionStore.js';
 import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
+import { addProvider } from './addProvider.js';
 import { AgentAuthProvider } from './authProvider.js';
 import { registerClientSecretCommand } from './clientSecretUi.js';
 import { registerCommands } from './commands.js';
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     vscode.authentication.registerAuthenticationProvider('agent-auth', 'Agent Auth', auth, { supportsMultipleAccounts: false }),
     registerCommands(g),
     registerClientSecretCommand(g, clientSecrets),
+    vscode.commands.registerCommand('agentAuth.addProvider', () => addProvider({ fetch, log, signIn })),
     registerStatusBar(g),
     registerStatusView(g),
     registerTerminals(g),

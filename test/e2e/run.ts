@@ -11,6 +11,7 @@ import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.
 import { type Result, runScenarios, summary } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
 import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, clientSecret, confidentialProvider } from './scenarios/clientSecret.js';
+import { addProviderScenario } from './scenarios/addProvider.js';
 import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
   const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow);
+  let currentFlow: Flow = 'authorizationCode';
   cs = await startCodeServer({
     root,
     settings: settingsFor('authorizationCode'),
@@ -94,7 +96,12 @@ async function main(): Promise<void> {
   const w: World = {
     wb, idp, outDir, agentRecord, hostResultsFile, hostTestsCompileError,
     userDataDir: cs.userDataDir, workspaceDir: cs.workspaceDir, argv,
-    useFlow: (flow) => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(flow) }, cs!.settingsFile),
+    useFlow: (flow) => {
+      currentFlow = flow;
+      return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(flow) }, cs!.settingsFile);
+    },
+    restoreSettings: () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(currentFlow) }, cs!.settingsFile),
+    settingsFile: cs.settingsFile,
   };
   // The host tests run first: they start on their own when the workbench connects, and the UI
   // scenarios should not share the extension host with them.
@@ -113,6 +120,7 @@ async function main(): Promise<void> {
       return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...base, 'agentAuth.providers': providers }, cs!.settingsFile);
     }),
     noTokenAtRest(w),
+    addProviderScenario(w),
   ];
   results.push(
     ...(await runScenarios(scenarios, {

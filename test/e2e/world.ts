@@ -11,6 +11,10 @@ export interface World {
   idp: TestIdp;
   /** Switches the provider to `flow` through the Settings (JSON) editor. */
   useFlow(flow: Flow): Promise<void>;
+  /** Puts the user settings back to the run's (with the last flow chosen), through the editor. */
+  restoreSettings(): Promise<void>;
+  /** The user settings.json on disk. */
+  settingsFile: string;
   /** Where terminal commands leave their output files (never a token, only hashes). */
   outDir: string;
   userDataDir: string;

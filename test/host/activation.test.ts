@@ -5,6 +5,7 @@ import type { AgentAuthApi } from '../../src/vscode/extension.js';
 // Runs inside a real extension host (test/e2e/run.ts or test/e2e/electron.ts), against the installed extension.
 const ID = 'agentauth.agent-auth';
 const PALETTE = [
+  'agentAuth.addProvider',
   'agentAuth.signIn',
   'agentAuth.signOut',
   'agentAuth.showStatus',

@@ -45,6 +45,8 @@ describe('protocol: broken and hostile server responses', function () {
     ['an oversized body (declared)', (_q, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) }).end(), 'too_large', /at most 65536 are accepted/],
     ['an oversized body (streamed)', (_q, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(`{"access_token":"${'x'.repeat(100_000)}"}`); }, 'too_large', /more than 65536 bytes/],
     ['invalid_grant', server.json(400, { error: 'invalid_grant', error_description: 'grant revoked' }), 'oauth_error', /"invalid_grant": grant revoked/, { oauthError: 'invalid_grant', status: 400 }],
+    ['an empty 400 (Glewlwyd, reused refresh token)', (_q, res) => res.writeHead(400, { 'content-length': '0' }).end(), 'oauth_error', /refused the refresh token \(HTTP 400 without an error code\)/, { oauthError: 'invalid_grant', status: 400 }],
+    ['an HTML 400 (a proxy)', html(400), 'http_status', /HTTP 400/, { status: 400 }],
     ['invalid_client', server.json(401, { error: 'invalid_client' }), 'oauth_error', /"invalid_client"/, { oauthError: 'invalid_client' }],
     ['503 with a JSON error body', server.json(503, { error: 'temporarily_unavailable' }), 'http_status', /HTTP 503 \(server error\)/, { status: 503 }],
     ['429 with Retry-After', (_q, res) => res.writeHead(429, { 'retry-after': '7' }).end(), 'http_status', /HTTP 429 \(rate limited\)/, { retryAfterSeconds: 7 }],

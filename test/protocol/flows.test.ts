@@ -6,7 +6,7 @@ import { discover } from '../../src/protocol/discovery.js';
 import type { Endpoints } from '../../src/protocol/endpoints.js';
 import { AuthError } from '../../src/protocol/errors.js';
 import { boundedFetch } from '../../src/protocol/http.js';
-import { refreshTokens, revokeToken } from '../../src/protocol/tokens.js';
+import { revokeToken } from '../../src/protocol/tokens.js';
 import { RESOURCE_PATH, startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
 
@@ -47,12 +47,8 @@ describe('protocol: flows against a real OpenID provider', function () {
     assert.equal(e.token_endpoint, endpoints.token_endpoint);
   });
 
-  it('authorization code + PKCE through the loopback redirect yields tokens and the account', async () => {
-    const t = await codeFlow();
-    assert.ok(t.accessToken && t.refreshToken && t.idToken);
-    assert.equal(t.claims?.sub, 'alice');
-    assert.ok(Math.abs(t.expiresAt - (Date.now() + 60_000)) < 5_000);
-  });
+  // Code + PKCE yielding tokens, the device flow, refresh (with and without rotation), revocation
+  // and 401 recovery are defined once in test/interop/behaviours.test.ts and run against every IdP.
 
   it('sends S256 PKCE, state, and the loopback redirect to the authorization endpoint', async () => {
     let seen: URL | undefined;
@@ -61,6 +57,7 @@ describe('protocol: flows against a real OpenID provider', function () {
     assert.match(seen!.searchParams.get('code_challenge')!, /^[A-Za-z0-9_-]{43}$/);
     assert.match(seen!.searchParams.get('state')!, /^[A-Za-z0-9_-]{20,}$/);
     assert.match(seen!.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    assert.match(seen!.searchParams.get('nonce')!, /^[A-Za-z0-9_-]{20,}$/, 'OpenID Connect nonce');
   });
 
   it('adds allowlisted authorizationParameters to the authorization request; the flow\'s own parameters always win', async () => {
@@ -194,19 +191,6 @@ describe('protocol: flows against a real OpenID provider', function () {
       }).then(() => assert.fail(), (e) => e);
       assert.equal(err.code, 'cancelled');
     });
-  });
-
-  it('refreshes in one request to the cached token endpoint, and revocation ends the grant', async () => {
-    const t = await codeFlow();
-    idp.stats.reset();
-    const ctx = { endpoints, clientId: idp.clientId, fetch };
-    const r = await refreshTokens(ctx, t.refreshToken!, Date.now);
-    assert.equal(idp.stats.tokenRequests, 1);
-    assert.notEqual(r.accessToken, t.accessToken);
-    assert.ok(await revokeToken(ctx, r.refreshToken ?? t.refreshToken!, 'refresh_token'));
-    assert.equal(idp.stats.revocations, 1);
-    const err = await refreshTokens(ctx, r.refreshToken ?? t.refreshToken!, Date.now).then(() => assert.fail(), (e) => e);
-    assert.equal(err.details.oauthError, 'invalid_grant');
   });
 
   it('revocation without a revocation endpoint reports that nothing was revoked', async () => {
