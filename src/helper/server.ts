@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { ensureExecutable, HELPER_NAME, helperBinDir } from './binDir.js';
 import { newNonce, nonceMatches } from './nonce.js';
 import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
@@ -126,8 +127,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, nonce: string, 
   }
 }
 
+/** One line for the client's stderr, which is a terminal: it may quote a server, so it passes serverText. */
 function userMessage(err: unknown): string {
-  const m = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+  const m = serverText(err instanceof Error ? err.message : String(err), NOTIFICATION_MAX);
   return m.startsWith('Agent Auth') ? m : `Agent Auth: ${m}`;
 }
 
