@@ -2,12 +2,14 @@
  * The token helper's wire protocol: HTTP/1.x over the local socket, so `curl --unix-socket`, a
  * few lines of Perl and Node's own http client all speak it. One request per connection:
  *
- *   GET /v1/token?format=raw|git|kubectl|exec[&provider=ID][&api=v1|v1beta1]
+ *   GET /v1/token?format=raw|git|kubectl|exec[&provider=ID][&api=v1|v1beta1][&protocol=P&host=H]
  *   X-Agent-Auth-Nonce: <the window's nonce>
  *
  * 200 carries the finished output (the client prints it as is); any other status carries a
  * one-line message for stderr. Formatting lives here, once, instead of in every client.
  */
+
+import { isLoopbackHost } from '../protocol/urls.js';
 
 export const TOKEN_PATH = '/v1/token';
 export const NONCE_HEADER = 'x-agent-auth-nonce';
@@ -26,6 +28,8 @@ export interface TokenRequest {
   format: Format;
   providerId?: string;
   kubeApi: string;
+  /** format=git: what git asks a password for (its `protocol` and `host` attributes). */
+  git?: { protocol: string; host: string };
 }
 
 export interface IssuedToken {
@@ -34,6 +38,8 @@ export interface IssuedToken {
   /** Epoch ms. */
   expiresAt: number;
   envVar?: string;
+  /** Hosts (host[:port], lower case) git may send this token to: gitHostsOf(provider). */
+  gitHosts?: string[];
 }
 
 /** A refusal whose message is shown to the user as is; `status` is the HTTP status sent. */
@@ -57,7 +63,33 @@ export function parseTokenRequest(url: string): TokenRequest {
   }
   const kubeApi = u.searchParams.get('api') ?? 'v1';
   if (!KUBE_APIS.includes(kubeApi)) throw new HelperError(400, `Agent Auth: unsupported ExecCredential version "${kubeApi}".`);
-  return { format: format as Format, providerId, kubeApi };
+  if (format !== 'git') return { format: format as Format, providerId, kubeApi };
+  const protocol = u.searchParams.get('protocol');
+  const host = u.searchParams.get('host');
+  if (!protocol || !host) throw new HelperError(400, 'Agent Auth: git-credential needs the protocol and host git asks for (update agent-auth-token: open a new terminal).');
+  return { format: 'git', providerId, kubeApi, git: { protocol, host } };
+}
+
+/**
+ * git gets a password only over https (http only to a loopback host) and only for the hosts of
+ * the token's provider: the check lives here, in the extension, so no client can skip it.
+ */
+export function checkGitTarget(git: { protocol: string; host: string }, t: IssuedToken): void {
+  const what = `${git.protocol}://${git.host}`.slice(0, 200).replace(/[^\x21-\x7e]/g, '?');
+  const refuse = (why: string) => new HelperError(403, `Agent Auth: no password for ${what}: ${why}.`);
+  if (git.protocol !== 'https' && git.protocol !== 'http') throw refuse('git gets a token only over https');
+  let url: URL;
+  try {
+    url = new URL(`${git.protocol}://${git.host}`);
+  } catch {
+    throw refuse('that is not a host name');
+  }
+  if (url.host !== git.host.toLowerCase().replace(git.protocol === 'https' ? /:443$/ : /:80$/, '') || url.pathname !== '/') throw refuse('that is not a host name');
+  if (git.protocol === 'http' && !isLoopbackHost(url.hostname)) throw refuse('git gets a token over plain http only on a loopback host');
+  const hosts = t.gitHosts ?? [];
+  if (!hosts.includes(url.host)) {
+    throw refuse(`${t.providerId} gives its token only to ${hosts.length ? hosts.join(', ') : 'no host'} (gitHosts in its agentAuth.providers entry)`);
+  }
 }
 
 /** The response body for a valid token; refuses tokens that are expired or could corrupt the output. */
@@ -68,6 +100,8 @@ export function formatToken(req: TokenRequest, t: IssuedToken, now = Date.now())
     case 'raw':
       return `${t.accessToken}\n`;
     case 'git':
+      if (!req.git) throw new HelperError(400, 'Agent Auth: git-credential needs the protocol and host git asks for.');
+      checkGitTarget(req.git, t);
       // password_expiry_utc (git 2.41+) keeps git's own credential cache from outliving the token.
       return `username=oauth2\npassword=${t.accessToken}\npassword_expiry_utc=${Math.floor(t.expiresAt / 1000)}\n`;
     case 'kubectl':

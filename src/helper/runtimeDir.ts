@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,23 @@ export function ensurePrivateDir(dir: string): void {
   if (!st.isDirectory()) throw refuse('it is not a directory');
   if (st.uid !== uid()) throw refuse(`it belongs to user ${st.uid}`);
   if (st.mode & 0o077) throw refuse(`other users can access it (mode ${(st.mode & 0o777).toString(8)})`);
+}
+
+/**
+ * The default directory when it is ours and private; otherwise (another user created
+ * <tmp>/agent-auth-<uid> first, or opened it up) a fresh directory from mkdtemp, which nobody can
+ * have prepared: the name is random and mkdtemp creates it 0700. `remove` deletes that fresh one.
+ */
+export function privateRuntimeDir(preferred: string, log: { warn(m: string): void }): { dir: string; fresh: boolean; remove(): void } {
+  try {
+    ensurePrivateDir(preferred);
+    return { dir: preferred, fresh: false, remove() {} };
+  } catch (err) {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-auth-'));
+    ensurePrivateDir(dir);
+    log.warn(`Token helper: ${(err as Error).message}; using the fresh private directory ${dir} instead.`);
+    return { dir, fresh: true, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  }
 }
 
 export function newSocketPath(dir: string): string {

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { ensureExecutable, HELPER_NAME, helperBinDir } from './binDir.js';
 import { newNonce, nonceMatches } from './nonce.js';
 import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
-import { defaultRuntimeDir, ensurePrivateDir, newSocketPath, removeStaleSockets } from './runtimeDir.js';
+import { defaultRuntimeDir, ensurePrivateDir, newSocketPath, privateRuntimeDir, removeStaleSockets } from './runtimeDir.js';
 
 /**
  * The token helper server: runs in the extension host and answers `agent-auth-token` (bin/) from
@@ -27,7 +28,11 @@ export interface HelperLog {
 }
 
 export interface TokenHelperServerOptions {
-  /** Where the socket goes; created with mode 0700. Default: $XDG_RUNTIME_DIR/agent-auth or <tmp>/agent-auth-<uid>. Ignored on Windows. */
+  /**
+   * Where the socket goes; created with mode 0700, refused if not private. Default:
+   * $XDG_RUNTIME_DIR/agent-auth or <tmp>/agent-auth-<uid>, and when that one is refused a fresh
+   * mkdtemp directory. Ignored on Windows.
+   */
   dir?: string;
   source: TokenSource;
   log?: HelperLog;
@@ -52,7 +57,8 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
   const binDir = helperBinDir();
   ensureExecutable(join(binDir, HELPER_NAME));
   const nonce = newNonce();
-  const socketPath = await channelPath(opts.dir ?? defaultRuntimeDir(), log);
+  const channel = await channelPath(opts.dir, log);
+  const socketPath = channel.path;
 
   const server = createServer({ maxHeaderSize: MAX_REQUEST_BYTES }, (req, res) => void answer(req, res, nonce, opts.source, log));
   server.on('connection', (socket) => socket.setTimeout(IDLE_MS)); // node's http server destroys a socket on timeout
@@ -73,7 +79,10 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
     binDir,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve()); // node unlinks the socket file
+        server.close(() => {
+          channel.remove(); // a fresh fallback directory goes with its socket
+          resolve();
+        }); // node unlinks the socket file
         server.closeAllConnections();
       }),
   };
@@ -83,12 +92,15 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
  * POSIX: a socket in a private directory. Windows: a named pipe, whose default DACL lets only this
  * user, administrators and SYSTEM write to it; the nonce still guards every request. (Untested here.)
  */
-async function channelPath(dir: string, log: HelperLog): Promise<string> {
-  if (process.platform === 'win32') return `\\\\.\\pipe\\agent-auth-${randomBytes(8).toString('hex')}`;
-  ensurePrivateDir(dir);
+async function channelPath(explicit: string | undefined, log: HelperLog): Promise<{ path: string; remove(): void }> {
+  if (process.platform === 'win32') return { path: `\\\\.\\pipe\\agent-auth-${randomBytes(8).toString('hex')}`, remove() {} };
+  let dir = explicit;
+  let remove = () => {};
+  if (dir === undefined) ({ dir, remove } = privateRuntimeDir(defaultRuntimeDir(), log));
+  else ensurePrivateDir(dir);
   const swept = await removeStaleSockets(dir);
   if (swept.length) log.info(`Token helper: removed ${swept.length} socket(s) of closed windows from ${dir}`);
-  return newSocketPath(dir);
+  return { path: newSocketPath(dir), remove };
 }
 
 function listen(server: Server, path: string): Promise<void> {
@@ -126,8 +138,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, nonce: string, 
   }
 }
 
+/** One line for the client's stderr, which is a terminal: it may quote a server, so it passes serverText. */
 function userMessage(err: unknown): string {
-  const m = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+  const m = serverText(err instanceof Error ? err.message : String(err), NOTIFICATION_MAX);
   return m.startsWith('Agent Auth') ? m : `Agent Auth: ${m}`;
 }
 

@@ -1,10 +1,12 @@
 import * as oauth from 'oauth4webapi';
-import { asAuthorizationServer, clientOf, requestOptions, tokenParameters } from './endpoints.js';
+import { asAuthorizationServer, clientOf, type Endpoints, requestOptions, tokenParameters } from './endpoints.js';
 import { AuthError, isAuthError } from './errors.js';
 import type { Logger } from './log.js';
 import { toAuthError } from './oauthErrors.js';
+import { isSafeUserCode, serverText } from './serverText.js';
 import type { ClientContext, TokenSet } from './tokens.js';
 import { toTokenSet } from './tokens.js';
+import { isLoopbackHost } from './urls.js';
 
 export interface UserCodePrompt {
   userCode: string;
@@ -47,9 +49,12 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
   }
   const expiresAt = o.now() + device.expires_in * 1000;
   o.onUserCode({
-    userCode: device.user_code,
-    verificationUri: device.verification_uri,
-    verificationUriComplete: device.verification_uri_complete,
+    userCode: checkUserCode(device.user_code),
+    verificationUri: checkVerificationUri(device.verification_uri, 'verification_uri', o.endpoints),
+    verificationUriComplete:
+      device.verification_uri_complete === undefined
+        ? undefined
+        : checkVerificationUri(device.verification_uri_complete, 'verification_uri_complete', o.endpoints),
     expiresAt,
   });
   let interval = device.interval ?? DEFAULT_INTERVAL_S;
@@ -87,6 +92,42 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
       throw err;
     }
   }
+}
+
+/** The code is shown and copied to the clipboard as is, so only RFC 8628's characters get through. */
+function checkUserCode(code: string): string {
+  if (isSafeUserCode(code)) return code;
+  throw new AuthError(
+    'invalid_response',
+    'The device authorization endpoint sent a user code that is not letters, digits, "-" and spaces (RFC 8628); Agent Auth will not show it. Try the browser flow.',
+  );
+}
+
+/**
+ * A verification URI is opened in the browser, so it must be https (http only on loopback) and
+ * point at the issuer's host or a host its metadata names: anything else is a server sending the
+ * user somewhere it should not.
+ */
+function checkVerificationUri(value: string, field: string, e: Endpoints): string {
+  const refuse = (why: string) =>
+    new AuthError('invalid_response', `The device authorization endpoint sent a ${field} that Agent Auth will not open (${why}): ${serverText(value, 120)}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw refuse('not a URL');
+  }
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
+    throw refuse('it must use https:, or http: on a loopback host');
+  }
+  if (url.username || url.password) throw refuse('it contains a user name or password');
+  const known = [e.issuer, e.authorization_endpoint, e.token_endpoint, e.device_authorization_endpoint, e.revocation_endpoint]
+    .filter((u): u is string => !!u && URL.canParse(u))
+    .map((u) => new URL(u).host);
+  if (!known.includes(url.host)) throw refuse(`its host is neither the issuer's nor one its metadata names (${[...new Set(known)].join(', ')})`);
+  // Shown in notifications too: a URL whose text serverText would alter (a markdown link, `command:`) is refused.
+  if (serverText(url.href, 2048) !== url.href) throw refuse('it contains markdown or command syntax');
+  return url.href;
 }
 
 const expired = () => new AuthError('expired', 'The device code expired before sign-in was completed. Start again.');

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { AuthError } from './errors.js';
 import type { Logger } from './log.js';
+import { loopbackPeerUid } from './loopbackPeer.js';
 
 export interface LoopbackCallback {
   /** The callback's query parameters (code, state, iss, or error). */
@@ -36,7 +37,8 @@ const RESPOND_DEADLINE_MS = 15_000;
  * unless the provider fixes one,
  * answers only requests whose Host header names that exact address (DNS-rebinding defence),
  * accepts exactly one callback carrying the expected `state`, then closes. Everything else gets
- * a 400/404 and is logged, never a token.
+ * a 400/404 and is logged, never a token. On Linux a callback whose TCP peer belongs to another
+ * user is refused (login CSRF by another local user, see loopbackPeer.ts).
  */
 export async function startLoopbackServer(opts: {
   expectedState: string;
@@ -91,6 +93,7 @@ export async function startLoopbackServer(opts: {
         opts.log.warn(`Loopback server: refused a request for host "${req.headers.host ?? ''}".`);
         return page(res, 400, 'Wrong host.');
       }
+      if (fromAnotherUser(req, opts.log)) return page(res, 403, 'This sign-in callback came from another user on this computer and was refused.');
       const url = new URL(req.url ?? '/', `http://${hostHeader}`);
       if (req.method !== 'GET' || url.pathname !== callbackPath) return page(res, 404, 'Not found.');
       if (settled) return page(res, 410, 'This sign-in attempt has already finished.');
@@ -116,6 +119,21 @@ export async function startLoopbackServer(opts: {
   // Stay quiet if nobody awaits a failed callback (e.g. the browser never opened).
   callback.catch(() => undefined);
   return { redirectUri, callback, close };
+}
+
+/** Linux only: the peer's socket is owned by another uid. Where that cannot be told, the callback is let through (logged). */
+function fromAnotherUser(req: IncomingMessage, log: Logger): boolean {
+  if (process.platform !== 'linux' || typeof process.getuid !== 'function') return false;
+  const s = req.socket;
+  if (!s.localAddress || !s.localPort || !s.remoteAddress || !s.remotePort) return false;
+  const uid = loopbackPeerUid({ address: s.localAddress, port: s.localPort }, { address: s.remoteAddress, port: s.remotePort });
+  if (uid === undefined) {
+    log.warn('Loopback server: could not tell which user sent the callback (/proc/net/tcp); accepting it.');
+    return false;
+  }
+  if (uid === process.getuid()) return false;
+  log.warn(`Loopback server: refused a callback from a process of another user (uid ${uid}).`);
+  return true;
 }
 
 function page(res: ServerResponse, status: number, message: string): void {

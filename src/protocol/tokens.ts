@@ -5,6 +5,7 @@ import type { FetchLike } from './http.js';
 import { AuthError } from './errors.js';
 import { toAuthError } from './oauthErrors.js';
 import { parseOrThrow, TokenResponseSchema } from './schemas.js';
+import { serverText } from './serverText.js';
 
 /** What a successful token response gives us, with the lifetime turned into an absolute time. */
 export interface TokenSet {
@@ -13,7 +14,7 @@ export interface TokenSet {
   idToken?: string;
   /** Epoch milliseconds. */
   expiresAt: number;
-  /** Server-granted scopes, when it said. */
+  /** Server-granted scopes, when it said; for display only, so made inert by serverText. */
   scope?: string;
   /** `expires_in` was missing and `expiresAt` is our assumption. */
   expiryAssumed?: boolean;
@@ -43,7 +44,7 @@ export function toTokenSet(response: oauth.TokenEndpointResponse, now: number): 
     refreshToken: t.refresh_token,
     idToken: t.id_token,
     expiresAt: now + (t.expires_in ?? ASSUMED_LIFETIME_SECONDS) * 1000,
-    scope: t.scope,
+    scope: t.scope === undefined ? undefined : serverText(t.scope, 1000),
     expiryAssumed: t.expires_in === undefined ? true : undefined,
     claims: claims ? { ...claims, sub: claims.sub } : undefined,
   };

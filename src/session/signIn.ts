@@ -5,6 +5,7 @@ import { discover, explicitEndpoints, withOverrides } from '../protocol/discover
 import type { Endpoints } from '../protocol/endpoints.js';
 import type { FetchLike } from '../protocol/http.js';
 import type { Logger } from '../protocol/log.js';
+import { serverText } from '../protocol/serverText.js';
 import type { TokenSet } from '../protocol/tokens.js';
 import { clientContext, type ClientSecretSource } from './clientContext.js';
 import { type ProviderConfig, resourcesOf } from './config.js';
@@ -87,7 +88,10 @@ function chooseFlow(preferred: FlowKind, e: Endpoints, log: Logger): FlowKind {
 function newSession(p: ProviderConfig, e: Endpoints, t: TokenSet, now: number): SessionRecord {
   const c = t.claims;
   const context = sessionContext(p, e);
-  const label = [c?.preferred_username, c?.email, c?.name, c?.sub].find((v): v is string => typeof v === 'string' && v.length > 0);
+  // The label is shown in the status bar, quick picks and VS Code's accounts menu: server text, made inert here.
+  const label = [c?.preferred_username, c?.email, c?.name, c?.sub]
+    .map((v) => (typeof v === 'string' ? serverText(v, 80) : ''))
+    .find((v) => v.length > 0);
   return {
     v: 1,
     sessionId: randomUUID(),

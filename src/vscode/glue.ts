@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { TokenService } from '../session/tokenService.js';
-import type { HelperEnv } from './childEnv.js';
+import type { TokenHelperSwitch } from './tokenHelper.js';
 
 /** What every piece of VS Code glue receives from `activate`. */
 export interface Glue {
@@ -9,6 +9,6 @@ export interface Glue {
   log: vscode.LogOutputChannel;
   /** Starts an interactive sign-in for `providerId` (or asks which one), with progress UI. */
   signIn(providerId?: string): Promise<void>;
-  /** The shared token helper server (started on first call); undefined if it could not start. */
-  tokenHelper(): Promise<HelperEnv | undefined>;
+  /** The shared token helper server (started on first call); undefined while it is off (untrusted workspace, setting) or if it could not start. */
+  tokenHelper: TokenHelperSwitch;
 }

@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { l10n } from 'vscode';
 import type { ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
@@ -49,10 +50,10 @@ export function pickConfigured(g: Glue, id: string | undefined, placeHolder: str
   });
 }
 
-/** A warning with a "Sign In" button; does not wait for the user. */
+/** A warning with a "Sign In" button; does not wait for the user. The message may quote a server: it is shown inert. */
 export function offerSignIn(g: Glue, providerId: string | undefined, message: string): void {
   const signIn = l10n.t('Sign In');
-  void vscode.window.showWarningMessage(message, signIn).then((a) => {
+  void vscode.window.showWarningMessage(serverText(message, NOTIFICATION_MAX), signIn).then((a) => {
     if (a === signIn) void g.signIn(providerId);
   });
 }

@@ -1,6 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { isAuthError } from '../protocol/errors.js';
+import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 import type { ClientSecrets } from '../session/clientContext.js';
 import type { ProviderConfig } from '../session/config.js';
@@ -61,7 +62,8 @@ export async function runSignIn(
       log.info(`Sign-in to ${provider.label} cancelled.`);
       return false;
     }
-    const message = (e as Error).message;
+    // Server text in it was made inert where it entered; this is the last guard before a notification.
+    const message = serverText((e as Error).message, NOTIFICATION_MAX);
     log.error(`Sign-in to ${provider.label} failed: ${message}`);
     const retry = l10n.t('Try Again');
     const showLog = l10n.t('Show Log');

@@ -10,8 +10,9 @@ const MIN_VALIDITY_S = 60;
 
 /**
  * Tokens for integrated terminals. Every terminal gets the token helper's variables (and its bin
- * directory on PATH), so `agent-auth-token` prints a fresh token on demand; those never change on
- * refresh. With agentAuth.terminal.injectToken the tokens themselves go into the environment too.
+ * directory on PATH) while the helper is on (a trusted workspace and agentAuth.helper.enabled;
+ * they appear when trust is granted and go when the setting is turned off), so `agent-auth-token`
+ * prints a fresh token on demand; those never change on refresh. With agentAuth.terminal.injectToken the tokens themselves go into the environment too.
  * "New Terminal with Token" (command and profile) opens a transient terminal that also holds the
  * chosen provider's current token. The collection is never persisted: nothing of ours reaches disk.
  */
@@ -30,11 +31,19 @@ export function registerTerminals(g: Glue): vscode.Disposable {
   };
   describe();
 
-  void g.tokenHelper().then((h) => {
-    if (!h || disposed) return;
+  /** The helper's variables while it is on (trusted workspace, agentAuth.helper.enabled); none otherwise. */
+  let helperVars: string[] = [];
+  const syncHelper = async () => {
+    const h = await g.tokenHelper();
+    if (disposed) return;
+    for (const k of helperVars) collection.delete(k);
+    helperVars = [];
+    if (!h) return;
     for (const [k, v] of Object.entries(h.env)) collection.replace(k, v);
     collection.prepend('PATH', h.binDir + delimiter);
-  });
+    helperVars = [...Object.keys(h.env), 'PATH'];
+  };
+  void syncHelper();
 
   const syncInjected = () => {
     const on = vscode.workspace.getConfiguration('agentAuth.terminal').get<boolean>('injectToken', false);
@@ -56,6 +65,7 @@ export function registerTerminals(g: Glue): vscode.Disposable {
   syncInjected();
 
   const subscriptions = [
+    g.tokenHelper.onDidChange(() => void syncHelper()),
     g.service.onDidChange((e) => {
       if (e.kind !== 'refreshing' && e.kind !== 'refreshFailed') syncInjected();
     }),

@@ -1,28 +1,89 @@
-import type * as vscode from 'vscode';
-import { startTokenHelperServer } from '../helper/server.js';
+import vscode = require('vscode');
+import { l10n } from 'vscode';
+import type { IssuedToken } from '../helper/protocol.js';
+import { startTokenHelperServer, type TokenHelperServer, type TokenSource as HelperTokenSource } from '../helper/server.js';
 import type { TokenService } from '../session/tokenService.js';
 import type { HelperEnv } from './childEnv.js';
 import { tokenSource } from './tokenSource.js';
 
+/** The setting that turns the token helper off: no variables, no socket. */
+export const HELPER_ENABLED_SETTING = 'agentAuth.helper.enabled';
+
+export interface TokenHelperSwitch {
+  /** The helper's variables, starting the server on first use; undefined while it is off or when it could not start. */
+  (): Promise<HelperEnv | undefined>;
+  /** Fires when the helper may have turned on or off (workspace trust granted, the setting changed). */
+  onDidChange: vscode.Event<void>;
+}
+
+const helperEnabled = () => vscode.workspace.getConfiguration().get<boolean>(HELPER_ENABLED_SETTING, true) !== false;
+
 /**
  * The one token helper server of this extension host, shared by terminals, tasks and agents and
- * started on first use. The returned function resolves to undefined when the server could not
- * start: callers then hand out tokens directly (the failure is logged once).
+ * started on first use, and only while the workspace is trusted and `agentAuth.helper.enabled` is
+ * on: a Restricted Mode window gets no helper until trust is granted. Turning the setting off
+ * closes the server (its socket goes away). The returned function resolves to undefined while the
+ * helper is off or when the server could not start: callers then hand out tokens directly (the
+ * failure is logged once).
  */
 export function lazyTokenHelper(
   service: TokenService,
   log: vscode.LogOutputChannel,
   subscriptions: { dispose(): unknown }[],
-): () => Promise<HelperEnv | undefined> {
-  let started: Promise<HelperEnv | undefined> | undefined;
-  return () =>
-    (started ??= (async () => {
+): TokenHelperSwitch {
+  let started: Promise<{ server: TokenHelperServer; env: HelperEnv } | undefined> | undefined;
+  const changed = new vscode.EventEmitter<void>();
+  const stop = () => {
+    const s = started;
+    started = undefined;
+    void s?.then((h) => h?.server.close());
+  };
+  const get = (async () => {
+    if (!vscode.workspace.isTrusted || !helperEnabled()) return undefined;
+    started ??= (async () => {
       // The socket goes in the helper's default private runtime directory (short enough for a socket path).
-      const server = await startTokenHelperServer({ source: tokenSource(service), log });
-      subscriptions.push({ dispose: () => void server.close() });
-      return { env: server.env, binDir: server.binDir };
+      const server = await startTokenHelperServer({ source: helperTokenSource(service), log });
+      return { server, env: { env: server.env, binDir: server.binDir } };
     })().catch((err: Error) => {
       log.error(`The token helper could not start: ${err.message}. Terminals get no agent-auth-token command.`);
       return undefined;
-    }));
+    });
+    return (await started)?.env;
+  }) as TokenHelperSwitch;
+  get.onDidChange = changed.event;
+  subscriptions.push(
+    changed,
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info('The workspace is trusted now: the token helper is available.');
+      changed.fire();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(HELPER_ENABLED_SETTING)) return;
+      if (!helperEnabled()) {
+        log.info(`${HELPER_ENABLED_SETTING} is off: the token helper is closed.`);
+        stop();
+      }
+      changed.fire();
+    }),
+    { dispose: stop },
+  );
+  return get;
+}
+
+/**
+ * What the helper server hands out: tokenSource's token, with the hosts git may send it to. It
+ * refuses in a window whose workspace is not trusted (Restricted Mode) and while the helper is
+ * turned off, whatever the caller holds (an old terminal's variables, say).
+ */
+export function helperTokenSource(service: TokenService): HelperTokenSource {
+  const source = tokenSource(service);
+  return {
+    async getAccessToken(providerId, opts): Promise<IssuedToken> {
+      if (!vscode.workspace.isTrusted) {
+        throw new Error(l10n.t('Agent Auth: this window’s workspace is not trusted (Restricted Mode), so the token helper gives no tokens. Trust the workspace to use it.'));
+      }
+      if (!helperEnabled()) throw new Error(l10n.t('Agent Auth: the token helper is turned off ({0}).', HELPER_ENABLED_SETTING));
+      return source.getAccessToken(providerId, opts);
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { ProviderConfig } from '../session/config.js';
+import { gitHostsOf, type ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
 import { isUsable } from '../session/sessionRecord.js';
 import type { AccessToken, GetTokenOptions, TokenService } from '../session/tokenService.js';
@@ -27,9 +27,16 @@ export function resolveProviderId(service: TokenService, providerId: string | un
 }
 
 export interface TokenSource {
-  getAccessToken(providerId: string | undefined, opts?: GetTokenOptions): Promise<AccessToken>;
+  /** The token, with the hosts git may send it to (gitHostsOf its provider). */
+  getAccessToken(providerId: string | undefined, opts?: GetTokenOptions): Promise<AccessToken & { gitHosts: string[] }>;
 }
 
 export function tokenSource(service: TokenService): TokenSource {
-  return { getAccessToken: async (providerId, opts) => service.getAccessToken(resolveProviderId(service, providerId), opts) };
+  return {
+    getAccessToken: async (providerId, opts) => {
+      const t = await service.getAccessToken(resolveProviderId(service, providerId), opts);
+      const provider = service.state(t.providerId)?.provider;
+      return { ...t, gitHosts: provider ? gitHostsOf(provider) : [] };
+    },
+  };
 }

@@ -12,7 +12,9 @@ import { type Result, runScenarios, summary } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
 import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, clientSecret, confidentialProvider } from './scenarios/clientSecret.js';
 import { addProviderScenario } from './scenarios/addProvider.js';
+import { HOSTILE_PROVIDERS, hostileIdpText } from './scenarios/hostile.js';
 import { hostSuite } from './scenarios/hostSuite.js';
+import { trustGrantEnablesHelper } from './scenarios/trust.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
@@ -26,6 +28,8 @@ const OVERALL_LIMIT_MS = 15 * 60_000;
 const ACCESS_TOKEN_TTL_S = 40;
 
 let idp: TestIdp | undefined;
+/** The test IdP's hostile profile (test/fixtures/idpHostile.ts), for the second window. */
+let hostileIdp: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
@@ -36,6 +40,7 @@ async function teardown(): Promise<void> {
   await wb?.close();
   await cs?.stop();
   await idp?.close();
+  await hostileIdp?.close();
 }
 
 function finish(code: number): never {
@@ -130,15 +135,18 @@ async function main(): Promise<void> {
   );
 
   // Restricted Mode needs a window of its own: workspace trust on, the folder never trusted.
+  // Sign-in works there too, so the hostile IdP's providers are configured in it.
   phase('Restricted Mode: a second code-server whose workspace is not trusted');
   await wb.close();
   await cs.stop();
+  hostileIdp = await startTestIdp({ host: '127.0.0.2', hostile: { errors: true, verificationUri: true, account: true } });
   const restrictedRoot = join(e2eDir, 'run-restricted');
   const restrictedResults = join(restrictedRoot, 'host-results.json');
+  const ownProviders = (settingsFor('authorizationCode') as { 'agentAuth.providers': object[] })['agentAuth.providers'];
   cs = await startCodeServer({
     root: restrictedRoot,
     restricted: true,
-    settings: settingsFor('authorizationCode'),
+    settings: { 'agentAuth.providers': [...ownProviders, ...HOSTILE_PROVIDERS(hostileIdp.issuer, hostileIdp.clientId)] },
     vsixes: [vsix, hostRunnerVsix],
     env: {
       AGENT_AUTH_HOST_RESULTS: restrictedResults,
@@ -148,8 +156,14 @@ async function main(): Promise<void> {
     },
   });
   wb = await Workbench.open(cs.workbenchUrl);
+  const restrictedOut = join(restrictedRoot, 'out');
+  mkdirSync(restrictedOut, { recursive: true });
   results.push(
-    ...(await runScenarios([hostSuite({ hostResultsFile: restrictedResults, hostTestsCompileError }, { name: 'host-tests-restricted-mode', noneSkipped: true })], {
+    ...(await runScenarios([
+      hostSuite({ hostResultsFile: restrictedResults, hostTestsCompileError }, { name: 'host-tests-restricted-mode', noneSkipped: true }),
+      hostileIdpText(() => wb!),
+      trustGrantEnablesHelper({ wb, outDir: restrictedOut }, () => `${idp!.issuer}/me`),
+    ], {
       page: () => wb?.page,
       diagnostics: async () => cs!.logTail(25),
     })),

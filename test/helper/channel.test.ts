@@ -12,7 +12,7 @@ describe('token helper channel', () => {
   let sock: string;
   let nonce: string;
   before(async () => {
-    h = await startHelper({ acme: { accessToken: TOKEN, expiresAt: Date.now() + HOUR } });
+    h = await startHelper({ acme: { accessToken: TOKEN, expiresAt: Date.now() + HOUR, gitHosts: ['git.acme.test'] } });
     sock = h.server.env.AGENT_AUTH_IPC!;
     nonce = h.server.env.AGENT_AUTH_NONCE!;
   });
@@ -53,6 +53,19 @@ describe('token helper channel', () => {
     assert.ok(!r.body.includes(TOKEN));
   });
 
+  it('git format: the window itself checks protocol and host, whatever client asks', async () => {
+    const git = (query: string) => raw(sock, get([nonce], `/v1/token?format=git&provider=acme${query}`));
+    const ok = await git('&protocol=https&host=git.acme.test');
+    assert.equal(ok.status, 200);
+    assert.match(ok.body, /^username=oauth2\npassword=channel-token-XYZ\n/);
+    for (const q of ['', '&protocol=https', '&host=git.acme.test', '&protocol=https&host=evil.test', '&protocol=http&host=git.acme.test',
+      '&protocol=file&host=git.acme.test', '&protocol=https&host=git.acme.test%2Fpath', '&protocol=https&host=evil.test%23%40git.acme.test']) {
+      const r = await git(q);
+      assert.ok(r.status === 400 || r.status === 403, `${q}: ${r.status}`);
+      assert.ok(!r.body.includes(TOKEN), q);
+    }
+  });
+
   it('drops a request larger than 4 KB', async () => {
     const big = get([nonce]).replace('\r\n\r\n', `\r\nX-Pad: ${'p'.repeat(4096)}\r\n\r\n`);
     const r = await raw(sock, big);
@@ -66,7 +79,7 @@ describe('token helper channel', () => {
     const old = await raw(sock, get([nonce], '/v1/token?provider=old'));
     assert.equal(old.status, 503);
     assert.ok(!old.body.includes('old-token'));
-    const evil = await raw(sock, get([nonce], '/v1/token?provider=evil&format=git'));
+    const evil = await raw(sock, get([nonce], '/v1/token?provider=evil&format=git&protocol=https&host=git.acme.test'));
     assert.equal(evil.status, 502);
     assert.ok(!evil.body.includes('injected'));
     delete h.source.tokens.old;

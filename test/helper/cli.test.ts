@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadSocket, HOUR, removeToolDirs, runHelper, startHelper, transports, type Helper } from './harness.js';
 
-const acme = { accessToken: 'acme-AT.0123456789_abc-DEF~+/=', expiresAt: Date.now() + HOUR, envVar: 'ACME_TOKEN' };
+const acme = { accessToken: 'acme-AT.0123456789_abc-DEF~+/=', expiresAt: Date.now() + HOUR, envVar: 'ACME_TOKEN', gitHosts: ['git.example.com', '127.0.0.1:8080'] };
 const beta = { accessToken: 'beta-AT-9876543210', expiresAt: Date.now() + 2 * HOUR, envVar: 'BETA_CORP_TOKEN' };
 const CLOSED = 'Agent Auth: the VS Code window that opened this terminal is closed; open a new terminal.\n';
 
@@ -89,6 +89,30 @@ describe('agent-auth-token (real server, real CLI)', function () {
           assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
         }
         assert.equal(two.source.calls.length, calls, 'store/erase must not ask for a token');
+      });
+
+      it('git-credential gives no password to another host, another protocol or plain http off loopback', async () => {
+        const ask = (attrs: string) => runHelper(['git-credential', 'acme', 'get'], env(two), `${attrs}\npath=org/repo.git\n\n`);
+        for (const [attrs, why] of [
+          ['protocol=https\nhost=evil.example', /acme gives its token only to git\.example\.com, 127\.0\.0\.1:8080/],
+          ['protocol=https\nhost=git.example.com.evil.example', /gives its token only to/],
+          ['protocol=https\nhost=git.example.com:8443', /gives its token only to/],
+          ['protocol=http\nhost=git.example.com', /plain http only on a loopback host/],
+          ['protocol=ssh\nhost=git.example.com', /only over https/],
+          ['protocol=https\nhost=user@git.example.com', /no usable host|not a host name/],
+          ['protocol=https', /no usable host/],
+          ['host=git.example.com', /no usable protocol/],
+        ] as const) {
+          const r = await ask(attrs);
+          assert.equal(r.stdout, '', `${attrs}: no password`);
+          assert.equal(r.code, 1, attrs);
+          assert.match(r.stderr, why, attrs);
+        }
+        const loopback = await ask('protocol=http\nhost=127.0.0.1:8080');
+        assert.equal(loopback.code, 0, loopback.stderr);
+        assert.match(loopback.stdout, /^username=oauth2\npassword=/);
+        const defaultPort = await ask('protocol=https\nhost=GIT.example.com:443');
+        assert.equal(defaultPort.code, 0, defaultPort.stderr);
       });
 
       it('kubectl prints an ExecCredential (v1, or v1beta1 when kubectl asks for it)', async () => {

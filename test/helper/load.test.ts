@@ -59,7 +59,7 @@ describe('token helper under load', function () {
   let h: Helper;
   let paths: Transport[];
   before(async () => {
-    h = await startHelper(Object.fromEntries(PROVIDERS.map((id) => [id, { accessToken: tokenOf(id), expiresAt: Date.now() + HOUR }])));
+    h = await startHelper(Object.fromEntries(PROVIDERS.map((id) => [id, { accessToken: tokenOf(id), expiresAt: Date.now() + HOUR, gitHosts: ['example.com'] }])));
     paths = transports();
   });
   after(async () => {

@@ -97,6 +97,36 @@ describe('token helper socket and folder', () => {
     assert.equal((await runHelper([], alive.env)).stdout, 'perm-token\n', 'the live window still answers');
   });
 
+  it('falls back to a fresh private folder (mkdtemp) when another user squats the default one', async () => {
+    const squats: [string, (d: string) => void][] = [['open to others', (d) => chmodSync(d, 0o777)]];
+    if (process.getuid?.() === 0) squats.push(['owned by another user', (d) => chownSync(d, 65534, 65534)]);
+    const saved = process.env.XDG_RUNTIME_DIR;
+    try {
+      for (const [what, squat] of squats) {
+        const runtime = mkdtempSync(join(root, 'xdg-'));
+        const squatted = join(runtime, 'agent-auth');
+        mkdirSync(squatted, { mode: 0o700 });
+        squat(squatted);
+        process.env.XDG_RUNTIME_DIR = runtime;
+        const h = await startHelper(tokens); // no dir: the default, as the extension does
+        const sock = h.server.env.AGENT_AUTH_IPC!;
+        const fresh = dirname(sock);
+        assert.notEqual(fresh, squatted, what);
+        assert.match(fresh, new RegExp(`^${tmpdir().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/agent-auth-[A-Za-z0-9]{6}$`), fresh);
+        assert.equal(mode(fresh), 0o700);
+        assert.equal(lstatSync(fresh).uid, process.getuid!());
+        assert.deepEqual(readdirSync(squatted), [], `nothing of ours in a folder ${what}`);
+        assert.ok(h.log.lines.some((l) => l.startsWith('warn ') && l.includes(fresh)), h.log.lines.join('\n'));
+        assert.equal((await runHelper([], h.env)).stdout, 'perm-token\n');
+        await h.server.close();
+        assert.ok(!existsSync(fresh), 'the fresh folder goes with the window');
+      }
+    } finally {
+      if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
+      else process.env.XDG_RUNTIME_DIR = saved;
+    }
+  });
+
   it('defaults to $XDG_RUNTIME_DIR/agent-auth, else a per-user folder in the temp dir', () => {
     assert.equal(defaultRuntimeDir({ XDG_RUNTIME_DIR: root }), join(root, 'agent-auth'));
     assert.equal(defaultRuntimeDir({ XDG_RUNTIME_DIR: join(root, 'missing') }), join(tmpdir(), `agent-auth-${process.getuid!()}`));

@@ -3,10 +3,15 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { startTokenHelperServer } from '../../src/helper/server.js';
 import { AgentClients } from '../../src/vscode/languageServers.js';
 import { AgentTaskTerminal, registerTasks } from '../../src/vscode/tasks.js';
+import { terminalOptions } from '../../src/vscode/terminals.js';
+import { helperTokenSource } from '../../src/vscode/tokenHelper.js';
+import { runHelper } from '../helper/harness.js';
 import { idpWorld, type IdpWorld } from '../vscode/idpSession.js';
-import { hostGlue, readJsonLines, repoFile } from './hostGlue.js';
+import { eventually, hostGlue, readJsonLines, repoFile } from './hostGlue.js';
+import { ENV_REPORT } from './envReport.js';
 
 /**
  * Restricted Mode: no token for tasks, the token command or agents. Runs only in a host whose
@@ -52,6 +57,41 @@ describe('untrusted workspace: no tokens', function () {
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('agentAuth.accessToken', 'untrusted')), /untrusted workspace/);
     } finally {
       own?.dispose();
+    }
+  });
+
+  it('the token helper stays off: no server, no variables for "New Terminal with Token"', async () => {
+    assert.equal(await g.tokenHelper(), undefined);
+    const options = await terminalOptions(g, 'untrusted');
+    assert.ok(options?.env, 'the terminal itself is still offered');
+    assert.deepEqual(Object.keys(options.env).filter((k) => k.startsWith('AGENT_AUTH_')), []);
+  });
+
+  it('a real terminal gets no helper variables from the installed extension', async () => {
+    // The installed extension is active here (limited support): its environment collection applies to every terminal.
+    await vscode.extensions.getExtension('agentauth.agent-auth')!.activate();
+    const script = join(dir, 'env-report.js');
+    const out = join(dir, 'env.jsonl');
+    writeFileSync(script, ENV_REPORT);
+    const terminal = vscode.window.createTerminal({ name: 'env report', shellPath: process.execPath, shellArgs: [script, out], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    try {
+      const [seen] = await eventually('the terminal to report its environment', () => readJsonLines(out)[0] && readJsonLines(out), 20_000);
+      assert.deepEqual(seen, { AGENT_AUTH_IPC: false, AGENT_AUTH_NONCE: false, AGENT_AUTH_TOKEN_HELPER: false, helperOnPath: false });
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  it('the helper refuses requests that come from this window', async () => {
+    // A server with the product's token source, as an old terminal's variables might still reach.
+    const server = await startTokenHelperServer({ source: helperTokenSource(w.service) });
+    try {
+      const r = await runHelper(['untrusted'], { ...process.env, ...server.env });
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /workspace is not trusted \(Restricted Mode\), so the token helper gives no tokens/);
+    } finally {
+      await server.close();
     }
   });
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { endianness } from 'node:os';
 import { AuthError } from '../../src/protocol/errors.js';
 import { startLoopbackServer } from '../../src/protocol/loopback.js';
+import { loopbackPeerUid } from '../../src/protocol/loopbackPeer.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
 
 /** A raw GET so tests control the Host header the way a DNS-rebinding page would. */
@@ -69,6 +72,53 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
     await new Promise((r) => setTimeout(r, 50));
     await assert.rejects(get(`${lb.redirectUri}?state=good&code=again`), /ECONNREFUSED/, 'closed after one callback');
     assert.match(log.text(), /refused a request for host "evil\.example:80"/);
+  });
+
+  it('refuses a callback sent by another user’s process (Linux: /proc/net/tcp), then accepts the same user’s browser', async function () {
+    if (process.platform !== 'linux' || process.getuid?.() !== 0) return this.skip(); // only root can run a client as another user
+    const lb = await startLoopbackServer({ expectedState: 'csrf', timeoutMs: 10_000, log });
+    let settled = false;
+    void lb.callback.then(() => (settled = true), () => (settled = true));
+    // Another local user who read the authorization URL (state included) off xdg-open's command line.
+    const attacker = `require('http').get(process.argv[1], (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => { console.log(r.statusCode, b); }); }).on('error', (e) => { console.log('error', e.message); });`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', attacker, `${lb.redirectUri}?state=csrf&code=attackers-code`], { uid: 65534, gid: 65534, cwd: '/' });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d));
+      child.stderr.on('data', (d: Buffer) => (text += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(text));
+    });
+    assert.match(out, /^403 [\s\S]*came from another user on this computer/, out);
+    assert.equal(settled, false, 'the attacker’s code was not taken');
+    assert.match(log.text(), /refused a callback from a process of another user \(uid 65534\)/);
+
+    const browser = get(`${lb.redirectUri}?state=csrf&code=mine`);
+    const cb = await lb.callback;
+    assert.equal(cb.params.get('code'), 'mine');
+    cb.respond({ ok: true });
+    assert.equal((await browser).status, 200);
+  });
+
+  it('finds the uid of a loopback peer in /proc/net/tcp and tcp6 rows (kernel format)', () => {
+    const tcp = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:A1B2 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 1 1 0000000000000000 20 4 30 10 -1',
+      '   1: 0100007F:1F90 0100007F:A1B2 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1',
+    ].join('\n');
+    const tcp6 = [
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0000000000000000FFFF00000100007F:C000 0000000000000000FFFF00000100007F:1F90 01 00000000:00000000 00:00000000 00000000  4242        0 3 1',
+      '   1: 00000000000000000000000001000000:C001 00000000000000000000000001000000:1F90 01 00000000:00000000 00:00000000 00000000  4343        0 4 1',
+    ].join('\n');
+    const read = (p: string) => (p.endsWith('6') ? tcp6 : tcp);
+    const server = { address: '127.0.0.1', port: 0x1f90 };
+    if (endianness() !== 'LE') return; // the rows above are as a little-endian kernel prints them
+    assert.equal(loopbackPeerUid(server, { address: '127.0.0.1', port: 0xa1b2 }, read), 1000);
+    assert.equal(loopbackPeerUid({ address: '::ffff:127.0.0.1', port: 0x1f90 }, { address: '::ffff:127.0.0.1', port: 0xc000 }, read), 4242);
+    assert.equal(loopbackPeerUid({ address: '::1', port: 0x1f90 }, { address: '::1', port: 0xc001 }, read), 4343);
+    assert.equal(loopbackPeerUid(server, { address: '127.0.0.1', port: 0xa1b3 }, read), undefined);
+    assert.equal(loopbackPeerUid(server, { address: '127.0.0.1', port: 1 }, () => { throw new Error('no /proc'); }), undefined);
   });
 
   it('shows the failure in the tab when the exchange fails, escaped', async () => {

@@ -93,7 +93,7 @@ describe('security: canary tokens never leak', function () {
     const printed = await runHelper(['dev'], env);
     assert.equal(printed.code, 0, printed.stderr);
     assert.equal(printed.stdout.trim(), (await w.service.getAccessToken('dev')).accessToken);
-    const credential = await runHelper(['git-credential', 'dev', 'get'], env, 'protocol=https\nhost=example.test\n\n');
+    const credential = await runHelper(['git-credential', 'dev', 'get'], env, `protocol=http\nhost=${new URL(idp.issuer).host}\n\n`);
     assert.equal(credential.code, 0, credential.stderr);
     const exec = await runHelper(['exec', '--provider', 'dev', '--', 'sh', '-c', 'test -n "$DEV_TOKEN"'], env);
     assert.equal(exec.code, 0, exec.stderr);

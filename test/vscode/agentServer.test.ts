@@ -94,8 +94,6 @@ describe('reference agent language server (test/fixtures/agent-server)', () => {
       { event: 'getToken', forceRefresh: true, token: fingerprint(forced), expiresAt: 123 },
       { event: 'shutdown' },
     ]);
-    const raw = readFileSync(run.recordFile, 'utf8');
-    for (const t of [envToken, initToken, pushed, forced]) assert.ok(!raw.includes(t), 'no raw token in the record');
   });
 
   it('records a getToken error (code, message) when the client cannot give a token', async () => {
