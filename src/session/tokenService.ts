@@ -167,7 +167,7 @@ export class TokenService {
   /** Interactive sign-in; replaces (and revokes) an earlier session of the same provider. */
   async signIn(id: string, ui: SignInUi): Promise<SessionRecord> {
     const provider = this.provider(id);
-    const session = await signIn(provider, ui, { ...this.deps, now: () => this.deps.clock.now() });
+    const session = await signIn(provider, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now(), clientSecrets: this.deps.clientSecrets });
     const previous = await this.deps.lock.withLock(id, async () => {
       const old = await this.deps.store.read(id);
       await this.deps.store.write(session);

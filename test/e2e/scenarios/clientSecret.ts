@@ -52,9 +52,15 @@ export function clientSecret(w: World, withConfidential: (on: boolean) => Promis
           await enterSecret(CONFIDENTIAL_CLIENT_SECRET);
           return w.wb.confirmExternalOpen();
         });
-        await step('IdP login', async () => {
-          await fillLogin(tab);
-          await submitLogin(tab);
+        await step('IdP login (or its existing browser session) and the callback page', async () => {
+          // The earlier scenarios left a session at the IdP: then it redirects back without a login page.
+          const landed = await until('the IdP login page or the callback page', async () =>
+            (await tab.locator('main[data-page="login"]').count()) ? 'login' : /\/callback\b/.test(tab.url()) && 'callback', { timeoutMs: 15_000 });
+          if (landed === 'login') {
+            await fillLogin(tab);
+            await submitLogin(tab);
+          }
+          step.note(`IdP ${landed === 'login' ? 'asked for a login' : 'reused its browser session'}`);
           await expectCallbackPage(tab);
           await tab.close();
         }, { page: tab });
@@ -73,7 +79,7 @@ export function clientSecret(w: World, withConfidential: (on: boolean) => Promis
           await w.wb.runCommand('Agent Auth: Set Client Secret…');
           await enterSecret('not-the-secret');
           await until('"client secret … stored"', async () => w.wb.notification(`client secret of ${LABEL} stored`).first().isVisible());
-          await refresh(/refresh of Confidential IdP failed.*invalid_client/);
+          await refresh(/refresh of Confidential IdP failed[\s\S]*invalid_client/);
         });
         await step('Set Client Secret… with the right secret; the refresh works', async () => {
           await w.wb.runCommand('Agent Auth: Set Client Secret…');
