@@ -1,12 +1,14 @@
-import { AuthError, isAuthError } from '../protocol/errors.js';
+import { isAuthError } from '../protocol/errors.js';
 import type { FetchLike } from '../protocol/http.js';
 import { fingerprint, type Logger } from '../protocol/log.js';
 import { refreshTokens, revokeToken } from '../protocol/tokens.js';
 import type { ProviderConfig, RefreshSettings } from './config.js';
 import { needsSignIn, notSignedIn, SessionError } from './errors.js';
 import type { Clock } from './ports.js';
+import { CrossWindowSync } from './crossWindow.js';
 import type { RefreshLock } from './refreshLock.js';
 import { backoffMs, isRefreshDue, refreshDueAt } from './refreshPolicy.js';
+import { RefreshScheduler } from './refreshScheduler.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
 import type { SessionStore } from './sessionStore.js';
 import { signIn, type SignInUi } from './signIn.js';
@@ -67,7 +69,6 @@ interface Entry {
   session?: SessionRecord;
   loaded?: Promise<SessionRecord | undefined>;
   inflight?: Promise<SessionRecord>;
-  timer?: unknown;
   jitter: number;
   failures: number;
   retryAt?: number;
@@ -82,10 +83,6 @@ const FRESH_ENOUGH_MS = 2_000;
 const FOREGROUND_ATTEMPTS = 3;
 /** Longest pause between foreground attempts; a caller is waiting. */
 const FOREGROUND_MAX_WAIT_MS = 4_000;
-/** The schedule re-checks the wall clock at least this often, so sleep or a clock change cannot outrun it. */
-const WALL_CLOCK_CHECK_MS = 30_000;
-/** How long a window waits for SecretStorage to show another window's newer entry. */
-const PROPAGATION_WAIT_MS = 5_000;
 
 /**
  * The token lifecycle for every configured provider: hands out tokens, refreshes proactively and
@@ -98,9 +95,20 @@ export class TokenService {
   private entries = new Map<string, Entry>();
   private listeners = new Set<(e: TokenChange) => void>();
   private readonly storeWatch: { dispose(): void };
+  private readonly sync: CrossWindowSync;
+  private readonly scheduler: RefreshScheduler;
   private disposed = false;
 
   constructor(private readonly deps: TokenServiceDeps) {
+    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock);
+    this.scheduler = new RefreshScheduler(
+      deps.clock,
+      (id) => {
+        const e = this.entries.get(id);
+        return e && !e.inflight ? this.nextRefreshAt(e) : undefined;
+      },
+      (id) => void this.refresh(id, { force: false, seen: this.entry(id).session!, minMs: 0 }).catch(() => undefined),
+    );
     this.storeWatch = deps.store.onDidChange((id) => void this.reload(id));
   }
 
@@ -112,9 +120,9 @@ export class TokenService {
   /** Replaces the configured providers; loads their sessions and arms their schedules. */
   setProviders(providers: ProviderConfig[]): void {
     this.providers = new Map(providers.map((p) => [p.id, p]));
-    for (const [id, e] of this.entries) {
+    for (const id of this.entries.keys()) {
       if (!this.providers.has(id)) {
-        this.deps.clock.clearTimeout(e.timer);
+        this.scheduler.disarm(id);
         this.entries.delete(id);
       }
     }
@@ -167,8 +175,7 @@ export class TokenService {
     const session = await signIn(provider, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now() });
     const previous = await this.deps.lock.withLock(id, async () => {
       const old = await this.deps.store.read(id);
-      await this.deps.store.write(session);
-      await this.deps.lock.writeMarker(id, { sessionId: session.sessionId, generation: session.generation });
+      await this.sync.commit(session);
       return old.kind === 'ok' ? old.session : undefined;
     });
     this.adopt(id, session);
@@ -210,7 +217,7 @@ export class TokenService {
   dispose(): void {
     this.disposed = true;
     this.storeWatch.dispose();
-    for (const e of this.entries.values()) this.deps.clock.clearTimeout(e.timer);
+    this.scheduler.dispose();
     this.listeners.clear();
   }
 
@@ -262,7 +269,7 @@ export class TokenService {
     lockLost: AbortSignal,
   ): Promise<SessionRecord> {
     const provider = this.provider(id);
-    const current = await this.readAfterLock(id);
+    const current = await this.sync.readAfterLock(id);
     if (!current) {
       this.adopt(id, undefined);
       throw notSignedIn(provider.label);
@@ -283,7 +290,7 @@ export class TokenService {
       throw needsSignIn(provider.label, current.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
     // One process presents this generation's refresh token; if another did meanwhile, start over from its result.
-    const release = await this.claimRedemption(id, current);
+    const release = await this.sync.claimRedemption(id, current);
     if (!release) return this.refreshLocked(id, req, lockLost);
     try {
       return await this.redeem(id, current, current.refreshToken, lockLost);
@@ -324,58 +331,16 @@ export class TokenService {
           generation: current.generation + 1,
           needsSignIn: { reason: 'the refresh token was revoked or has expired', at: this.deps.clock.now() },
         };
-        await this.commit(dead);
+        await this.sync.commit(dead);
         this.adopt(id, dead);
         throw needsSignIn(provider.label, dead.needsSignIn!.reason);
       }
       throw err;
     }
-    await this.commit(next);
+    await this.sync.commit(next);
     this.deps.log.info(`Refreshed "${id}": token ${fingerprint(next.accessToken!)} valid until ${iso(next.expiresAt)}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`);
     this.adopt(id, next);
     return next;
-  }
-
-  /** Store first, marker second: a reader that sees the marker knows the entry exists. */
-  private async commit(s: SessionRecord): Promise<void> {
-    await this.deps.store.write(s);
-    await this.deps.lock.writeMarker(s.providerId, { sessionId: s.sessionId, generation: s.generation });
-  }
-
-  /**
-   * Only the holder of the claim may present this generation's refresh token (see
-   * RefreshLock.claimRedemption). Another holder means the lock let two processes in: wait until
-   * it lets go, or the marker shows its result (undefined: start over from that).
-   */
-  private async claimRedemption(id: string, s: SessionRecord): Promise<(() => Promise<void>) | undefined> {
-    const mine = { sessionId: s.sessionId, generation: s.generation };
-    for (let waited = false; ; waited = true) {
-      const release = await this.deps.lock.claimRedemption(id, mine);
-      // Checked after a successful claim too: claims are dropped once the marker has moved past them.
-      const marker = await this.deps.lock.readMarker(id);
-      if (marker?.sessionId === mine.sessionId && marker.generation > mine.generation) {
-        await release?.();
-        return undefined;
-      }
-      if (release) return release;
-      if (!waited) this.deps.log.warn(`Another process is redeeming the refresh token of "${id}" (generation ${mine.generation}); waiting for its result.`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Reads the store under the lock, waiting while it is older than the marker says (another window's write in transit). */
-  private async readAfterLock(id: string): Promise<SessionRecord | undefined> {
-    const marker = await this.deps.lock.readMarker(id);
-    const started = this.deps.clock.now();
-    for (;;) {
-      const r = await this.deps.store.read(id);
-      const s = r.kind === 'ok' ? r.session : undefined;
-      if (!s || !marker || s.sessionId !== marker.sessionId || s.generation >= marker.generation) return s;
-      if (this.deps.clock.now() - started > PROPAGATION_WAIT_MS) {
-        throw new AuthError('timeout', 'Another window refreshed the token, but its result has not reached this window yet.');
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 
   private onRefreshFailed(id: string, err: Error): void {
@@ -403,19 +368,7 @@ export class TokenService {
   }
 
   private schedule(id: string): void {
-    const e = this.entries.get(id);
-    if (!e || this.disposed) return;
-    this.deps.clock.clearTimeout(e.timer);
-    e.timer = undefined;
-    const at = this.nextRefreshAt(e);
-    if (at === undefined || e.inflight) return;
-    const delay = at - this.deps.clock.now();
-    if (delay <= 0) {
-      void this.refresh(id, { force: false, seen: e.session!, minMs: 0 }).catch(() => undefined);
-      return;
-    }
-    // Timers stall during sleep; waking up at least every 30 s re-reads the wall clock.
-    e.timer = this.deps.clock.setTimeout(() => this.schedule(id), Math.min(delay, WALL_CLOCK_CHECK_MS));
+    if (this.entries.has(id)) this.scheduler.arm(id);
   }
 
   // ---- state ---------------------------------------------------------------------------------
