@@ -1,18 +1,23 @@
 import { AuthError } from '../protocol/errors.js';
 import type { Logger } from '../protocol/log.js';
+import { isMarked, type SessionPeers } from './peers.js';
 import type { Clock } from './ports.js';
-import type { RefreshLock } from './refreshLock.js';
+import type { GenerationMarker, RefreshLock } from './refreshLock.js';
 import type { SessionRecord } from './sessionRecord.js';
 import type { SessionStore } from './sessionStore.js';
 
-/** How long a window waits for SecretStorage to show another window's newer entry. */
+/** How long a window waits for SecretStorage (or a peer) to show another window's newer entry. */
 export const PROPAGATION_WAIT_MS = 5_000;
 const POLL_MS = 50;
+/** While waiting, the other windows are asked again this often. */
+const ASK_PEERS_EVERY_MS = 500;
 
 /**
  * How windows (separate extension-host processes) agree on one session: the store holds the
  * tokens, the generation marker beside the lock says which sign-in and generation was written
- * last, and a redemption claim makes sure one process presents a refresh token. Everything here
+ * last, a redemption claim makes sure one process presents a refresh token, and the peers (the
+ * other windows, over src/peers) hand over a session that this window's store never shows (web
+ * windows, whose SecretStorage lives in the browser tab) or shows late (desktop). Everything here
  * runs under the refresh lock, except reading the marker. Knows nothing of VS Code.
  */
 export class CrossWindowSync {
@@ -21,12 +26,18 @@ export class CrossWindowSync {
     private readonly lock: RefreshLock,
     private readonly log: Logger,
     private readonly clock: Clock,
+    private readonly peers?: SessionPeers,
   ) {}
 
-  /** Store first, marker second: a reader that sees the marker knows the entry exists. */
+  /** Store first, marker second (a reader that sees the marker knows the entry exists), then the other windows. */
   async commit(s: SessionRecord): Promise<void> {
     await this.store.write(s);
     await this.lock.writeMarker(s.providerId, { sessionId: s.sessionId, generation: s.generation });
+    void this.peers?.publish(s).catch((e: Error) => this.log.warn(`Handing the session of "${s.providerId}" to other windows failed: ${e.message}`));
+  }
+
+  readMarker(id: string): Promise<GenerationMarker | undefined> {
+    return this.lock.readMarker(id);
   }
 
   /**
@@ -50,18 +61,64 @@ export class CrossWindowSync {
     }
   }
 
-  /** Reads the store under the lock, waiting while it is older than the marker says (another window's write in transit). */
-  async readAfterLock(id: string): Promise<SessionRecord | undefined> {
+  /**
+   * Reads the store under the lock. When the marker names a newer generation of the same sign-in,
+   * the newest is taken from this window's memory (a peer pushed it), from a peer that holds it,
+   * or from the store once another window's write arrives, whichever comes first, and written to
+   * this window's store. A marker naming another sign-in, or a missing entry, gets one question to
+   * the peers and no wait (a sign-out leaves the marker behind).
+   */
+  async readAfterLock(id: string, inMemory: () => SessionRecord | undefined): Promise<SessionRecord | undefined> {
     const marker = await this.lock.readMarker(id);
     const started = this.clock.now();
+    let askAt = started;
     for (;;) {
       const r = await this.store.read(id);
       const s = r.kind === 'ok' ? r.session : undefined;
-      if (!s || !marker || s.sessionId !== marker.sessionId || s.generation >= marker.generation) return s;
+      if (!marker || (s && s.sessionId === marker.sessionId && s.generation >= marker.generation)) return s;
+      const sameSignIn = !!s && s.sessionId === marker.sessionId;
+      let newest = [inMemory()].find((m) => m && isMarked(m, marker));
+      if (!newest && this.peers && this.clock.now() >= askAt) {
+        newest = await this.peers.request(id, marker);
+        if (newest && !isMarked(newest, marker)) newest = undefined;
+        askAt = this.clock.now() + ASK_PEERS_EVERY_MS;
+      }
+      if (newest) {
+        this.log.info(`Took generation ${newest.generation} of "${id}" from another window; this window's SecretStorage had ${s ? `generation ${s.generation}` : 'no entry'}.`);
+        await this.store.write(newest);
+        return newest;
+      }
+      if (!sameSignIn) return s;
       if (this.clock.now() - started > PROPAGATION_WAIT_MS) {
-        throw new AuthError('timeout', 'Another window refreshed the token, but its result has not reached this window yet.');
+        throw new AuthError(
+          'timeout',
+          'Another window refreshed the token, but its result has not reached this window, and no open window could hand it over.',
+        );
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
+  }
+
+  /** Asks the peers for the marker's session when `s` (this window's view) is behind it; no lock needed to read. */
+  async newerFromPeers(id: string, s: SessionRecord | undefined): Promise<SessionRecord | undefined> {
+    if (!this.peers) return undefined;
+    const marker = await this.lock.readMarker(id);
+    if (!marker || (s && s.sessionId === marker.sessionId && s.generation >= marker.generation)) return undefined;
+    const got = await this.peers.request(id, marker);
+    return got && isMarked(got, marker) ? got : undefined;
+  }
+
+  /**
+   * A session a peer handed over, already adopted in memory: written to this window's store too
+   * (so a reload of this window starts from it), under the lock and only while the marker still
+   * names it, so an older generation can never overwrite a newer one in a shared keychain.
+   */
+  async storeIfCurrent(s: SessionRecord): Promise<void> {
+    await this.lock.withLock(s.providerId, async () => {
+      if (!isMarked(s, await this.lock.readMarker(s.providerId))) return;
+      const r = await this.store.read(s.providerId);
+      if (r.kind === 'ok' && r.session.sessionId === s.sessionId && r.session.generation >= s.generation) return;
+      await this.store.write(s);
+    });
   }
 }

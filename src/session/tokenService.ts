@@ -6,9 +6,12 @@ import type { ProviderConfig, RefreshSettings } from './config.js';
 import { needsSignIn, notSignedIn, SessionError } from './errors.js';
 import type { Clock } from './ports.js';
 import { CrossWindowSync } from './crossWindow.js';
+import type { SessionPeers } from './peers.js';
+import { purgeQuarantined, type PurgeResult } from './quarantine.js';
 import type { RefreshLock } from './refreshLock.js';
 import { backoffMs, isRefreshDue, refreshDueAt } from './refreshPolicy.js';
 import { RefreshScheduler } from './refreshScheduler.js';
+import { sessionMatches, sessionMismatch } from './sessionMatches.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
 import type { SessionStore } from './sessionStore.js';
 import { signIn, type SignInUi } from './signIn.js';
@@ -30,8 +33,13 @@ export interface GetTokenOptions {
    * Unlike a bare forceRefresh this also replaces a token obtained moments ago.
    */
   rejectedToken?: string;
-  /** The token must stay valid at least this long, or the caller waits for a refresh. Default 15. */
+  /**
+   * The token should stay valid at least this long. Default 15. A preference: while the current
+   * token is valid, a refresh that is slow or failing does not turn into a refusal.
+   */
   minValiditySeconds?: number;
+  /** Longest this caller waits for a refresh it needs; default the service's waitTimeoutMs. */
+  maxWaitMs?: number;
 }
 
 export type TokenChangeKind = 'signedIn' | 'refreshing' | 'refreshed' | 'refreshFailed' | 'needsSignIn' | 'signedOut' | 'corrupt';
@@ -63,12 +71,18 @@ export interface TokenServiceDeps {
   random?: () => number;
   /** Longest a caller waits for a refresh it needs. */
   waitTimeoutMs?: number;
+  /** The other windows, reached without SecretStorage (src/peers); without it, SecretStorage alone carries sessions. */
+  peers?: SessionPeers;
 }
 
 interface Entry {
   session?: SessionRecord;
   loaded?: Promise<SessionRecord | undefined>;
   inflight?: Promise<SessionRecord>;
+  /** Aborts the refresh in flight (sign-out wins over it). */
+  abort?: AbortController;
+  /** Sessions being signed out because they no longer match the provider's settings. */
+  discarding?: Set<string>;
   jitter: number;
   failures: number;
   retryAt?: number;
@@ -83,6 +97,8 @@ const FRESH_ENOUGH_MS = 2_000;
 const FOREGROUND_ATTEMPTS = 3;
 /** Longest pause between foreground attempts; a caller is waiting. */
 const FOREGROUND_MAX_WAIT_MS = 4_000;
+/** While the token in hand is still valid, how long a caller waits for a fresher one before taking it. */
+const PREFER_FRESH_WAIT_MS = 3_000;
 
 /**
  * The token lifecycle for every configured provider: hands out tokens, refreshes proactively and
@@ -97,10 +113,15 @@ export class TokenService {
   private readonly storeWatch: { dispose(): void };
   private readonly sync: CrossWindowSync;
   private readonly scheduler: RefreshScheduler;
+  private readonly peerService: { dispose(): void } | undefined;
   private disposed = false;
 
   constructor(private readonly deps: TokenServiceDeps) {
-    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock);
+    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers);
+    this.peerService = deps.peers?.serve({
+      lookup: (id) => (this.providers.has(id) ? this.entries.get(id)?.session : undefined),
+      receive: (session) => void this.receive(session),
+    });
     this.scheduler = new RefreshScheduler(
       deps.clock,
       (id) => {
@@ -125,6 +146,10 @@ export class TokenService {
         this.scheduler.disarm(id);
         this.entries.delete(id);
       }
+    }
+    for (const [id, e] of this.entries) {
+      // Settings changed under a loaded session: one made for the old settings is signed out (see adopt).
+      if (e.session && !sessionMatches(e.session, this.providers.get(id)!)) this.adopt(id, e.session);
     }
     for (const id of this.providers.keys()) void this.load(id).catch((e) => this.deps.log.error(`Loading "${id}": ${e}`));
   }
@@ -165,8 +190,41 @@ export class TokenService {
       if (!force && s.accessToken && s.expiresAt > now) return this.toAccessToken(provider, s);
       throw needsSignIn(provider.label, s.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
-    const fresh = await this.withWaitLimit(this.refresh(id, { force, seen: s, minMs }), provider);
+    const refreshing = this.refresh(id, { force, seen: s, minMs });
+    if (!force && isUsable(s, now, 0)) return this.validWhileRefreshing(id, refreshing, s, opts.maxWaitMs);
+    const fresh = await this.withWaitLimit(refreshing, provider, opts.maxWaitMs);
     return this.toAccessToken(provider, fresh);
+  }
+
+  /**
+   * The token in hand is valid but shorter than the caller wished: wait a little for the refresh,
+   * and if it is slow or failing hand out the valid token (the wish is a preference, never a
+   * reason to refuse) while the refresh goes on in the background.
+   */
+  private async validWhileRefreshing(id: string, refreshing: Promise<SessionRecord>, held: SessionRecord, maxWaitMs?: number): Promise<AccessToken> {
+    const provider = this.provider(id);
+    const remaining = held.expiresAt - this.deps.clock.now();
+    // Not so long that the token in hand is nearly dead by the time it is handed out.
+    const waitMs = Math.min(PREFER_FRESH_WAIT_MS, maxWaitMs ?? Infinity, remaining - Math.min(1_000, remaining / 4));
+    let timer: unknown;
+    const outcome = await Promise.race([
+      refreshing.then(
+        (fresh) => ({ fresh }),
+        (err: Error) => ({ err }),
+      ),
+      new Promise<{ slow: true }>((r) => (timer = this.deps.clock.setTimeout(() => r({ slow: true }), Math.max(0, waitMs)))),
+    ]).finally(() => this.deps.clock.clearTimeout(timer));
+    if ('fresh' in outcome) return this.toAccessToken(provider, outcome.fresh);
+    const current = this.entry(id).session;
+    const now = this.deps.clock.now();
+    // Still the same sign-in (not signed out meanwhile) and still valid: a fresh one from another window counts too.
+    if (current?.accessToken && current.sessionId === held.sessionId && current.expiresAt > now) {
+      const why = 'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow';
+      this.deps.log.warn(`Refresh of "${id}" ${why}; handing out the current token (valid for ${Math.round((current.expiresAt - now) / 1000)} s) and refreshing in the background.`);
+      return this.toAccessToken(provider, current);
+    }
+    if ('err' in outcome) throw outcome.err;
+    return this.toAccessToken(provider, await this.withWaitLimit(refreshing, provider, maxWaitMs));
   }
 
   /** Interactive sign-in; replaces (and revokes) an earlier session of the same provider. */
@@ -184,20 +242,32 @@ export class TokenService {
     return session;
   }
 
-  /** Revokes the refresh token where the server allows it, then forgets the session even if that failed. */
+  /**
+   * Forgets the session and revokes its refresh token where the server allows it (forgotten even
+   * if that fails). Wins over a refresh in flight: that one is aborted and commits nothing, and the
+   * store is deleted under the lock, so no refresh writes the session back.
+   */
   async signOut(id: string): Promise<void> {
     const provider = this.provider(id);
-    const current = await this.deps.store.read(id);
-    if (current.kind === 'ok') {
-      try {
-        await this.revoke(current.session, provider);
-      } catch (err) {
-        this.deps.log.warn(`Revocation at ${provider.label} failed (${(err as Error).message}); forgetting the session anyway.`);
-      }
-    }
-    await this.deps.store.delete(id);
+    const e = this.entry(id);
+    e.abort?.abort(notSignedIn(provider.label));
+    const held = e.session;
+    const stored = await this.deps.lock.withLock(id, async () => {
+      const r = await this.deps.store.read(id);
+      await this.deps.store.delete(id);
+      return r.kind === 'ok' ? r.session : undefined;
+    });
     this.adopt(id, undefined);
     this.deps.log.info(`Signed out of ${provider.label}.`);
+    // This window's memory may be newer than its store (a web window handed a session by another).
+    const sessions = [stored, held].filter((x, i, all): x is SessionRecord => !!x && all.findIndex((y) => y?.refreshToken === x.refreshToken && y?.accessToken === x.accessToken) === i);
+    for (const old of sessions) {
+      try {
+        await this.revoke(old, provider);
+      } catch (err) {
+        this.deps.log.warn(`Revocation at ${provider.label} failed (${(err as Error).message}); the session is forgotten anyway.`);
+      }
+    }
   }
 
   /** Refreshes now, whatever the schedule says (the "Refresh Now" command). */
@@ -209,6 +279,16 @@ export class TokenService {
     return this.refresh(id, { force: true, seen: s, minMs: 0 });
   }
 
+  /** How many unreadable entries are set aside (quarantined) in this window's SecretStorage. */
+  async setAsideCount(): Promise<number> {
+    return (await this.deps.store.quarantined()).length;
+  }
+
+  /** Deletes the set-aside entries, revoking their refresh tokens where they say how. */
+  deleteSetAside(): Promise<PurgeResult> {
+    return purgeQuarantined(this.deps.store, { fetch: this.deps.fetch, log: this.deps.log });
+  }
+
   /** Re-evaluates every schedule against the wall clock (after sleep, on window focus). */
   checkSchedules(): void {
     for (const id of this.entries.keys()) this.schedule(id);
@@ -218,6 +298,7 @@ export class TokenService {
     this.disposed = true;
     this.storeWatch.dispose();
     this.scheduler.dispose();
+    this.peerService?.dispose();
     this.listeners.clear();
   }
 
@@ -227,19 +308,24 @@ export class TokenService {
     const e = this.entry(id);
     if (e.inflight) return e.inflight;
     this.emit({ providerId: id, kind: 'refreshing' });
+    const abort = new AbortController();
+    e.abort = abort;
     const run = async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const s = await this.deps.lock.withLock(id, (signal) => this.refreshLocked(id, req, signal));
+          const s = await this.deps.lock.withLock(id, (lockLost) => this.refreshLocked(id, req, AbortSignal.any([lockLost, abort.signal])));
           e.failures = 0;
           e.retryAt = undefined;
           return s;
         } catch (err) {
+          // Signed out meanwhile: whatever failed, the answer is that.
+          if (abort.signal.aborted) throw abort.signal.reason;
           const retry = isAuthError(err) && err.transient && attempt + 1 < FOREGROUND_ATTEMPTS && !this.disposed;
           if (!retry) throw err;
           const wait = backoffMs(attempt, this.random(), err.details.retryAfterSeconds);
           // A longer Retry-After is the schedule's to honour (onRefreshFailed); cutting it short would ignore the server.
           if (wait > FOREGROUND_MAX_WAIT_MS) throw err;
+          e.lastRefresh = { at: this.deps.clock.now(), ok: false, message: err.message };
           this.deps.log.warn(`Refresh of "${id}" failed (${err.message}); retrying in ${Math.round(wait)} ms.`);
           await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), wait));
         }
@@ -258,6 +344,7 @@ export class TokenService {
       })
       .finally(() => {
         e.inflight = undefined;
+        if (e.abort === abort) e.abort = undefined;
         this.schedule(id);
       });
     return e.inflight;
@@ -269,9 +356,10 @@ export class TokenService {
     lockLost: AbortSignal,
   ): Promise<SessionRecord> {
     const provider = this.provider(id);
-    const current = await this.sync.readAfterLock(id);
-    if (!current) {
-      this.adopt(id, undefined);
+    lockLost.throwIfAborted();
+    const current = await this.sync.readAfterLock(id, () => this.entries.get(id)?.session);
+    if (!current || !sessionMatches(current, provider)) {
+      this.adopt(id, current); // a session for other settings is signed out there
       throw notSignedIn(provider.label);
     }
     const now = this.deps.clock.now();
@@ -325,6 +413,7 @@ export class TokenService {
     } catch (err) {
       if (isAuthError(err, 'oauth_error') && err.details.oauthError === 'invalid_grant') {
         // The refresh token is dead; keep the access token while it lasts, remember who must sign in.
+        lockLost.throwIfAborted();
         const dead: SessionRecord = {
           ...current,
           refreshToken: undefined,
@@ -337,6 +426,8 @@ export class TokenService {
       }
       throw err;
     }
+    // Signed out (or the lock lost) while the request was out: commit nothing.
+    lockLost.throwIfAborted();
     await this.sync.commit(next);
     this.deps.log.info(`Refreshed "${id}": token ${fingerprint(next.accessToken!)} valid until ${iso(next.expiresAt)}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`);
     this.adopt(id, next);
@@ -379,9 +470,51 @@ export class TokenService {
       if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.provider(id), r.reason) });
       const s = r.kind === 'ok' ? r.session : undefined;
       if (e.session === undefined && s) this.adopt(id, s);
+      void this.catchUp(id);
       return e.session;
     });
     return e.loaded;
+  }
+
+  /** At load: when the marker is ahead of what this window's store showed, take the newest from a peer. */
+  private async catchUp(id: string): Promise<void> {
+    try {
+      const newer = await this.sync.newerFromPeers(id, this.entries.get(id)?.session);
+      if (newer) await this.receive(newer);
+    } catch (err) {
+      this.deps.log.debug(`Asking other windows for "${id}" failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * A session another window committed and handed over (validated against the schema by the
+   * transport): taken only when the marker names exactly it and it is newer than ours, then
+   * written to this window's store as well.
+   */
+  private async receive(s: SessionRecord): Promise<void> {
+    const id = s.providerId;
+    if (!this.providers.has(id) || this.disposed) return;
+    try {
+      const marker = await this.sync.readMarker(id);
+      const mine = this.entry(id).session;
+      const ignore =
+        marker?.sessionId !== s.sessionId || marker.generation !== s.generation
+          ? 'the marker names another generation'
+          : mine && mine.sessionId === s.sessionId && mine.generation >= s.generation
+            ? 'this window holds it or a newer one'
+            : !sessionMatches(s, this.provider(id))
+              ? 'it was made for other settings'
+              : undefined;
+      if (ignore) {
+        this.deps.log.debug(`Ignored generation ${s.generation} of "${id}" from another window: ${ignore}.`);
+        return;
+      }
+      this.deps.log.debug(`Another window handed over generation ${s.generation} of "${id}".`);
+      this.adopt(id, s);
+      await this.sync.storeIfCurrent(s);
+    } catch (err) {
+      this.deps.log.warn(`Taking the session of "${id}" from another window failed: ${(err as Error).message}`);
+    }
   }
 
   /** Another window (or this one) changed the entry: take the newest and tell listeners. */
@@ -402,6 +535,10 @@ export class TokenService {
 
   private adopt(id: string, s: SessionRecord | undefined): void {
     const e = this.entry(id);
+    if (s && !sessionMatches(s, this.provider(id))) {
+      void this.discard(id, s);
+      s = undefined;
+    }
     const before = e.session;
     e.session = s;
     e.loaded = Promise.resolve(s);
@@ -418,6 +555,25 @@ export class TokenService {
       if (before || s) this.emit({ providerId: id, kind, message: s?.needsSignIn?.reason });
     }
     this.schedule(id);
+  }
+
+  /** A session made for other settings of this provider: not signed in; delete it (if still stored) and revoke it. */
+  private async discard(id: string, s: SessionRecord): Promise<void> {
+    const e = this.entry(id);
+    e.discarding ??= new Set();
+    if (e.discarding.has(s.sessionId)) return;
+    e.discarding.add(s.sessionId);
+    const provider = this.provider(id);
+    this.deps.log.warn(`The stored ${provider.label} session was made for another ${sessionMismatch(s, provider)} than configured now; signing it out.`);
+    try {
+      await this.deps.lock.withLock(id, async () => {
+        const r = await this.deps.store.read(id);
+        if (r.kind === 'ok' && r.session.sessionId === s.sessionId) await this.deps.store.delete(id);
+      });
+      await this.revoke(s, provider);
+    } catch (err) {
+      this.deps.log.warn(`Signing out the old ${provider.label} session failed: ${(err as Error).message}`);
+    }
   }
 
   private entry(id: string): Entry {
@@ -448,14 +604,15 @@ export class TokenService {
     this.deps.log.info(done ? `Revoked the ${s.refreshToken ? 'refresh' : 'access'} token at ${p.label}.` : `${p.label} has no revocation endpoint; nothing to revoke.`);
   }
 
-  private withWaitLimit<T>(p: Promise<T>, provider: ProviderConfig): Promise<T> {
-    const ms = this.deps.waitTimeoutMs ?? 30_000;
+  private withWaitLimit<T>(p: Promise<T>, provider: ProviderConfig, maxWaitMs?: number): Promise<T> {
+    const ms = Math.min(maxWaitMs ?? Infinity, this.deps.waitTimeoutMs ?? 30_000);
     let timer: unknown;
     const limit = new Promise<never>((_, reject) => {
-      timer = this.deps.clock.setTimeout(
-        () => reject(new SessionError('wait_timeout', `Refreshing the ${provider.label} token took longer than ${ms / 1000} s.`)),
-        ms,
-      );
+      timer = this.deps.clock.setTimeout(() => {
+        const last = this.entries.get(provider.id)?.lastRefresh;
+        const why = last && !last.ok ? ` The last attempt failed: ${last.message}` : '';
+        reject(new SessionError('wait_timeout', `Refreshing the ${provider.label} token took longer than ${ms / 1000} s; it goes on in the background.${why}`));
+      }, ms);
     });
     return Promise.race([p, limit]).finally(() => this.deps.clock.clearTimeout(timer));
   }

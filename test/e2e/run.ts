@@ -8,7 +8,7 @@ import { compileHostTests, hostTestsOut, mochaPath, packageHostRunner } from './
 import { e2eDir, repoRoot, screenshotsDir } from './paths.js';
 import { run } from './processes.js';
 import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
-import { type Result, runScenarios, summary } from './runner.js';
+import { type Result, runScenarios, selectScenarios, summary } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
 import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
@@ -16,6 +16,7 @@ import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
+import { twoWebWindows } from './scenarios/twoWindows.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
 
@@ -24,6 +25,7 @@ const OVERALL_LIMIT_MS = 15 * 60_000;
 const ACCESS_TOKEN_TTL_S = 40;
 
 let idp: TestIdp | undefined;
+let idp2: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
@@ -34,6 +36,7 @@ async function teardown(): Promise<void> {
   await wb?.close();
   await cs?.stop();
   await idp?.close();
+  await idp2?.close();
 }
 
 function finish(code: number): never {
@@ -134,6 +137,34 @@ async function main(): Promise<void> {
       diagnostics: async () => cs!.logTail(25),
     })),
   );
+  // Two windows of one browser profile need a code-server and an IdP of their own: 30 s tokens,
+  // and nobody else signing in or refreshing against them.
+  const twoWindowsRoot = join(e2eDir, 'run-two-windows');
+  const twoWindows = {
+    a: undefined as unknown as Workbench,
+    bUrl: '',
+    idp: undefined as unknown as TestIdp,
+    outDir: join(twoWindowsRoot, 'out'),
+    cycles: 3,
+  };
+  if (selectScenarios([twoWebWindows(twoWindows)]).length) {
+    phase('two windows of one browser profile: their own code-server and IdP (30 s tokens)');
+    await wb.close();
+    await cs.stop();
+    idp2 = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 30, rotateRefreshTokens: true });
+    cs = await startCodeServer({ root: twoWindowsRoot, settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'), vsixes: [vsix] });
+    const folderB = join(twoWindowsRoot, 'workspace-b');
+    mkdirSync(folderB, { recursive: true });
+    mkdirSync(twoWindows.outDir, { recursive: true });
+    wb = await Workbench.open(cs.workbenchUrl);
+    Object.assign(twoWindows, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
+    results.push(
+      ...(await runScenarios([twoWebWindows(twoWindows)], {
+        page: () => wb?.page,
+        diagnostics: async () => `${cs!.logTail(25)}`,
+      })),
+    );
+  }
   phase('done');
 }
 
