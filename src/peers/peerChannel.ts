@@ -28,12 +28,14 @@ import { type SessionRecord, SessionRecordSchema } from '../session/sessionRecor
  *
  *   {"v":1,"key":K,"op":"push","session":S}                                  -> {"ok":true}
  *   {"v":1,"key":K,"op":"get","providerId":P,"sessionId":I,"generation":G}   -> {"ok":true,"session":S} | {"ok":false}
+ *   {"v":1,"key":K,"op":"signedOut","providerId":P,"sessionId":I}           -> {"ok":true}
  *
  * The window that commits a session (sign-in or refresh, under the lock, marker written) pushes
  * it to all the others; a window that takes the lock and finds the marker ahead of its own store
  * asks the others for that exact generation. Every session that arrives is checked against
  * SessionRecordSchema here and against the marker by the lifecycle (never an older generation,
- * never a session the marker does not name) before it is used or stored. Tokens travel only
+ * never a session the marker does not name) before it is used or stored; a sign-out notice is
+ * taken only while no marker names that sign-in any more. Tokens travel only
  * through the sockets; nothing is written to disk but the key. Knows nothing of VS Code.
  */
 
@@ -54,6 +56,7 @@ const Request = z.discriminatedUnion('op', [
     sessionId: z.string(),
     generation: z.number(),
   }),
+  z.object({ v: z.literal(PROTOCOL_VERSION), key: z.string(), op: z.literal('signedOut'), providerId: z.string(), sessionId: z.string() }),
 ]);
 const Answer = z.object({ ok: z.boolean(), session: z.optional(SessionRecordSchema) });
 
@@ -98,6 +101,11 @@ export class PeerChannel implements SessionPeers {
     if (!(await this.ready)) return;
     const sent = await this.ask({ op: 'push', session: s });
     this.log.debug(`Handed generation ${s.generation} of "${s.providerId}" to ${sent.filter((a) => a?.ok).length} other window(s).`);
+  }
+
+  async publishSignOut(providerId: string, sessionId: string): Promise<void> {
+    if (!(await this.ready)) return;
+    await this.ask({ op: 'signedOut', providerId, sessionId });
   }
 
   async request(providerId: string, want: GenerationMarker): Promise<SessionRecord | undefined> {
@@ -177,6 +185,11 @@ export class PeerChannel implements SessionPeers {
     if (r.data.op === 'push') {
       reply({ ok: true });
       h.receive(r.data.session);
+      return;
+    }
+    if (r.data.op === 'signedOut') {
+      reply({ ok: true });
+      h.signedOut(r.data.providerId, r.data.sessionId);
       return;
     }
     const s = h.lookup(r.data.providerId);

@@ -36,6 +36,27 @@ export class CrossWindowSync {
     void this.peers?.publish(s).catch((e: Error) => this.log.warn(`Handing the session of "${s.providerId}" to other windows failed: ${e.message}`));
   }
 
+  /** Under the lock: the sign-in is over here; no marker, and the other windows are told. */
+  async signedOut(id: string, sessionIds: string[]): Promise<void> {
+    await this.store.delete(id);
+    await this.lock.clearMarker(id);
+    for (const sid of sessionIds) void this.peers?.publishSignOut(id, sid).catch(() => undefined);
+  }
+
+  /**
+   * Another window says it signed out of `sessionId`: believed only while no marker names that
+   * sign-in (the sign-out cleared it; a later sign-in names another), then this window's store
+   * entry of it is deleted too. True when the notice holds.
+   */
+  async confirmSignOut(id: string, sessionId: string): Promise<boolean> {
+    return this.lock.withLock(id, async () => {
+      if ((await this.lock.readMarker(id))?.sessionId === sessionId) return false;
+      const r = await this.store.read(id);
+      if (r.kind === 'ok' && r.session.sessionId === sessionId) await this.store.delete(id);
+      return true;
+    });
+  }
+
   readMarker(id: string): Promise<GenerationMarker | undefined> {
     return this.lock.readMarker(id);
   }

@@ -10,6 +10,8 @@ import type { SessionRecord } from './sessionRecord.js';
 export interface SessionPeers {
   /** Hands a session this window just committed (marker written) to every other window. */
   publish(s: SessionRecord): Promise<void>;
+  /** Tells every other window that this sign-in ended (store deleted, marker cleared). */
+  publishSignOut(providerId: string, sessionId: string): Promise<void>;
   /** Asks the other windows for exactly this sign-in and generation; undefined when none holds it. */
   request(providerId: string, want: GenerationMarker): Promise<SessionRecord | undefined>;
   /** Answers the other windows: `lookup` gives what this window holds, `receive` takes what another one published. */
@@ -19,6 +21,7 @@ export interface SessionPeers {
 export interface PeerHandler {
   lookup(providerId: string): SessionRecord | undefined;
   receive(s: SessionRecord): void;
+  signedOut(providerId: string, sessionId: string): void;
 }
 
 /** Exactly the session the marker names: the only one a window takes from a peer. */

@@ -121,6 +121,7 @@ export class TokenService {
     this.peerService = deps.peers?.serve({
       lookup: (id) => (this.providers.has(id) ? this.entries.get(id)?.session : undefined),
       receive: (session) => void this.receive(session),
+      signedOut: (id, sessionId) => void this.peerSignedOut(id, sessionId),
     });
     this.scheduler = new RefreshScheduler(
       deps.clock,
@@ -254,8 +255,9 @@ export class TokenService {
     const held = e.session;
     const stored = await this.deps.lock.withLock(id, async () => {
       const r = await this.deps.store.read(id);
-      await this.deps.store.delete(id);
-      return r.kind === 'ok' ? r.session : undefined;
+      const old = r.kind === 'ok' ? r.session : undefined;
+      await this.sync.signedOut(id, [...new Set([old?.sessionId, held?.sessionId].filter((x): x is string => !!x))]);
+      return old;
     });
     this.adopt(id, undefined);
     this.deps.log.info(`Signed out of ${provider.label}.`);
@@ -483,6 +485,20 @@ export class TokenService {
       if (newer) await this.receive(newer);
     } catch (err) {
       this.deps.log.debug(`Asking other windows for "${id}" failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Another window signed out of `sessionId`: so does this one, if the marker agrees. */
+  private async peerSignedOut(id: string, sessionId: string): Promise<void> {
+    if (!this.providers.has(id) || this.disposed || this.entries.get(id)?.session?.sessionId !== sessionId) return;
+    try {
+      if (!(await this.sync.confirmSignOut(id, sessionId))) return;
+      if (this.entries.get(id)?.session?.sessionId !== sessionId) return;
+      this.entry(id).abort?.abort(notSignedIn(this.provider(id).label));
+      this.deps.log.info(`Another window signed out of ${this.provider(id).label}; so does this one.`);
+      this.adopt(id, undefined);
+    } catch (err) {
+      this.deps.log.warn(`Following another window's sign-out of "${id}" failed: ${(err as Error).message}`);
     }
   }
 

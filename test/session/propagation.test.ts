@@ -68,6 +68,7 @@ describe('token lifecycle: another window’s write arrives late', function () {
         withLock: (name, fn) => real.withLock(name, fn),
         readMarker: async () => undefined,
         writeMarker: (name, m) => real.writeMarker(name, m),
+        clearMarker: (name) => real.clearMarker(name),
         claimRedemption: (name, m) => real.claimRedemption(name, m),
       }),
     });

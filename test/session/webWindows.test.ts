@@ -100,7 +100,7 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     const { idp, a, b } = await twoWebWindows({ ttl: 60, peers: true });
     await signInThroughIdp(a.service, 'dev', idp);
     await waitFor(() => b.service.state('dev')?.session !== undefined, 'window B to receive the sign-in');
-    channels[1]!.serve({ lookup: () => undefined, receive: () => undefined }); // B now ignores pushes: only asking can help
+    channels[1]!.serve({ lookup: () => undefined, receive: () => undefined, signedOut: () => undefined }); // B now ignores pushes: only asking can help
     const fromA = await a.service.refreshNow('dev');
     const started = Date.now();
     const fromB = await b.service.refreshNow('dev');
@@ -126,6 +126,20 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     await waitFor(() => logB.lines.filter((l) => l.includes('Ignored generation')).length === 2, 'B to ignore the planted one');
     assert.equal(sha256(b.service.state('dev')!.session!.accessToken!), sha256(now.accessToken!));
     assert.equal((await storedSession(b.store, 'dev')).generation, now.generation);
+  });
+
+  it('a sign-out in one window signs the other out too, and a later sign-in reaches it', async () => {
+    const { idp, a, b } = await twoWebWindows({ ttl: 60, peers: true });
+    const first = await signInThroughIdp(a.service, 'dev', idp);
+    await waitFor(async () => (await b.store.read('dev')).kind === 'ok', 'window B to store the sign-in');
+    await a.service.signOut('dev');
+    await waitFor(() => b.service.state('dev')?.session === undefined, 'window B to sign out as well');
+    await waitFor(async () => (await b.store.read('dev')).kind === 'missing', 'window B’s store to forget it');
+    await assert.rejects(b.service.getAccessToken('dev'), /Not signed in/);
+    assert.equal((await introspect(idp, first.refreshToken!)).active, false);
+    const second = await signInThroughIdp(a.service, 'dev', idp);
+    await waitFor(() => b.service.state('dev')?.session?.sessionId === second.sessionId, 'window B to take the new sign-in');
+    assert.equal(sha256((await b.service.getAccessToken('dev')).accessToken), sha256(second.accessToken!));
   });
 
   it('control: without the handoff, the second window cannot get past the marker', async () => {
@@ -180,7 +194,7 @@ describe('window handoff channel', function () {
     channels.push(c);
     await c.whenReady();
     let called = 0;
-    c.serve({ lookup: () => (called++, undefined), receive: () => void called++ });
+    c.serve({ lookup: () => (called++, undefined), receive: () => void called++, signedOut: () => void called++ });
     const sock = join(dir, readdirSync(dir).find((f) => f.endsWith('.sock'))!);
     const answer = await new Promise<string>((resolve) => {
       const s = connect(sock, () => s.write(JSON.stringify({ v: 1, key: 'x'.repeat(43), op: 'get', providerId: 'dev', sessionId: 's', generation: 0 }) + '\n'));
