@@ -4,6 +4,9 @@ import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/protocol/log.js';
 import { PeerChannel } from '../../src/peers/peerChannel.js';
+import { HELPER_MAX_WAIT_MS, startTokenHelperServer } from '../../src/helper/server.js';
+import { tokenSource } from '../../src/vscode/tokenSource.js';
+import { runHelper } from '../helper/harness.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants, sha256 } from '../support/idpChecks.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, storedSession, tempDir, waitFor, type Window } from '../support/lifecycle.js';
@@ -160,6 +163,35 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     await assert.rejects(b.service.getAccessToken('dev', { maxWaitMs: 3_000 }), /took longer than 3 s/);
     const waited = Date.now() - started;
     assert.ok(waited < 10_000, `waited ${waited} ms`);
+  });
+});
+
+describe('agent-auth-token in a window that cannot get a token', function () {
+  this.timeout(60_000);
+  it('gives up within 10 s and says why', async () => {
+    const idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 60, rotateRefreshTokens: true });
+    const lockDir = tempDir('agent-auth-lock-');
+    const a = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), lockDir });
+    const b = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), lockDir });
+    const server = await startTokenHelperServer({ dir: tempDir('agent-auth-run-'), source: tokenSource(b.service) });
+    try {
+      const s = await signInThroughIdp(a.service, 'dev', idp);
+      // B's copy has expired and, with no handoff, its store never shows A's refresh: B cannot get a token.
+      await b.store.write({ ...s, expiresAt: Date.now() - 1 });
+      await a.service.refreshNow('dev');
+      const started = Date.now();
+      const r = await runHelper(['dev'], { ...process.env, ...server.env });
+      const ms = Date.now() - started;
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`took longer than ${HELPER_MAX_WAIT_MS / 1000} s`));
+      assert.ok(ms < 10_000, `agent-auth-token blocked ${ms} ms`);
+    } finally {
+      await server.close();
+      a.service.dispose();
+      b.service.dispose();
+      await idp.close();
+    }
   });
 });
 
