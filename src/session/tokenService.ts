@@ -1,20 +1,23 @@
 import { isAuthError } from '../protocol/errors.js';
 import type { FetchLike } from '../protocol/http.js';
 import { fingerprint, type Logger } from '../protocol/log.js';
-import { refreshTokens, revokeToken } from '../protocol/tokens.js';
 import type { ProviderConfig, RefreshSettings } from './config.js';
 import { needsSignIn, notSignedIn, SessionError } from './errors.js';
 import type { Clock } from './ports.js';
 import { CrossWindowSync } from './crossWindow.js';
+import { PeerFollower } from './peerFollower.js';
 import type { SessionPeers } from './peers.js';
 import { purgeQuarantined, type PurgeResult } from './quarantine.js';
 import type { RefreshLock } from './refreshLock.js';
 import { backoffMs, isRefreshDue, refreshDueAt } from './refreshPolicy.js';
 import { RefreshScheduler } from './refreshScheduler.js';
-import { sessionMatches, sessionMismatch } from './sessionMatches.js';
+import { MismatchRetirer, revokeAll, revokeSession } from './revocation.js';
+import { sessionMatches } from './sessionMatches.js';
+import { redeem } from './redeem.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
 import type { SessionStore } from './sessionStore.js';
 import { signIn, type SignInUi } from './signIn.js';
+import { preferFreshWaitMs, settleWithin, stillValid, withWaitLimit } from './tokenWait.js';
 
 export interface AccessToken {
   providerId: string;
@@ -81,8 +84,6 @@ interface Entry {
   inflight?: Promise<SessionRecord>;
   /** Aborts the refresh in flight (sign-out wins over it). */
   abort?: AbortController;
-  /** Sessions being signed out because they no longer match the provider's settings. */
-  discarding?: Set<string>;
   jitter: number;
   failures: number;
   retryAt?: number;
@@ -97,8 +98,6 @@ const FRESH_ENOUGH_MS = 2_000;
 const FOREGROUND_ATTEMPTS = 3;
 /** Longest pause between foreground attempts; a caller is waiting. */
 const FOREGROUND_MAX_WAIT_MS = 4_000;
-/** While the token in hand is still valid, how long a caller waits for a fresher one before taking it. */
-const PREFER_FRESH_WAIT_MS = 3_000;
 
 /**
  * The token lifecycle for every configured provider: hands out tokens, refreshes proactively and
@@ -113,16 +112,24 @@ export class TokenService {
   private readonly storeWatch: { dispose(): void };
   private readonly sync: CrossWindowSync;
   private readonly scheduler: RefreshScheduler;
-  private readonly peerService: { dispose(): void } | undefined;
+  private readonly follower: PeerFollower;
+  private readonly retirer: MismatchRetirer;
   private disposed = false;
 
   constructor(private readonly deps: TokenServiceDeps) {
     this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers);
-    this.peerService = deps.peers?.serve({
-      lookup: (id) => (this.providers.has(id) ? this.entries.get(id)?.session : undefined),
-      receive: (session) => void this.receive(session),
-      signedOut: (id, sessionId) => void this.peerSignedOut(id, sessionId),
-    });
+    this.retirer = new MismatchRetirer(deps);
+    this.follower = new PeerFollower(
+      this.sync,
+      deps.log,
+      {
+        provider: (id) => (this.disposed ? undefined : this.providers.get(id)),
+        current: (id) => this.entries.get(id)?.session,
+        adopt: (id, s) => this.adopt(id, s),
+        abortRefresh: (id) => this.entries.get(id)?.abort?.abort(notSignedIn(this.provider(id).label)),
+      },
+      deps.peers,
+    );
     this.scheduler = new RefreshScheduler(
       deps.clock,
       (id) => {
@@ -204,24 +211,11 @@ export class TokenService {
    */
   private async validWhileRefreshing(id: string, refreshing: Promise<SessionRecord>, held: SessionRecord, maxWaitMs?: number): Promise<AccessToken> {
     const provider = this.provider(id);
-    const remaining = held.expiresAt - this.deps.clock.now();
-    // Not so long that the token in hand is nearly dead by the time it is handed out.
-    const waitMs = Math.min(PREFER_FRESH_WAIT_MS, maxWaitMs ?? Infinity, remaining - Math.min(1_000, remaining / 4));
-    let timer: unknown;
-    const outcome = await Promise.race([
-      refreshing.then(
-        (fresh) => ({ fresh }),
-        (err: Error) => ({ err }),
-      ),
-      new Promise<{ slow: true }>((r) => (timer = this.deps.clock.setTimeout(() => r({ slow: true }), Math.max(0, waitMs)))),
-    ]).finally(() => this.deps.clock.clearTimeout(timer));
-    if ('fresh' in outcome) return this.toAccessToken(provider, outcome.fresh);
+    const outcome = await settleWithin(refreshing, preferFreshWaitMs(held, this.deps.clock.now(), maxWaitMs), this.deps.clock);
+    if ('value' in outcome) return this.toAccessToken(provider, outcome.value);
     const current = this.entry(id).session;
-    const now = this.deps.clock.now();
-    // Still the same sign-in (not signed out meanwhile) and still valid: a fresh one from another window counts too.
-    if (current?.accessToken && current.sessionId === held.sessionId && current.expiresAt > now) {
-      const why = 'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow';
-      this.deps.log.warn(`Refresh of "${id}" ${why}; handing out the current token (valid for ${Math.round((current.expiresAt - now) / 1000)} s) and refreshing in the background.`);
+    if (stillValid(current, held, this.deps.clock.now())) {
+      this.deps.log.warn(`Refresh of "${id}" ${'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow'}; handing out the current token (valid until ${iso(current.expiresAt)}) and refreshing in the background.`);
       return this.toAccessToken(provider, current);
     }
     if ('err' in outcome) throw outcome.err;
@@ -239,7 +233,7 @@ export class TokenService {
     });
     this.adopt(id, session);
     this.deps.log.info(`Signed in to ${provider.label} as ${session.account.label}; token ${fingerprint(session.accessToken!)} valid until ${iso(session.expiresAt)}.`);
-    if (previous?.refreshToken) void this.revoke(previous, provider).catch(() => undefined);
+    if (previous?.refreshToken) void revokeSession(previous, provider.label, this.deps).catch(() => undefined);
     return session;
   }
 
@@ -262,14 +256,7 @@ export class TokenService {
     this.adopt(id, undefined);
     this.deps.log.info(`Signed out of ${provider.label}.`);
     // This window's memory may be newer than its store (a web window handed a session by another).
-    const sessions = [stored, held].filter((x, i, all): x is SessionRecord => !!x && all.findIndex((y) => y?.refreshToken === x.refreshToken && y?.accessToken === x.accessToken) === i);
-    for (const old of sessions) {
-      try {
-        await this.revoke(old, provider);
-      } catch (err) {
-        this.deps.log.warn(`Revocation at ${provider.label} failed (${(err as Error).message}); the session is forgotten anyway.`);
-      }
-    }
+    await revokeAll([stored, held], provider.label, this.deps);
   }
 
   /** Refreshes now, whatever the schedule says (the "Refresh Now" command). */
@@ -300,7 +287,7 @@ export class TokenService {
     this.disposed = true;
     this.storeWatch.dispose();
     this.scheduler.dispose();
-    this.peerService?.dispose();
+    this.follower.dispose();
     this.listeners.clear();
   }
 
@@ -383,57 +370,13 @@ export class TokenService {
     const release = await this.sync.claimRedemption(id, current);
     if (!release) return this.refreshLocked(id, req, lockLost);
     try {
-      return await this.redeem(id, current, current.refreshToken, lockLost);
+      const r = await redeem(current, current.refreshToken, lockLost, { ...this.deps, now: () => this.deps.clock.now(), commit: (x) => this.sync.commit(x) });
+      this.adopt(id, r.session);
+      if (r.dead) throw needsSignIn(provider.label, r.session.needsSignIn!.reason);
+      return r.session;
     } finally {
       await release();
     }
-  }
-
-  /** Presents the refresh token once and commits the outcome: new tokens, or a dead session on invalid_grant. */
-  private async redeem(id: string, current: SessionRecord, refreshToken: string, lockLost: AbortSignal): Promise<SessionRecord> {
-    const provider = this.provider(id);
-    this.deps.log.info(`Refreshing "${id}" (refresh token ${fingerprint(refreshToken)}, generation ${current.generation}).`);
-    let next: SessionRecord;
-    try {
-      const t = await refreshTokens(
-        { endpoints: current.endpoints, clientId: current.clientId, fetch: this.deps.fetch, signal: lockLost },
-        refreshToken,
-        () => this.deps.clock.now(),
-      );
-      next = {
-        ...current,
-        accessToken: t.accessToken,
-        // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
-        refreshToken: t.refreshToken ?? current.refreshToken,
-        idToken: t.idToken ?? current.idToken,
-        grantedScope: t.scope ?? current.grantedScope,
-        expiresAt: t.expiresAt,
-        obtainedAt: this.deps.clock.now(),
-        generation: current.generation + 1,
-        needsSignIn: undefined,
-      };
-    } catch (err) {
-      if (isAuthError(err, 'oauth_error') && err.details.oauthError === 'invalid_grant') {
-        // The refresh token is dead; keep the access token while it lasts, remember who must sign in.
-        lockLost.throwIfAborted();
-        const dead: SessionRecord = {
-          ...current,
-          refreshToken: undefined,
-          generation: current.generation + 1,
-          needsSignIn: { reason: 'the refresh token was revoked or has expired', at: this.deps.clock.now() },
-        };
-        await this.sync.commit(dead);
-        this.adopt(id, dead);
-        throw needsSignIn(provider.label, dead.needsSignIn!.reason);
-      }
-      throw err;
-    }
-    // Signed out (or the lock lost) while the request was out: commit nothing.
-    lockLost.throwIfAborted();
-    await this.sync.commit(next);
-    this.deps.log.info(`Refreshed "${id}": token ${fingerprint(next.accessToken!)} valid until ${iso(next.expiresAt)}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`);
-    this.adopt(id, next);
-    return next;
   }
 
   private onRefreshFailed(id: string, err: Error): void {
@@ -472,65 +415,10 @@ export class TokenService {
       if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.provider(id), r.reason) });
       const s = r.kind === 'ok' ? r.session : undefined;
       if (e.session === undefined && s) this.adopt(id, s);
-      void this.catchUp(id);
+      void this.follower.catchUp(id);
       return e.session;
     });
     return e.loaded;
-  }
-
-  /** At load: when the marker is ahead of what this window's store showed, take the newest from a peer. */
-  private async catchUp(id: string): Promise<void> {
-    try {
-      const newer = await this.sync.newerFromPeers(id, this.entries.get(id)?.session);
-      if (newer) await this.receive(newer);
-    } catch (err) {
-      this.deps.log.debug(`Asking other windows for "${id}" failed: ${(err as Error).message}`);
-    }
-  }
-
-  /** Another window signed out of `sessionId`: so does this one, if the marker agrees. */
-  private async peerSignedOut(id: string, sessionId: string): Promise<void> {
-    if (!this.providers.has(id) || this.disposed || this.entries.get(id)?.session?.sessionId !== sessionId) return;
-    try {
-      if (!(await this.sync.confirmSignOut(id, sessionId))) return;
-      if (this.entries.get(id)?.session?.sessionId !== sessionId) return;
-      this.entry(id).abort?.abort(notSignedIn(this.provider(id).label));
-      this.deps.log.info(`Another window signed out of ${this.provider(id).label}; so does this one.`);
-      this.adopt(id, undefined);
-    } catch (err) {
-      this.deps.log.warn(`Following another window's sign-out of "${id}" failed: ${(err as Error).message}`);
-    }
-  }
-
-  /**
-   * A session another window committed and handed over (validated against the schema by the
-   * transport): taken only when the marker names exactly it and it is newer than ours, then
-   * written to this window's store as well.
-   */
-  private async receive(s: SessionRecord): Promise<void> {
-    const id = s.providerId;
-    if (!this.providers.has(id) || this.disposed) return;
-    try {
-      const marker = await this.sync.readMarker(id);
-      const mine = this.entry(id).session;
-      const ignore =
-        marker?.sessionId !== s.sessionId || marker.generation !== s.generation
-          ? 'the marker names another generation'
-          : mine && mine.sessionId === s.sessionId && mine.generation >= s.generation
-            ? 'this window holds it or a newer one'
-            : !sessionMatches(s, this.provider(id))
-              ? 'it was made for other settings'
-              : undefined;
-      if (ignore) {
-        this.deps.log.debug(`Ignored generation ${s.generation} of "${id}" from another window: ${ignore}.`);
-        return;
-      }
-      this.deps.log.debug(`Another window handed over generation ${s.generation} of "${id}".`);
-      this.adopt(id, s);
-      await this.sync.storeIfCurrent(s);
-    } catch (err) {
-      this.deps.log.warn(`Taking the session of "${id}" from another window failed: ${(err as Error).message}`);
-    }
   }
 
   /** Another window (or this one) changed the entry: take the newest and tell listeners. */
@@ -552,7 +440,7 @@ export class TokenService {
   private adopt(id: string, s: SessionRecord | undefined): void {
     const e = this.entry(id);
     if (s && !sessionMatches(s, this.provider(id))) {
-      void this.discard(id, s);
+      void this.retirer.retire(s, this.provider(id));
       s = undefined;
     }
     const before = e.session;
@@ -571,25 +459,6 @@ export class TokenService {
       if (before || s) this.emit({ providerId: id, kind, message: s?.needsSignIn?.reason });
     }
     this.schedule(id);
-  }
-
-  /** A session made for other settings of this provider: not signed in; delete it (if still stored) and revoke it. */
-  private async discard(id: string, s: SessionRecord): Promise<void> {
-    const e = this.entry(id);
-    e.discarding ??= new Set();
-    if (e.discarding.has(s.sessionId)) return;
-    e.discarding.add(s.sessionId);
-    const provider = this.provider(id);
-    this.deps.log.warn(`The stored ${provider.label} session was made for another ${sessionMismatch(s, provider)} than configured now; signing it out.`);
-    try {
-      await this.deps.lock.withLock(id, async () => {
-        const r = await this.deps.store.read(id);
-        if (r.kind === 'ok' && r.session.sessionId === s.sessionId) await this.deps.store.delete(id);
-      });
-      await this.revoke(s, provider);
-    } catch (err) {
-      this.deps.log.warn(`Signing out the old ${provider.label} session failed: ${(err as Error).message}`);
-    }
   }
 
   private entry(id: string): Entry {
@@ -612,25 +481,14 @@ export class TokenService {
     return { providerId: p.id, accessToken: s.accessToken!, expiresAt: s.expiresAt, envVar: p.envVar, account: s.account };
   }
 
-  private async revoke(s: SessionRecord, p: ProviderConfig): Promise<void> {
-    const token = s.refreshToken ?? s.accessToken;
-    if (!token) return;
-    const ctx = { endpoints: s.endpoints, clientId: s.clientId, fetch: this.deps.fetch };
-    const done = await revokeToken(ctx, token, s.refreshToken ? 'refresh_token' : 'access_token');
-    this.deps.log.info(done ? `Revoked the ${s.refreshToken ? 'refresh' : 'access'} token at ${p.label}.` : `${p.label} has no revocation endpoint; nothing to revoke.`);
-  }
-
+  /** The caller's wait for a refresh, bounded; past the bound it is told why (the refresh goes on). */
   private withWaitLimit<T>(p: Promise<T>, provider: ProviderConfig, maxWaitMs?: number): Promise<T> {
     const ms = Math.min(maxWaitMs ?? Infinity, this.deps.waitTimeoutMs ?? 30_000);
-    let timer: unknown;
-    const limit = new Promise<never>((_, reject) => {
-      timer = this.deps.clock.setTimeout(() => {
-        const last = this.entries.get(provider.id)?.lastRefresh;
-        const why = last && !last.ok ? ` The last attempt failed: ${last.message}` : '';
-        reject(new SessionError('wait_timeout', `Refreshing the ${provider.label} token took longer than ${ms / 1000} s; it goes on in the background.${why}`));
-      }, ms);
+    return withWaitLimit(p, ms, this.deps.clock, () => {
+      const last = this.entries.get(provider.id)?.lastRefresh;
+      const why = last && !last.ok ? ` The last attempt failed: ${last.message}` : '';
+      return new SessionError('wait_timeout', `Refreshing the ${provider.label} token took longer than ${ms / 1000} s; it goes on in the background.${why}`);
     });
-    return Promise.race([p, limit]).finally(() => this.deps.clock.clearTimeout(timer));
   }
 
   private emit(e: TokenChange): void {

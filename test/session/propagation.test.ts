@@ -42,7 +42,7 @@ describe('token lifecycle: another window’s write arrives late', function () {
     windows = [a, b];
     await signInThroughIdp(a.service, 'dev', idp);
     // Until the sign-in reaches B's view (a condition, not a sleep "long enough": issue 10 §6).
-    await waitFor(async () => (await b.store.read('dev')).kind === 'ok', 'the sign-in to reach window B', o.lagMs + 15_000);
+    await waitFor(() => b.service.state('dev')?.session !== undefined, 'the sign-in to reach window B', o.lagMs + 15_000);
     await b.service.getAccessToken('dev', { minValiditySeconds: 0 });
     return { idp, a, b };
   }
