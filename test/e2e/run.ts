@@ -1,7 +1,8 @@
 // End-to-end suite: the packaged extension in a real VS Code (code-server 4.100.3) driven by
 // Playwright in Debian's Chromium, against the local OpenID provider. `npm run test:e2e`.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { peersDir } from '../../src/peers/peerChannel.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { BASE_SETTINGS, type CodeServer, startCodeServer } from './codeServer.js';
 import { compileHostTests, hostTestsOut, mochaPath, packageHostRunner } from './hostTests.js';
@@ -16,7 +17,7 @@ import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
-import { twoWebWindows } from './scenarios/twoWindows.js';
+import { type TwoWindows, twoWebWindows, twoWebWindowsWithoutHandoff } from './scenarios/twoWindows.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
 
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   // Two windows of one browser profile need a code-server and an IdP of their own: 30 s tokens,
   // and nobody else signing in or refreshing against them.
   const twoWindowsRoot = join(e2eDir, 'run-two-windows');
-  const twoWindows = {
+  const twoWindows: TwoWindows = {
     a: undefined as unknown as Workbench,
     bUrl: '',
     idp: undefined as unknown as TestIdp,
@@ -160,6 +161,42 @@ async function main(): Promise<void> {
     Object.assign(twoWindows, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
     results.push(
       ...(await runScenarios([twoWebWindows(twoWindows)], {
+        page: () => wb?.page,
+        diagnostics: async () => `${cs!.logTail(25)}`,
+      })),
+    );
+  }
+  const controlRoot = join(e2eDir, 'run-two-windows-control');
+  const control: TwoWindows = { ...twoWindows, outDir: join(controlRoot, 'out'), b: undefined };
+  if (selectScenarios([twoWebWindowsWithoutHandoff(control)]).length) {
+    phase('control: the same two windows with the handoff unable to start');
+    await wb.close();
+    await cs.stop();
+    idp2 ??= await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 30, rotateRefreshTokens: true });
+    idp2.stats.reset();
+    // The extension's runtime directory (XDG_RUNTIME_DIR/agent-auth) with the handoff folder of this
+    // profile's lock folder open to others: every window refuses it, the token helper still works.
+    const runtime = join(controlRoot, 'xdg');
+    const lockDir = join(controlRoot, 'user-data', 'User', 'globalStorage', 'agentauth.agent-auth', 'locks');
+    cs = await startCodeServer({
+      root: controlRoot,
+      settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'),
+      vsixes: [vsix],
+      env: { XDG_RUNTIME_DIR: runtime },
+      beforeStart: () => {
+        mkdirSync(join(runtime, 'agent-auth'), { recursive: true, mode: 0o700 });
+        chmodSync(runtime, 0o700);
+        const open = peersDir(join(runtime, 'agent-auth'), lockDir);
+        mkdirSync(open, { recursive: true });
+        chmodSync(open, 0o755);
+      },
+    });
+    const folderB = join(controlRoot, 'workspace-b');
+    mkdirSync(folderB, { recursive: true });
+    wb = await Workbench.open(cs.workbenchUrl);
+    Object.assign(control, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
+    results.push(
+      ...(await runScenarios([twoWebWindowsWithoutHandoff(control)], {
         page: () => wb?.page,
         diagnostics: async () => `${cs!.logTail(25)}`,
       })),

@@ -153,3 +153,41 @@ export function twoWebWindows(x: TwoWindows): Scenario {
     },
   };
 }
+
+/**
+ * Control for `two-web-windows`: the same two tabs with the handoff unable to start (its folder
+ * is open to others, so every window refuses it, see PeerChannel). Shows that without it the
+ * second window never learns of the sign-in: its SecretStorage lives in its own tab.
+ */
+export function twoWebWindowsWithoutHandoff(x: TwoWindows): Scenario {
+  return {
+    name: 'two-web-windows-without-handoff',
+    async run(step) {
+      const refreshes = () => x.idp.stats.grants.refresh_token ?? 0;
+      await step('window A offers to sign in', () =>
+        until('"Sign in" in window A', async () => (await x.a.statusTexts()).includes('Sign in'), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
+      x.b = await step('window B: a second tab of the same browser profile', () => x.a.openAnotherWindow(x.bUrl), { timeoutMs: 70_000 });
+      await step('window B offers to sign in', () =>
+        until('"Sign in" in window B', async () => (await x.b!.statusTexts()).includes('Sign in'), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: x.b.page });
+      const tab = await step('window A signs in', async () => {
+        await x.a.page.bringToFront();
+        await x.a.runCommand('Agent Auth: Sign In');
+        return x.a.confirmExternalOpen();
+      }, { page: x.a.page });
+      await step('IdP login', async () => {
+        await fillLogin(tab);
+        await submitLogin(tab);
+        await expectCallbackPage(tab);
+      }, { page: tab });
+      await tab.close();
+      const before = refreshes();
+      await step('window A refreshes once (half a token lifetime after the sign-in)', () =>
+        until('a refresh_token grant', async () => refreshes() > before, { timeoutMs: 40_000 }), { timeoutMs: 45_000 });
+      await step('window B still has no session: nothing reached its SecretStorage', async () => {
+        const texts = await x.b!.statusTexts();
+        if (!texts.includes('Sign in')) throw new Error(`window B shows ${texts.join(' | ')}: the session reached it without the handoff`);
+        step.note(`window B: ${texts.filter((t) => /sign in/i.test(t)).join(' | ')}`);
+      }, { page: x.b.page });
+    },
+  };
+}
