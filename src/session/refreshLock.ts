@@ -15,6 +15,8 @@ export interface RefreshLock {
   withLock<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   readMarker(name: string): Promise<GenerationMarker | undefined>;
   writeMarker(name: string, marker: GenerationMarker): Promise<void>;
+  /** After a sign-out: no session is current. */
+  clearMarker(name: string): Promise<void>;
   /**
    * Claims the redemption of this generation's refresh token: a release function, or undefined
    * while another process holds the claim. Needed beside the lock: see FileRefreshLock.
@@ -81,6 +83,11 @@ export class FileRefreshLock implements RefreshLock {
     await writeFile(tmp, JSON.stringify({ sessionId: marker.sessionId, generation: marker.generation }), { flag: 'wx', mode: 0o600 });
     await rename(tmp, this.markerPath(name));
     await this.dropClaims(name, marker);
+  }
+
+  async clearMarker(name: string): Promise<void> {
+    await this.ensureDir();
+    await rm(this.markerPath(name), { force: true });
   }
 
   /**

@@ -44,6 +44,8 @@ export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
 export const SESSION_KEY_PREFIX = 'agent-auth/session/';
 export const QUARANTINE_KEY_PREFIX = 'agent-auth/quarantine/';
+/** Lists the quarantine keys (not under the prefix, so it is never mistaken for one). */
+export const QUARANTINE_INDEX_KEY = 'agent-auth/quarantine-index';
 
 export const sessionKey = (providerId: string) => SESSION_KEY_PREFIX + providerId;
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../protocol/log.js';
 import type { SecretStore } from './ports.js';
-import { QUARANTINE_KEY_PREFIX, SESSION_KEY_PREFIX, type SessionRecord, SessionRecordSchema, sessionKey } from './sessionRecord.js';
+import { QUARANTINE_INDEX_KEY, QUARANTINE_KEY_PREFIX, SESSION_KEY_PREFIX, type SessionRecord, SessionRecordSchema, sessionKey } from './sessionRecord.js';
 import { describeIssues } from '../protocol/zodIssues.js';
 
 export type ReadResult =
@@ -15,6 +15,8 @@ export type ReadResult =
  * support engineer can still look at it; other providers' entries are never touched.
  */
 export class SessionStore {
+  private indexQueue: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly secrets: SecretStore,
     private readonly log: Logger,
@@ -29,6 +31,7 @@ export class SessionStore {
     if (reason === undefined) return { kind: 'ok', session: JSON.parse(raw) as SessionRecord };
     const quarantineKey = `${QUARANTINE_KEY_PREFIX}${providerId}/${this.now()}`;
     await this.secrets.store(quarantineKey, raw);
+    await this.updateIndex((keys) => [...new Set([...keys, quarantineKey])]);
     await this.secrets.delete(key);
     this.log.error(`The stored session for "${providerId}" is unreadable (${reason}); moved it aside as ${quarantineKey}.`);
     return { kind: 'corrupt', reason, quarantineKey };
@@ -40,6 +43,39 @@ export class SessionStore {
 
   async delete(providerId: string): Promise<void> {
     await this.secrets.delete(sessionKey(providerId));
+  }
+
+  /** The keys of entries set aside (SecretStorage cannot list its keys, so an index entry remembers them). */
+  async quarantined(): Promise<string[]> {
+    const raw = await this.secrets.get(QUARANTINE_INDEX_KEY);
+    try {
+      const keys: unknown = raw === undefined ? [] : JSON.parse(raw);
+      return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string' && k.startsWith(QUARANTINE_KEY_PREFIX)) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** The raw content of an entry set aside: untrusted text, possibly holding tokens. */
+  readQuarantined(key: string): Promise<string | undefined> {
+    return key.startsWith(QUARANTINE_KEY_PREFIX) ? this.secrets.get(key) : Promise.resolve(undefined);
+  }
+
+  async deleteQuarantined(key: string): Promise<void> {
+    if (!key.startsWith(QUARANTINE_KEY_PREFIX)) return;
+    await this.secrets.delete(key);
+    await this.updateIndex((keys) => keys.filter((k) => k !== key));
+  }
+
+  /** One index update at a time: two entries set aside at once must both be listed. */
+  private updateIndex(change: (keys: string[]) => string[]): Promise<void> {
+    const run = this.indexQueue.then(async () => {
+      const keys = change(await this.quarantined());
+      if (keys.length) await this.secrets.store(QUARANTINE_INDEX_KEY, JSON.stringify(keys));
+      else await this.secrets.delete(QUARANTINE_INDEX_KEY);
+    });
+    this.indexQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** Fires with the provider id whenever its entry changes, in this window or another. */

@@ -1,16 +1,24 @@
-import { AuthError, isAuthError } from '../protocol/errors.js';
+import { isAuthError } from '../protocol/errors.js';
 import type { FetchLike } from '../protocol/http.js';
 import { fingerprint, type Logger } from '../protocol/log.js';
-import { refreshTokens, revokeToken } from '../protocol/tokens.js';
-import { clientContext, type ClientSecretSource } from './clientContext.js';
+import type { ClientSecretSource } from './clientContext.js';
 import type { ProviderConfig, RefreshSettings } from './config.js';
 import { needsSignIn, notSignedIn, SessionError } from './errors.js';
 import type { Clock } from './ports.js';
+import { CrossWindowSync } from './crossWindow.js';
+import { PeerFollower } from './peerFollower.js';
+import type { SessionPeers } from './peers.js';
+import { purgeQuarantined, type PurgeResult } from './quarantine.js';
 import type { RefreshLock } from './refreshLock.js';
 import { backoffMs, isRefreshDue, refreshDueAt } from './refreshPolicy.js';
+import { RefreshScheduler } from './refreshScheduler.js';
+import { MismatchRetirer, revokeAll, revokeSession } from './revocation.js';
+import { sessionMatches } from './sessionMatches.js';
+import { redeem } from './redeem.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
 import type { SessionStore } from './sessionStore.js';
 import { signIn, type SignInUi } from './signIn.js';
+import { preferFreshWaitMs, settleWithin, stillValid, withWaitLimit } from './tokenWait.js';
 
 export interface AccessToken {
   providerId: string;
@@ -29,8 +37,13 @@ export interface GetTokenOptions {
    * Unlike a bare forceRefresh this also replaces a token obtained moments ago.
    */
   rejectedToken?: string;
-  /** The token must stay valid at least this long, or the caller waits for a refresh. Default 15. */
+  /**
+   * The token should stay valid at least this long. Default 15. A preference: while the current
+   * token is valid, a refresh that is slow or failing does not turn into a refusal.
+   */
   minValiditySeconds?: number;
+  /** Longest this caller waits for a refresh it needs; default the service's waitTimeoutMs. */
+  maxWaitMs?: number;
 }
 
 export type TokenChangeKind = 'signedIn' | 'refreshing' | 'refreshed' | 'refreshFailed' | 'needsSignIn' | 'signedOut' | 'corrupt';
@@ -64,13 +77,16 @@ export interface TokenServiceDeps {
   waitTimeoutMs?: number;
   /** Client secrets of confidential clients (see clientContext.ts). */
   clientSecrets?: ClientSecretSource;
+  /** The other windows, reached without SecretStorage (src/peers); without it, SecretStorage alone carries sessions. */
+  peers?: SessionPeers;
 }
 
 interface Entry {
   session?: SessionRecord;
   loaded?: Promise<SessionRecord | undefined>;
   inflight?: Promise<SessionRecord>;
-  timer?: unknown;
+  /** Aborts the refresh in flight (sign-out wins over it). */
+  abort?: AbortController;
   jitter: number;
   failures: number;
   retryAt?: number;
@@ -85,10 +101,6 @@ const FRESH_ENOUGH_MS = 2_000;
 const FOREGROUND_ATTEMPTS = 3;
 /** Longest pause between foreground attempts; a caller is waiting. */
 const FOREGROUND_MAX_WAIT_MS = 4_000;
-/** The schedule re-checks the wall clock at least this often, so sleep or a clock change cannot outrun it. */
-const WALL_CLOCK_CHECK_MS = 30_000;
-/** How long a window waits for SecretStorage to show another window's newer entry. */
-const PROPAGATION_WAIT_MS = 5_000;
 
 /**
  * The token lifecycle for every configured provider: hands out tokens, refreshes proactively and
@@ -101,9 +113,34 @@ export class TokenService {
   private entries = new Map<string, Entry>();
   private listeners = new Set<(e: TokenChange) => void>();
   private readonly storeWatch: { dispose(): void };
+  private readonly sync: CrossWindowSync;
+  private readonly scheduler: RefreshScheduler;
+  private readonly follower: PeerFollower;
+  private readonly retirer: MismatchRetirer;
   private disposed = false;
 
   constructor(private readonly deps: TokenServiceDeps) {
+    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers);
+    this.retirer = new MismatchRetirer(deps);
+    this.follower = new PeerFollower(
+      this.sync,
+      deps.log,
+      {
+        provider: (id) => (this.disposed ? undefined : this.providers.get(id)),
+        current: (id) => this.entries.get(id)?.session,
+        adopt: (id, s) => this.adopt(id, s),
+        abortRefresh: (id) => this.entries.get(id)?.abort?.abort(notSignedIn(this.provider(id).label)),
+      },
+      deps.peers,
+    );
+    this.scheduler = new RefreshScheduler(
+      deps.clock,
+      (id) => {
+        const e = this.entries.get(id);
+        return e && !e.inflight ? this.nextRefreshAt(e) : undefined;
+      },
+      (id) => void this.refresh(id, { force: false, seen: this.entry(id).session!, minMs: 0 }).catch(() => undefined),
+    );
     this.storeWatch = deps.store.onDidChange((id) => void this.reload(id));
   }
 
@@ -115,11 +152,15 @@ export class TokenService {
   /** Replaces the configured providers; loads their sessions and arms their schedules. */
   setProviders(providers: ProviderConfig[]): void {
     this.providers = new Map(providers.map((p) => [p.id, p]));
-    for (const [id, e] of this.entries) {
+    for (const id of this.entries.keys()) {
       if (!this.providers.has(id)) {
-        this.deps.clock.clearTimeout(e.timer);
+        this.scheduler.disarm(id);
         this.entries.delete(id);
       }
+    }
+    for (const [id, e] of this.entries) {
+      // Settings changed under a loaded session: one made for the old settings is signed out (see adopt).
+      if (e.session && !sessionMatches(e.session, this.providers.get(id)!)) this.adopt(id, e.session);
     }
     for (const id of this.providers.keys()) void this.load(id).catch((e) => this.deps.log.error(`Loading "${id}": ${e}`));
   }
@@ -160,8 +201,28 @@ export class TokenService {
       if (!force && s.accessToken && s.expiresAt > now) return this.toAccessToken(provider, s);
       throw needsSignIn(provider.label, s.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
-    const fresh = await this.withWaitLimit(this.refresh(id, { force, seen: s, minMs }), provider);
+    const refreshing = this.refresh(id, { force, seen: s, minMs });
+    if (!force && isUsable(s, now, 0)) return this.validWhileRefreshing(id, refreshing, s, opts.maxWaitMs);
+    const fresh = await this.withWaitLimit(refreshing, provider, opts.maxWaitMs);
     return this.toAccessToken(provider, fresh);
+  }
+
+  /**
+   * The token in hand is valid but shorter than the caller wished: wait a little for the refresh,
+   * and if it is slow or failing hand out the valid token (the wish is a preference, never a
+   * reason to refuse) while the refresh goes on in the background.
+   */
+  private async validWhileRefreshing(id: string, refreshing: Promise<SessionRecord>, held: SessionRecord, maxWaitMs?: number): Promise<AccessToken> {
+    const provider = this.provider(id);
+    const outcome = await settleWithin(refreshing, preferFreshWaitMs(held, this.deps.clock.now(), maxWaitMs), this.deps.clock);
+    if ('value' in outcome) return this.toAccessToken(provider, outcome.value);
+    const current = this.entry(id).session;
+    if (stillValid(current, held, this.deps.clock.now())) {
+      this.deps.log.warn(`Refresh of "${id}" ${'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow'}; handing out the current token (valid until ${iso(current.expiresAt)}) and refreshing in the background.`);
+      return this.toAccessToken(provider, current);
+    }
+    if ('err' in outcome) throw outcome.err;
+    return this.toAccessToken(provider, await this.withWaitLimit(refreshing, provider, maxWaitMs));
   }
 
   /** Interactive sign-in; replaces (and revokes) an earlier session of the same provider. */
@@ -170,30 +231,35 @@ export class TokenService {
     const session = await signIn(provider, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now(), clientSecrets: this.deps.clientSecrets });
     const previous = await this.deps.lock.withLock(id, async () => {
       const old = await this.deps.store.read(id);
-      await this.deps.store.write(session);
-      await this.deps.lock.writeMarker(id, { sessionId: session.sessionId, generation: session.generation });
+      await this.sync.commit(session);
       return old.kind === 'ok' ? old.session : undefined;
     });
     this.adopt(id, session);
     this.deps.log.info(`Signed in to ${provider.label} as ${session.account.label}; token ${fingerprint(session.accessToken!)} valid until ${iso(session.expiresAt)}.`);
-    if (previous?.refreshToken) void this.revoke(previous, provider).catch(() => undefined);
+    if (previous?.refreshToken) void revokeSession(previous, provider.label, this.deps).catch(() => undefined);
     return session;
   }
 
-  /** Revokes the refresh token where the server allows it, then forgets the session even if that failed. */
+  /**
+   * Forgets the session and revokes its refresh token where the server allows it (forgotten even
+   * if that fails). Wins over a refresh in flight: that one is aborted and commits nothing, and the
+   * store is deleted under the lock, so no refresh writes the session back.
+   */
   async signOut(id: string): Promise<void> {
     const provider = this.provider(id);
-    const current = await this.deps.store.read(id);
-    if (current.kind === 'ok') {
-      try {
-        await this.revoke(current.session, provider);
-      } catch (err) {
-        this.deps.log.warn(`Revocation at ${provider.label} failed (${(err as Error).message}); forgetting the session anyway.`);
-      }
-    }
-    await this.deps.store.delete(id);
+    const e = this.entry(id);
+    e.abort?.abort(notSignedIn(provider.label));
+    const held = e.session;
+    const stored = await this.deps.lock.withLock(id, async () => {
+      const r = await this.deps.store.read(id);
+      const old = r.kind === 'ok' ? r.session : undefined;
+      await this.sync.signedOut(id, [...new Set([old?.sessionId, held?.sessionId].filter((x): x is string => !!x))]);
+      return old;
+    });
     this.adopt(id, undefined);
     this.deps.log.info(`Signed out of ${provider.label}.`);
+    // This window's memory may be newer than its store (a web window handed a session by another).
+    await revokeAll([stored, held], provider.label, this.deps);
   }
 
   /** Refreshes now, whatever the schedule says (the "Refresh Now" command). */
@@ -205,6 +271,16 @@ export class TokenService {
     return this.refresh(id, { force: true, seen: s, minMs: 0 });
   }
 
+  /** How many unreadable entries are set aside (quarantined) in this window's SecretStorage. */
+  async setAsideCount(): Promise<number> {
+    return (await this.deps.store.quarantined()).length;
+  }
+
+  /** Deletes the set-aside entries, revoking their refresh tokens where they say how. */
+  deleteSetAside(): Promise<PurgeResult> {
+    return purgeQuarantined(this.deps.store, { fetch: this.deps.fetch, log: this.deps.log });
+  }
+
   /** Re-evaluates every schedule against the wall clock (after sleep, on window focus). */
   checkSchedules(): void {
     for (const id of this.entries.keys()) this.schedule(id);
@@ -213,7 +289,8 @@ export class TokenService {
   dispose(): void {
     this.disposed = true;
     this.storeWatch.dispose();
-    for (const e of this.entries.values()) this.deps.clock.clearTimeout(e.timer);
+    this.scheduler.dispose();
+    this.follower.dispose();
     this.listeners.clear();
   }
 
@@ -223,19 +300,24 @@ export class TokenService {
     const e = this.entry(id);
     if (e.inflight) return e.inflight;
     this.emit({ providerId: id, kind: 'refreshing' });
+    const abort = new AbortController();
+    e.abort = abort;
     const run = async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const s = await this.deps.lock.withLock(id, (signal) => this.refreshLocked(id, req, signal));
+          const s = await this.deps.lock.withLock(id, (lockLost) => this.refreshLocked(id, req, AbortSignal.any([lockLost, abort.signal])));
           e.failures = 0;
           e.retryAt = undefined;
           return s;
         } catch (err) {
+          // Signed out meanwhile: whatever failed, the answer is that.
+          if (abort.signal.aborted) throw abort.signal.reason;
           const retry = isAuthError(err) && err.transient && attempt + 1 < FOREGROUND_ATTEMPTS && !this.disposed;
           if (!retry) throw err;
           const wait = backoffMs(attempt, this.random(), err.details.retryAfterSeconds);
           // A longer Retry-After is the schedule's to honour (onRefreshFailed); cutting it short would ignore the server.
           if (wait > FOREGROUND_MAX_WAIT_MS) throw err;
+          e.lastRefresh = { at: this.deps.clock.now(), ok: false, message: err.message };
           this.deps.log.warn(`Refresh of "${id}" failed (${err.message}); retrying in ${Math.round(wait)} ms.`);
           await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), wait));
         }
@@ -254,6 +336,7 @@ export class TokenService {
       })
       .finally(() => {
         e.inflight = undefined;
+        if (e.abort === abort) e.abort = undefined;
         this.schedule(id);
       });
     return e.inflight;
@@ -265,9 +348,10 @@ export class TokenService {
     lockLost: AbortSignal,
   ): Promise<SessionRecord> {
     const provider = this.provider(id);
-    const current = await this.readAfterLock(id);
-    if (!current) {
-      this.adopt(id, undefined);
+    lockLost.throwIfAborted();
+    const current = await this.sync.readAfterLock(id, () => this.entries.get(id)?.session);
+    if (!current || !sessionMatches(current, provider)) {
+      this.adopt(id, current); // a session for other settings is signed out there
       throw notSignedIn(provider.label);
     }
     const now = this.deps.clock.now();
@@ -286,98 +370,15 @@ export class TokenService {
       throw needsSignIn(provider.label, current.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
     // One process presents this generation's refresh token; if another did meanwhile, start over from its result.
-    const release = await this.claimRedemption(id, current);
+    const release = await this.sync.claimRedemption(id, current);
     if (!release) return this.refreshLocked(id, req, lockLost);
     try {
-      return await this.redeem(id, current, current.refreshToken, lockLost);
+      const r = await redeem(current, current.refreshToken, lockLost, { ...this.deps, now: () => this.deps.clock.now(), commit: (x) => this.sync.commit(x) });
+      this.adopt(id, r.session);
+      if (r.dead) throw needsSignIn(provider.label, r.session.needsSignIn!.reason);
+      return r.session;
     } finally {
       await release();
-    }
-  }
-
-  /** Presents the refresh token once and commits the outcome: new tokens, or a dead session on invalid_grant. */
-  private async redeem(id: string, current: SessionRecord, refreshToken: string, lockLost: AbortSignal): Promise<SessionRecord> {
-    const provider = this.provider(id);
-    this.deps.log.info(`Refreshing "${id}" (refresh token ${fingerprint(refreshToken)}, generation ${current.generation}).`);
-    let next: SessionRecord;
-    try {
-      const t = await refreshTokens(
-        await clientContext(current, this.deps, lockLost),
-        refreshToken,
-        () => this.deps.clock.now(),
-      );
-      next = {
-        ...current,
-        accessToken: t.accessToken,
-        // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
-        refreshToken: t.refreshToken ?? current.refreshToken,
-        idToken: t.idToken ?? current.idToken,
-        grantedScope: t.scope ?? current.grantedScope,
-        expiresAt: t.expiresAt,
-        obtainedAt: this.deps.clock.now(),
-        generation: current.generation + 1,
-        needsSignIn: undefined,
-      };
-    } catch (err) {
-      if (isAuthError(err, 'oauth_error') && err.details.oauthError === 'invalid_grant') {
-        // The refresh token is dead; keep the access token while it lasts, remember who must sign in.
-        const dead: SessionRecord = {
-          ...current,
-          refreshToken: undefined,
-          generation: current.generation + 1,
-          needsSignIn: { reason: 'the refresh token was revoked or has expired', at: this.deps.clock.now() },
-        };
-        await this.commit(dead);
-        this.adopt(id, dead);
-        throw needsSignIn(provider.label, dead.needsSignIn!.reason);
-      }
-      throw err;
-    }
-    await this.commit(next);
-    this.deps.log.info(`Refreshed "${id}": token ${fingerprint(next.accessToken!)} valid until ${iso(next.expiresAt)}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`);
-    this.adopt(id, next);
-    return next;
-  }
-
-  /** Store first, marker second: a reader that sees the marker knows the entry exists. */
-  private async commit(s: SessionRecord): Promise<void> {
-    await this.deps.store.write(s);
-    await this.deps.lock.writeMarker(s.providerId, { sessionId: s.sessionId, generation: s.generation });
-  }
-
-  /**
-   * Only the holder of the claim may present this generation's refresh token (see
-   * RefreshLock.claimRedemption). Another holder means the lock let two processes in: wait until
-   * it lets go, or the marker shows its result (undefined: start over from that).
-   */
-  private async claimRedemption(id: string, s: SessionRecord): Promise<(() => Promise<void>) | undefined> {
-    const mine = { sessionId: s.sessionId, generation: s.generation };
-    for (let waited = false; ; waited = true) {
-      const release = await this.deps.lock.claimRedemption(id, mine);
-      // Checked after a successful claim too: claims are dropped once the marker has moved past them.
-      const marker = await this.deps.lock.readMarker(id);
-      if (marker?.sessionId === mine.sessionId && marker.generation > mine.generation) {
-        await release?.();
-        return undefined;
-      }
-      if (release) return release;
-      if (!waited) this.deps.log.warn(`Another process is redeeming the refresh token of "${id}" (generation ${mine.generation}); waiting for its result.`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Reads the store under the lock, waiting while it is older than the marker says (another window's write in transit). */
-  private async readAfterLock(id: string): Promise<SessionRecord | undefined> {
-    const marker = await this.deps.lock.readMarker(id);
-    const started = this.deps.clock.now();
-    for (;;) {
-      const r = await this.deps.store.read(id);
-      const s = r.kind === 'ok' ? r.session : undefined;
-      if (!s || !marker || s.sessionId !== marker.sessionId || s.generation >= marker.generation) return s;
-      if (this.deps.clock.now() - started > PROPAGATION_WAIT_MS) {
-        throw new AuthError('timeout', 'Another window refreshed the token, but its result has not reached this window yet.');
-      }
-      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
@@ -406,19 +407,7 @@ export class TokenService {
   }
 
   private schedule(id: string): void {
-    const e = this.entries.get(id);
-    if (!e || this.disposed) return;
-    this.deps.clock.clearTimeout(e.timer);
-    e.timer = undefined;
-    const at = this.nextRefreshAt(e);
-    if (at === undefined || e.inflight) return;
-    const delay = at - this.deps.clock.now();
-    if (delay <= 0) {
-      void this.refresh(id, { force: false, seen: e.session!, minMs: 0 }).catch(() => undefined);
-      return;
-    }
-    // Timers stall during sleep; waking up at least every 30 s re-reads the wall clock.
-    e.timer = this.deps.clock.setTimeout(() => this.schedule(id), Math.min(delay, WALL_CLOCK_CHECK_MS));
+    if (this.entries.has(id)) this.scheduler.arm(id);
   }
 
   // ---- state ---------------------------------------------------------------------------------
@@ -429,6 +418,7 @@ export class TokenService {
       if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.provider(id), r.reason) });
       const s = r.kind === 'ok' ? r.session : undefined;
       if (e.session === undefined && s) this.adopt(id, s);
+      void this.follower.catchUp(id);
       return e.session;
     });
     return e.loaded;
@@ -452,6 +442,10 @@ export class TokenService {
 
   private adopt(id: string, s: SessionRecord | undefined): void {
     const e = this.entry(id);
+    if (s && !sessionMatches(s, this.provider(id))) {
+      void this.retirer.retire(s, this.provider(id));
+      s = undefined;
+    }
     const before = e.session;
     e.session = s;
     e.loaded = Promise.resolve(s);
@@ -490,24 +484,14 @@ export class TokenService {
     return { providerId: p.id, accessToken: s.accessToken!, expiresAt: s.expiresAt, envVar: p.envVar, account: s.account };
   }
 
-  private async revoke(s: SessionRecord, p: ProviderConfig): Promise<void> {
-    const token = s.refreshToken ?? s.accessToken;
-    if (!token) return;
-    const ctx = await clientContext(s, this.deps);
-    const done = await revokeToken(ctx, token, s.refreshToken ? 'refresh_token' : 'access_token');
-    this.deps.log.info(done ? `Revoked the ${s.refreshToken ? 'refresh' : 'access'} token at ${p.label}.` : `${p.label} has no revocation endpoint; nothing to revoke.`);
-  }
-
-  private withWaitLimit<T>(p: Promise<T>, provider: ProviderConfig): Promise<T> {
-    const ms = this.deps.waitTimeoutMs ?? 30_000;
-    let timer: unknown;
-    const limit = new Promise<never>((_, reject) => {
-      timer = this.deps.clock.setTimeout(
-        () => reject(new SessionError('wait_timeout', `Refreshing the ${provider.label} token took longer than ${ms / 1000} s.`)),
-        ms,
-      );
+  /** The caller's wait for a refresh, bounded; past the bound it is told why (the refresh goes on). */
+  private withWaitLimit<T>(p: Promise<T>, provider: ProviderConfig, maxWaitMs?: number): Promise<T> {
+    const ms = Math.min(maxWaitMs ?? Infinity, this.deps.waitTimeoutMs ?? 30_000);
+    return withWaitLimit(p, ms, this.deps.clock, () => {
+      const last = this.entries.get(provider.id)?.lastRefresh;
+      const why = last && !last.ok ? ` The last attempt failed: ${last.message}` : '';
+      return new SessionError('wait_timeout', `Refreshing the ${provider.label} token took longer than ${ms / 1000} s; it goes on in the background.${why}`);
     });
-    return Promise.race([p, limit]).finally(() => this.deps.clock.clearTimeout(timer));
   }
 
   private emit(e: TokenChange): void {

@@ -65,5 +65,20 @@ export function registerCommands(g: Glue): vscode.Disposable {
     }),
 
     vscode.commands.registerCommand('agentAuth.showLog', () => log.show()),
+
+    // Unreadable entries set aside earlier may still hold live refresh tokens: revoke, then delete.
+    vscode.commands.registerCommand('agentAuth.deleteSetAsideSessions', async () => {
+      const count = await service.setAsideCount();
+      if (!count) return void vscode.window.showInformationMessage(l10n.t('Agent Auth: no session entries are set aside.'));
+      const del = l10n.t('Delete');
+      const ok = await vscode.window.showWarningMessage(
+        l10n.t('Delete {0} set-aside session entries?', count),
+        { modal: true, detail: l10n.t('They were unreadable and set aside. Their refresh tokens are revoked first where the entry says how.') },
+        del,
+      );
+      if (ok !== del) return;
+      const r = await service.deleteSetAside();
+      void vscode.window.showInformationMessage(l10n.t('Agent Auth: deleted {0} set-aside entries; revoked {1} refresh tokens.', r.deleted, r.revoked));
+    }),
   );
 }

@@ -1,5 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
+import { defaultRuntimeDir } from '../helper/runtimeDir.js';
+import { PeerChannel, peersDir } from '../peers/peerChannel.js';
 import { boundedFetch } from '../protocol/http.js';
 import { fetchWithToken } from '../session/authorizedFetch.js';
 import { ClientSecrets } from '../session/clientContext.js';
@@ -39,9 +41,13 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   // The extension host's fetch honours http.proxy, PAC and system certificates.
   const fetch = boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 15_000 });
   let settings: Settings | undefined;
+  const lockDir = vscode.Uri.joinPath(context.globalStorageUri, 'locks').fsPath;
+  // Hands sessions to the other windows directly: a web window's SecretStorage never shows another's writes.
+  const peers = new PeerChannel(peersDir(defaultRuntimeDir(), lockDir), log);
   const service = new TokenService({
     store,
-    lock: new FileRefreshLock(vscode.Uri.joinPath(context.globalStorageUri, 'locks').fsPath, { log }),
+    lock: new FileRefreshLock(lockDir, { log }),
+    peers,
     fetch,
     log,
     clock: systemClock,
@@ -75,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     auth,
     { dispose: () => serviceSub.dispose() },
     { dispose: () => service.dispose() },
+    { dispose: () => void peers.close() },
     vscode.authentication.registerAuthenticationProvider('agent-auth', 'Agent Auth', auth, { supportsMultipleAccounts: false }),
     registerCommands(g),
     registerClientSecretCommand(g, clientSecrets),

@@ -18,7 +18,8 @@ export interface StatusAction extends vscode.QuickPickItem {
  */
 export function registerStatusView(g: Glue): vscode.Disposable {
   return vscode.commands.registerCommand('agentAuth.showStatus', async () => {
-    const picked = await vscode.window.showQuickPick(statusActions(g.service), {
+    const setAside = await g.service.setAsideCount().catch(() => 0);
+    const picked = await vscode.window.showQuickPick(statusActions(g.service, Date.now(), setAside), {
       title: l10n.t('Agent Auth'),
       placeHolder: l10n.t('Choose an action'),
       matchOnDescription: true,
@@ -28,7 +29,7 @@ export function registerStatusView(g: Glue): vscode.Disposable {
 }
 
 /** Exported for the host tests, which check the entries a given state produces. */
-export function statusActions(service: TokenService, now = Date.now()): StatusAction[] {
+export function statusActions(service: TokenService, now = Date.now(), setAside = 0): StatusAction[] {
   const items: StatusAction[] = [];
   for (const p of service.getProviders()) {
     const state = service.state(p.id)!;
@@ -58,6 +59,13 @@ export function statusActions(service: TokenService, now = Date.now()): StatusAc
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   if (items.length === 1) {
     items.push({ label: `$(settings-gear) ${l10n.t('Configure Providers…')}`, command: 'workbench.action.openSettings', args: ['agentAuth.providers'] });
+  }
+  if (setAside > 0) {
+    items.push({
+      label: `$(trash) ${l10n.t('Delete Set-Aside Session Entries')}`,
+      description: l10n.t('{0} unreadable entries; their refresh tokens are revoked first', setAside),
+      command: 'agentAuth.deleteSetAsideSessions',
+    });
   }
   items.push({ label: `$(output) ${l10n.t('Show Log')}`, command: 'agentAuth.showLog' });
   return items;

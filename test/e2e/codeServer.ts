@@ -33,6 +33,8 @@ export interface CodeServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Workspace trust on, the folder never trusted: the window stays in Restricted Mode. */
   restricted?: boolean;
+  /** Runs after the folders are made and before code-server starts (to prepare its environment). */
+  beforeStart?: () => void;
 }
 
 const RESTRICTED_SETTINGS = {
@@ -72,6 +74,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
     if (installed !== o.vsixes.length) throw new Error(`installed ${installed} of ${o.vsixes.length} extensions:\n${out}`);
   }
 
+  o.beforeStart?.();
   const port = o.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const server = startGroup(

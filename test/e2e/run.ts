@@ -1,14 +1,15 @@
 // End-to-end suite: the packaged extension in a real VS Code (code-server 4.100.3) driven by
 // Playwright in Debian's Chromium, against the local OpenID provider. `npm run test:e2e`.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { peersDir } from '../../src/peers/peerChannel.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { BASE_SETTINGS, type CodeServer, startCodeServer } from './codeServer.js';
 import { compileHostTests, hostTestsOut, mochaPath, packageHostRunner } from './hostTests.js';
 import { e2eDir, repoRoot, screenshotsDir } from './paths.js';
 import { run } from './processes.js';
 import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
-import { type Result, runScenarios, summary } from './runner.js';
+import { type Result, runScenarios, selectScenarios, summary } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
 import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, clientSecret, confidentialProvider } from './scenarios/clientSecret.js';
 import { addProviderScenario } from './scenarios/addProvider.js';
@@ -20,6 +21,7 @@ import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
+import { type TwoWindows, twoWebWindows, twoWebWindowsWithoutHandoff } from './scenarios/twoWindows.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
 
@@ -30,6 +32,7 @@ const ACCESS_TOKEN_TTL_S = 40;
 let idp: TestIdp | undefined;
 /** The test IdP's hostile profile (test/fixtures/idpHostile.ts), for the second window. */
 let hostileIdp: TestIdp | undefined;
+let idp2: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
@@ -41,6 +44,7 @@ async function teardown(): Promise<void> {
   await cs?.stop();
   await idp?.close();
   await hostileIdp?.close();
+  await idp2?.close();
 }
 
 function finish(code: number): never {
@@ -168,6 +172,70 @@ async function main(): Promise<void> {
       diagnostics: async () => cs!.logTail(25),
     })),
   );
+  // Two windows of one browser profile need a code-server and an IdP of their own: 30 s tokens,
+  // and nobody else signing in or refreshing against them.
+  const twoWindowsRoot = join(e2eDir, 'run-two-windows');
+  const twoWindows: TwoWindows = {
+    a: undefined as unknown as Workbench,
+    bUrl: '',
+    idp: undefined as unknown as TestIdp,
+    outDir: join(twoWindowsRoot, 'out'),
+    cycles: 3,
+  };
+  if (selectScenarios([twoWebWindows(twoWindows)]).length) {
+    phase('two windows of one browser profile: their own code-server and IdP (30 s tokens)');
+    await wb.close();
+    await cs.stop();
+    idp2 = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 30, rotateRefreshTokens: true });
+    cs = await startCodeServer({ root: twoWindowsRoot, settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'), vsixes: [vsix] });
+    const folderB = join(twoWindowsRoot, 'workspace-b');
+    mkdirSync(folderB, { recursive: true });
+    mkdirSync(twoWindows.outDir, { recursive: true });
+    wb = await Workbench.open(cs.workbenchUrl);
+    Object.assign(twoWindows, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
+    results.push(
+      ...(await runScenarios([twoWebWindows(twoWindows)], {
+        page: () => wb?.page,
+        diagnostics: async () => `${cs!.logTail(25)}`,
+      })),
+    );
+  }
+  const controlRoot = join(e2eDir, 'run-two-windows-control');
+  const control: TwoWindows = { ...twoWindows, outDir: join(controlRoot, 'out'), b: undefined };
+  if (selectScenarios([twoWebWindowsWithoutHandoff(control)]).length) {
+    phase('control: the same two windows with the handoff unable to start');
+    await wb.close();
+    await cs.stop();
+    idp2 ??= await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 30, rotateRefreshTokens: true });
+    idp2.stats.reset();
+    // The extension's runtime directory (XDG_RUNTIME_DIR/agent-auth) with the handoff folder of this
+    // profile's lock folder open to others: every window refuses it, the token helper still works.
+    const runtime = join(controlRoot, 'xdg');
+    const lockDir = join(controlRoot, 'user-data', 'User', 'globalStorage', 'agentauth.agent-auth', 'locks');
+    cs = await startCodeServer({
+      root: controlRoot,
+      settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'),
+      vsixes: [vsix],
+      env: { XDG_RUNTIME_DIR: runtime },
+      beforeStart: () => {
+        mkdirSync(join(runtime, 'agent-auth'), { recursive: true, mode: 0o700 });
+        chmodSync(runtime, 0o700);
+        const open = peersDir(join(runtime, 'agent-auth'), lockDir);
+        mkdirSync(open, { recursive: true });
+        chmodSync(open, 0o755);
+      },
+    });
+    const folderB = join(controlRoot, 'workspace-b');
+    mkdirSync(folderB, { recursive: true });
+    wb = await Workbench.open(cs.workbenchUrl);
+    Object.assign(control, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
+    results.push(
+      ...(await runScenarios([twoWebWindowsWithoutHandoff(control)], {
+        page: () => wb?.page,
+        diagnostics: async () => `${cs!.logTail(25)}`,
+      })),
+    );
+  }
   phase('done');
 }
 

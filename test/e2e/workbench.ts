@@ -34,6 +34,17 @@ export class Workbench {
     return new Workbench(browser, context, page);
   }
 
+  /**
+   * Another window of the same browser profile (a second tab of this context, as a user opens a
+   * second folder): same origin, so the same browser storage, but its own extension host.
+   */
+  async openAnotherWindow(url: string): Promise<Workbench> {
+    const page = await this.context.newPage();
+    await page.goto(url);
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    return new Workbench(this.browser, this.context, page);
+  }
+
   /** Runs a command by its palette title, exactly as a user would type it after F1. */
   async runCommand(title: string): Promise<void> {
     await this.closeMenus();

@@ -19,6 +19,7 @@ const stop = new Int32Array(workerData.stop);
 const leaks = new Set();
 const seen = {};
 const counted = new Set();
+parentPort.postMessage('scanning');
 while (Atomics.load(stop, 0) === 0) {
   for (const pid of readdirSync('/proc')) {
     if (!/^[0-9]+$/.test(pid)) continue;
@@ -42,8 +43,9 @@ interface ScanResult {
 async function scanWhile(secrets: string[], work: () => Promise<void>): Promise<ScanResult> {
   const stop = new SharedArrayBuffer(4);
   const worker = new Worker(SCANNER, { eval: true, workerData: { secrets, stop } });
+  const started = once(worker, 'message'); // 'scanning': the loop is running
+  await started;
   const result = once(worker, 'message');
-  await new Promise((r) => setTimeout(r, 50)); // let the scan start
   try {
     await work();
   } finally {

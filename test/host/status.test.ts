@@ -82,6 +82,17 @@ describe('status bar and status view (real vscode types)', () => {
     service.dispose();
   });
 
+  it('offers to delete set-aside (unreadable) session entries when there are some', async () => {
+    // A future format version: unreadable here, so it is set aside when the provider loads.
+    const service = await serviceWith([provider('acme')], [{ ...session('acme'), v: 2 } as unknown as ReturnType<typeof session>]);
+    const count = await service.setAsideCount();
+    assert.equal(count, 1);
+    const commands = statusActions(service, Date.now(), count).map((i) => i.command).filter(Boolean);
+    assert.deepEqual(commands, ['agentAuth.signIn', 'agentAuth.deleteSetAsideSessions', 'agentAuth.showLog']);
+    assert.ok(!statusActions(service, Date.now(), 0).some((i) => i.command === 'agentAuth.deleteSetAsideSessions'));
+    service.dispose();
+  });
+
   it('offers to configure providers when there are none', async () => {
     const service = await serviceWith([], []);
     const commands = statusActions(service).map((i) => i.command).filter(Boolean);

@@ -15,9 +15,6 @@ reportTallyAtEnd();
 
 /** proper-lockfile's minimum: the lock is refreshed every second and stale two seconds after its last refresh. */
 const STALE_MS = 2_000;
-/** The lock is retried with backoff up to 1 s (randomized up to twice that). */
-const RETRY_SLACK_MS = 2_000;
-
 /**
  * A window dies (SIGKILL) after its refresh reached the IdP and before the answer reached it:
  * the IdP has acted on the refresh token, the store never heard of it, the lock stays behind.
@@ -75,7 +72,8 @@ describe('token lifecycle: a process killed mid-refresh', function () {
       const r = await next.refreshNow('dev');
       const recoveredMs = r.at! - killedAt;
       console.log(`      lock recovered and refresh answered ${recoveredMs} ms after the kill (stale ${STALE_MS} ms)`);
-      assert.ok(recoveredMs <= STALE_MS + RETRY_SLACK_MS, `took ${recoveredMs} ms`);
+      // No timed assertion (a loaded machine stretches it): the refresh above answering at all is the recovery;
+      // without it the lock's retries run out and refreshNow fails with ELOCKED.
 
       const after = await storedSession(store, 'dev');
       if (!rotate) {

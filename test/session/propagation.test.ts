@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/protocol/log.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants, sha256 } from '../support/idpChecks.js';
 import { LaggingSecrets } from '../support/laggingSecrets.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, tempDir, type Window } from '../support/lifecycle.js';
+import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, storedSession, tempDir, waitFor, type Window } from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 
 reportTallyAtEnd();
@@ -41,7 +41,8 @@ describe('token lifecycle: another window’s write arrives late', function () {
     const b = lifecycleWindow([idpProvider(idp)], { secrets: keychain.view(), lock: o.lockB?.(lockB) ?? lockB, settings: o.settings });
     windows = [a, b];
     await signInThroughIdp(a.service, 'dev', idp);
-    await sleep(o.lagMs + 100);
+    // Until the sign-in reaches B's view (a condition, not a sleep "long enough": issue 10 §6).
+    await waitFor(() => b.service.state('dev')?.session !== undefined, 'the sign-in to reach window B', o.lagMs + 15_000);
     await b.service.getAccessToken('dev', { minValiditySeconds: 0 });
     return { idp, a, b };
   }
@@ -49,11 +50,11 @@ describe('token lifecycle: another window’s write arrives late', function () {
   it('the second window waits for the first one’s result instead of redeeming the rotated refresh token', async () => {
     const { idp, a, b } = await twoWindows({ ttl: 60, lagMs: LAG_MS });
     const fromA = await a.service.refreshNow('dev');
-    const started = Date.now();
+    const behind = (await b.store.read('dev')).kind === 'ok' && (await storedSession(b.store, 'dev')).generation < fromA.generation;
     const fromB = await b.service.refreshNow('dev');
-    const waited = Date.now() - started;
+    assert.ok(behind, 'B’s view was behind when it refreshed (the case under test)');
     assert.equal(sha256(fromB.accessToken!), sha256(fromA.accessToken!), 'B uses A’s new token');
-    assert.ok(waited >= LAG_MS / 2, `B waited ${waited} ms for A’s write to reach it`);
+    assert.equal((await storedSession(b.store, 'dev')).generation, fromA.generation, 'which B’s view now shows');
     assert.equal(refreshGrants(idp), 1);
     assert.equal(idp.stats.doubleRedemptions(), 0);
     assert.equal((await introspect(idp, fromB.accessToken!)).active, true);
@@ -67,6 +68,7 @@ describe('token lifecycle: another window’s write arrives late', function () {
         withLock: (name, fn) => real.withLock(name, fn),
         readMarker: async () => undefined,
         writeMarker: (name, m) => real.writeMarker(name, m),
+        clearMarker: (name) => real.clearMarker(name),
         claimRedemption: (name, m) => real.claimRedemption(name, m),
       }),
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { refreshGrants } from '../support/idpChecks.js';
 import type { JumpingClock } from '../support/jumpingClock.js';
-import { signedInWindow, sleep, type Window } from '../support/lifecycle.js';
+import { signedInWindow, sleep, waitFor, type Window } from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 
 reportTallyAtEnd();
@@ -47,11 +47,12 @@ describe('token lifecycle: waking from sleep', function () {
         await sleep(10);
       }
     })();
-    await sleep(200);
+    await waitFor(() => handedOut >= 5, 'the consumer to be polling');
     clock.jump(61_000);
-    await sleep(300);
+    const atJump = handedOut;
+    await waitFor(() => handedOut >= atJump + 5, 'tokens handed out after the jump');
     w.service.checkSchedules(); // the wake-up notice may come after the first consumer
-    await sleep(300);
+    await waitFor(() => refreshGrants(idp) >= 1 && handedOut >= atJump + 10, 'the refresh and more tokens after it');
     stop = true;
     await consumer;
     assert.equal(expired, 0, `${expired} of ${handedOut} tokens were expired`);

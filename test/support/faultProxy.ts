@@ -16,7 +16,9 @@ export type Fault =
   /** 400 invalid_grant without asking the IdP (the refresh token is dead). */
   | { kind: 'invalidGrant' }
   /** Forward to the IdP, let it answer, and keep that answer from the client. */
-  | { kind: 'hold' };
+  | { kind: 'hold' }
+  /** Forward to the IdP and relay its answer `ms` later (see `delayedAnswers`). */
+  | { kind: 'delay'; ms: number };
 
 export interface ProxiedRequest {
   /** Epoch ms at which the request was fully read. */
@@ -34,8 +36,11 @@ export class FaultProxy {
   readonly requests: ProxiedRequest[] = [];
   origin = '';
   private readonly queue: Fault[] = [];
+  private pattern: ((n: number) => Fault) | undefined;
   private readonly holdWaiters: (() => void)[] = [];
   private held = 0;
+  /** Answers of `delay` faults sent so far (or dropped because the client had gone). */
+  delayedAnswers = 0;
 
   private constructor(
     private readonly target: string,
@@ -62,6 +67,11 @@ export class FaultProxy {
     this.queue.push(...faults);
   }
 
+  /** After the queue: `pattern(n)` decides the n-th such request (0-based), e.g. every third one fails. */
+  program(pattern: ((n: number) => Fault) | undefined): void {
+    this.pattern = pattern;
+  }
+
   /** Resolves once `count` held answers have arrived from the IdP (and been withheld). */
   heldAnswers(count = 1): Promise<void> {
     return new Promise((resolve) => {
@@ -79,7 +89,7 @@ export class FaultProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const fault = this.queue.shift() ?? { kind: 'pass' };
+    const fault = this.queue.shift() ?? this.pattern?.(this.requests.length) ?? { kind: 'pass' };
     const grantType = new URLSearchParams(body.toString()).get('grant_type') ?? undefined;
     this.requests.push({ at: Date.now(), fault: fault.kind, grantType });
     switch (fault.kind) {
@@ -101,6 +111,13 @@ export class FaultProxy {
           .writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' })
           .end(JSON.stringify({ error: 'invalid_grant', error_description: 'grant request is invalid' }));
         return;
+      case 'delay': {
+        const answer = await this.forward(req, body).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, fault.ms));
+        if (answer && !res.destroyed) answer.send(res);
+        this.delayedAnswers++;
+        return;
+      }
       case 'hold':
         await this.forward(req, body).catch(() => undefined);
         this.held++;

@@ -5,6 +5,7 @@ import { boundedFetch } from '../../src/protocol/http.js';
 import { type Logger, silentLogger } from '../../src/protocol/log.js';
 import { ClientSecrets } from '../../src/session/clientContext.js';
 import type { ProviderConfig, RefreshSettings } from '../../src/session/config.js';
+import type { SessionPeers } from '../../src/session/peers.js';
 import { type Clock, type SecretStore, systemClock } from '../../src/session/ports.js';
 import { FileRefreshLock, type RefreshLock } from '../../src/session/refreshLock.js';
 import type { SessionRecord } from '../../src/session/sessionRecord.js';
@@ -42,6 +43,9 @@ export interface ServiceOptions {
   log?: Logger;
   /** Under the bounded fetch, in place of globalThis.fetch (to observe the traffic). */
   fetch?: typeof globalThis.fetch;
+  /** The other windows, reached without SecretStorage (a PeerChannel). */
+  peers?: SessionPeers;
+  waitTimeoutMs?: number;
 }
 
 export interface Window {
@@ -65,6 +69,8 @@ export function lifecycleWindow(providers: ProviderConfig[], o: ServiceOptions):
     refreshSettings: () => o.settings ?? { remainingFraction: 0.25, minSecondsBeforeExpiry: 60 },
     random: o.random,
     clientSecrets: new ClientSecrets(o.secrets),
+    peers: o.peers,
+    waitTimeoutMs: o.waitTimeoutMs,
   });
   service.setProviders(providers);
   return { service, store, lock };
@@ -130,3 +136,12 @@ export function tempDir(prefix: string): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `condition` until it holds (no fixed sleeps in tests); fails with `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
