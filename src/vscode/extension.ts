@@ -1,22 +1,24 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { boundedFetch } from '../protocol/http.js';
+import type { ProviderConfig } from '../session/config.js';
 import { fetchWithToken } from '../session/authorizedFetch.js';
 import { systemClock } from '../session/ports.js';
 import { FileRefreshLock } from '../session/refreshLock.js';
-import { SessionStore } from '../session/sessionStore.js';
 import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
-import { AgentAuthProvider } from './authProvider.js';
+import { AgentAuthProvider, AUTH_PROVIDER_ID, requestSignIns } from './authProvider.js';
 import { registerCommands } from './commands.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
 import { offerSignIn, pickConfigured } from './providerPick.js';
 import { Settings } from './settings.js';
+import { SettingsProblems } from './settingsProblems.js';
 import { runSignIn } from './signInUi.js';
 import { registerStatusBar } from './statusBar.js';
 import { registerStatusView } from './statusView.js';
 import { registerTasks } from './tasks.js';
 import { registerTerminals } from './terminals.js';
+import { LoadTrackingStore } from './loadTracking.js';
 import { lazyTokenHelper } from './tokenHelper.js';
 
 /** What other extensions get from `vscode.extensions.getExtension('agentauth.agent-auth').exports`. */
@@ -30,7 +32,7 @@ export interface AgentAuthApi {
 export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const log = vscode.window.createOutputChannel('Agent Auth', { log: true });
   const secrets = context.secrets;
-  const store = new SessionStore(
+  const store = new LoadTrackingStore(
     { get: (k) => Promise.resolve(secrets.get(k)), store: (k, v) => Promise.resolve(secrets.store(k, v)), delete: (k) => Promise.resolve(secrets.delete(k)), onDidChange: (l) => secrets.onDidChange((e) => l(e.key)) },
     log,
   );
@@ -45,7 +47,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     clock: systemClock,
     refreshSettings: () => settings!.refreshSettings(),
   });
-  settings = new Settings(log, (providers) => service.setProviders(providers));
+  const problems = new SettingsProblems(log);
+  settings = new Settings(problems, (providers) => service.setProviders(providers));
   service.setProviders(settings.providers());
 
   const tokenChanged = new vscode.EventEmitter<TokenChange>();
@@ -54,9 +57,10 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     if (e.kind === 'needsSignIn' || e.kind === 'corrupt') offerSignInAgain(e);
   });
 
+  const signInTo = (p: ProviderConfig) => runSignIn(service, p, log, () => void signInTo(p));
   const signIn = async (id?: string) => {
     const p = await pickConfigured(g, id, l10n.t('Sign in to which provider?'));
-    if (p) await runSignIn(service, p, log);
+    if (p) await signInTo(p);
   };
   const offerSignInAgain = (e: TokenChange) => {
     const label = service.state(e.providerId)?.provider.label ?? e.providerId;
@@ -64,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   };
 
   const g: Glue = { context, service, log, signIn, tokenHelper: lazyTokenHelper(service, log, context.subscriptions) };
-  const auth = new AgentAuthProvider(service, (p) => runSignIn(service, p, log));
+  const auth = new AgentAuthProvider(service, signInTo, (id) => store.loaded(id));
   context.subscriptions.push(
     log,
     settings,
@@ -72,16 +76,29 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     auth,
     { dispose: () => serviceSub.dispose() },
     { dispose: () => service.dispose() },
-    vscode.authentication.registerAuthenticationProvider('agent-auth', 'Agent Auth', auth, { supportsMultipleAccounts: false }),
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, 'Agent Auth', auth, { supportsMultipleAccounts: false }),
     registerCommands(g),
     registerStatusBar(g),
     registerStatusView(g),
     registerTerminals(g),
     registerTasks(g),
-    registerLanguageServers(g),
+    registerLanguageServers(g, problems),
+    problems,
     // Timers stall while the machine sleeps; focus is a good moment to look at the wall clock again.
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );
+  // The Accounts menu asks for a sign-in wherever a provider has none (and again when one ends).
+  const askForSignIns = () => void requestSignIns(service, auth).catch((e) => log.warn(`Accounts menu sign-in request: ${(e as Error).message}`));
+  context.subscriptions.push(
+    auth.onDidChangeSessions((e) => e.removed?.length && askForSignIns()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('agentAuth.providers') && askForSignIns()),
+  );
+  askForSignIns();
+  shutdown = async () => {
+    // Newest first (the helper server, started on demand, was added last); the log goes last.
+    const all = context.subscriptions.splice(0).reverse();
+    for (const d of all) await Promise.resolve(d.dispose()).catch(() => undefined);
+  };
   log.info(`Agent Auth ${context.extension.packageJSON.version} activated with ${service.getProviders().length} provider(s).`);
 
   return {
@@ -91,4 +108,13 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   };
 }
 
-export function deactivate(): void {}
+let shutdown: (() => Promise<void>) | undefined;
+
+/**
+ * VS Code awaits this before it disposes the subscriptions: language servers stop and the token
+ * helper's socket closes here, and nothing is left for VS Code to dispose unawaited.
+ */
+export async function deactivate(): Promise<void> {
+  await shutdown?.();
+  shutdown = undefined;
+}

@@ -7,10 +7,18 @@ import type { FlowKind } from '../session/signIn.js';
 import type { TokenService } from '../session/tokenService.js';
 
 /**
- * Interactive sign-in with VS Code's UI: a cancellable progress notification, the browser via
- * openExternal, and for the device flow a "Copy code and open browser" action.
+ * Interactive sign-in with VS Code's UI, as VS Code's GitHub provider does it: one cancellable
+ * progress notification for the whole sign-in and, for the device flow, one modal dialog with
+ * the code and a "Copy code and open <host>" button. Nothing is left behind on success (the
+ * status bar says it). A failure resolves false at once: its notification is not awaited, so a
+ * caller such as createSession is not held until the user dismisses it.
  */
-export async function runSignIn(service: TokenService, provider: ProviderConfig, log: vscode.LogOutputChannel): Promise<boolean> {
+export async function runSignIn(
+  service: TokenService,
+  provider: ProviderConfig,
+  log: vscode.LogOutputChannel,
+  retry: () => void = () => void runSignIn(service, provider, log),
+): Promise<boolean> {
   const flow = preferredFlow(provider);
   try {
     await vscode.window.withProgress(
@@ -35,7 +43,7 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
               progress.report({
                 message: l10n.t('Enter code {0} at {1}. Waiting for approval…', p.userCode, p.verificationUri),
               });
-              void offerDeviceCode(p.userCode, p.verificationUriComplete ?? p.verificationUri, abort.signal);
+              void offerDeviceCode(p.userCode, p.verificationUriComplete ?? p.verificationUri, abort);
             },
           });
         } finally {
@@ -43,7 +51,6 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
         }
       },
     );
-    void vscode.window.showInformationMessage(l10n.t('Agent Auth: signed in to {0}.', provider.label));
     return true;
   } catch (e) {
     if (isAuthError(e, 'cancelled')) {
@@ -52,15 +59,14 @@ export async function runSignIn(service: TokenService, provider: ProviderConfig,
     }
     const message = (e as Error).message;
     log.error(`Sign-in to ${provider.label} failed: ${message}`);
-    const retry = l10n.t('Try Again');
+    const again = l10n.t('Try Again');
     const showLog = l10n.t('Show Log');
-    const choice = await vscode.window.showErrorMessage(
-      l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message),
-      retry,
-      showLog,
-    );
-    if (choice === retry) return runSignIn(service, provider, log);
-    if (choice === showLog) log.show();
+    void vscode.window
+      .showErrorMessage(l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message), again, showLog)
+      .then((choice) => {
+        if (choice === again) retry();
+        else if (choice === showLog) log.show();
+      });
     return false;
   }
 }
@@ -95,13 +101,28 @@ async function externalRedirect(local: string, log: vscode.LogOutputChannel): Pr
   return local;
 }
 
-async function offerDeviceCode(userCode: string, uri: string, signal: AbortSignal): Promise<void> {
-  const action = l10n.t('Copy code and open browser');
+/**
+ * The device code in a modal dialog. Closing it cancels the sign-in; the button copies the code
+ * and opens the verification page. The progress notification keeps showing the code meanwhile.
+ */
+async function offerDeviceCode(userCode: string, uri: string, abort: AbortController): Promise<void> {
+  const host = hostOf(uri);
+  const action = l10n.t('Copy code and open {0}', host);
   const choice = await vscode.window.showInformationMessage(
-    l10n.t('Agent Auth: your sign-in code is {0}', userCode),
+    l10n.t('Your sign-in code is {0}', userCode),
+    { modal: true, detail: l10n.t('Enter it at {0} to sign in to Agent Auth.', host) },
     action,
   );
-  if (choice !== action || signal.aborted) return;
+  if (abort.signal.aborted) return;
+  if (choice !== action) return abort.abort();
   await vscode.env.clipboard.writeText(userCode);
   await openExternal(uri);
+}
+
+function hostOf(uri: string): string {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return uri;
+  }
 }

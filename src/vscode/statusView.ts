@@ -41,7 +41,7 @@ export function statusActions(service: TokenService, now = Date.now()): StatusAc
     } else {
       const summary =
         status.kind === 'valid'
-          ? l10n.t('{0}, token valid for {1}', s!.account.label, formatRemaining(status.remainingMs))
+          ? l10n.t('{0}, token valid for {1}', s!.account.label, formatRemaining(status.remainingMs, status.unavoidable))
           : l10n.t('{0}, token expired; refresh failing', s!.account.label);
       const failed = state.lastRefresh && !state.lastRefresh.ok ? state.lastRefresh : undefined;
       items.push({
