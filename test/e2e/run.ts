@@ -15,6 +15,7 @@ import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
+import { NO_REFRESH_CLIENT, statusColoursWithoutRefresh } from './scenarios/statusColours.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const vsix = join(repoRoot, `agent-auth-${version}.vsix`);
 
   phase('test IdP and code-server');
-  idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true });
+  idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true, extraClients: [NO_REFRESH_CLIENT] });
   const root = join(e2eDir, 'run');
   const hostResultsFile = join(root, 'host-results.json');
   const outDir = join(root, 'out');
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     wb, idp, outDir, agentRecord, hostResultsFile, hostTestsCompileError,
     userDataDir: cs.userDataDir, workspaceDir: cs.workspaceDir, argv,
     useFlow: (flow) => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(flow) }, cs!.settingsFile),
+    replaceSettings: (settings) => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settings }, cs!.settingsFile),
   };
   // The host tests run first: they start on their own when the workbench connects, and the UI
   // scenarios should not share the extension host with them.
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     copyAccessToken(w),
     signOut(w),
     deviceCodeSignIn(w),
+    statusColoursWithoutRefresh(w),
     noTokenAtRest(w),
   ];
   results.push(

@@ -62,6 +62,58 @@ export class Workbench {
     return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   }
 
+  /** The status bar entry whose text contains `text`. */
+  statusItem(text: string): Locator {
+    return this.page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
+  }
+
+  /**
+   * The colour the workbench paints behind a status bar entry, named by comparing its computed
+   * background with the theme's own status bar warning and error colours.
+   */
+  async statusColour(text: string): Promise<{ kind: 'neutral' | 'warning' | 'error'; css: string }> {
+    return this.statusItem(text).evaluate((item) => {
+      const resolve = (cssVar: string) => {
+        const probe = document.createElement('div');
+        probe.style.backgroundColor = `var(${cssVar})`;
+        document.body.appendChild(probe);
+        const c = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        return c;
+      };
+      const transparent = (c: string) => c === 'transparent' || c === 'rgba(0, 0, 0, 0)';
+      const painted = [item, ...Array.from(item.querySelectorAll('*'))].map((e) => getComputedStyle(e).backgroundColor).find((c) => !transparent(c));
+      const css = painted ?? 'transparent';
+      const kind = css === resolve('--vscode-statusBarItem-errorBackground') ? 'error' : css === resolve('--vscode-statusBarItem-warningBackground') ? 'warning' : 'neutral';
+      return { kind, css } as const;
+    });
+  }
+
+  /** The entry's accessibility label (what a screen reader says; Agent Auth puts the expiry time there). */
+  async statusAriaLabel(text: string): Promise<string> {
+    return this.statusItem(text).evaluate((item) => item.getAttribute('aria-label') ?? item.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '');
+  }
+
+  /** Opens the Accounts menu and returns its entries' texts (the menu stays open; closeMenus closes it). */
+  async accountsMenu(): Promise<string[]> {
+    await this.closeMenus();
+    await this.page.locator('.activitybar').getByRole('button', { name: /^Accounts/ }).click();
+    const items = this.page.locator('.monaco-menu .action-label');
+    await items.first().waitFor();
+    return (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+
+  /** Toasts on screen and entries in the notification center (what a user would count). */
+  async visibleNotifications(): Promise<string[]> {
+    return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((t) => t.trim());
+  }
+
+  /** The notifications bell's label: "No Notifications" or "N New Notifications" (the center's count). */
+  async notificationBell(): Promise<string> {
+    const bell = this.page.locator('.part.statusbar [id="status.notifications"]');
+    return bell.evaluate((el) => el.getAttribute('aria-label') ?? el.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '');
+  }
+
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notification-toast, .notifications-center .notification-list-item', { hasText: text });
   }
