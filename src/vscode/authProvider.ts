@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { ProviderConfig } from '../session/config.js';
@@ -10,6 +11,9 @@ export const AUTH_PROVIDER_ID = 'agent-auth';
 
 /** The scopes of the VS Code session of `p`: the provider's own scope first, then the configured ones. */
 export const sessionScopes = (p: ProviderConfig): string[] => [PROVIDER_SCOPE_PREFIX + p.id, ...p.scopes];
+
+/** How many access tokens of one session the provider remembers having handed out (a day of 45-minute tokens). */
+const HANDED_OUT_KEPT = 32;
 
 /** Below this much validity getSessions starts a refresh in the background (and still answers at once). */
 const BACKGROUND_REFRESH_MS = 15_000;
@@ -27,6 +31,8 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
   /** Last session object handed out per provider, to report removals. */
   private readonly known = new Map<string, vscode.AuthenticationSession>();
+  /** Per provider: the session id and the sha256 of each access token handed to VS Code for it. */
+  private readonly handed = new Map<string, { sessionId: string; tokens: string[] }>();
 
   constructor(
     private readonly service: TokenService,
@@ -38,8 +44,13 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
       if (e.kind === 'refreshing') return;
       const before = this.known.get(e.providerId);
       const now = this.current(e.providerId);
-      if (now) this.known.set(e.providerId, now);
-      else this.known.delete(e.providerId);
+      if (now) {
+        this.known.set(e.providerId, now);
+        this.remember(e.providerId, now);
+      } else {
+        this.known.delete(e.providerId);
+        this.handed.delete(e.providerId);
+      }
       if (!before && now) this.changed.fire({ added: [now], removed: [], changed: [] });
       else if (before && !now) this.changed.fire({ added: [], removed: [before], changed: [] });
       else if (before && now && (before.id !== now.id || before.accessToken !== now.accessToken)) this.changed.fire({ added: [], removed: [], changed: [now] });
@@ -55,6 +66,7 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
       const s = this.current(p.id);
       if (!s) continue;
       this.known.set(p.id, s);
+      this.remember(p.id, s);
       sessions.push(s);
       this.refreshInBackgroundIfDue(p.id);
     }
@@ -68,7 +80,28 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     if (!(await this.signIn(provider))) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
     const s = this.current(provider.id);
     if (!s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
+    this.remember(provider.id, s);
     return s;
+  }
+
+  /**
+   * Whether `session` is this provider's current session and carries an access token this
+   * provider handed to VS Code for it: VS Code passes those only to extensions the user allowed.
+   */
+  handedOut(session: unknown): boolean {
+    const { id, accessToken } = (session ?? {}) as Partial<vscode.AuthenticationSession>;
+    if (typeof id !== 'string' || typeof accessToken !== 'string') return false;
+    const providerId = id.slice(0, Math.max(0, id.indexOf('/')));
+    const h = this.handed.get(providerId);
+    return !!h && h.sessionId === id && this.current(providerId)?.id === id && h.tokens.includes(sha256(accessToken));
+  }
+
+  private remember(providerId: string, s: vscode.AuthenticationSession): void {
+    let h = this.handed.get(providerId);
+    if (h?.sessionId !== s.id) this.handed.set(providerId, (h = { sessionId: s.id, tokens: [] }));
+    const t = sha256(s.accessToken);
+    if (!h.tokens.includes(t)) h.tokens.push(t);
+    if (h.tokens.length > HANDED_OUT_KEPT) h.tokens.shift();
   }
 
   async removeSession(sessionId: string): Promise<void> {
@@ -140,3 +173,5 @@ export async function requestSignIns(service: TokenService, auth: AgentAuthProvi
     await vscode.authentication.getSession(AUTH_PROVIDER_ID, scopes, { createIfNone: false });
   }
 }
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

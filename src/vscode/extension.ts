@@ -2,10 +2,11 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { boundedFetch } from '../protocol/http.js';
 import type { ProviderConfig } from '../session/config.js';
-import { fetchWithToken } from '../session/authorizedFetch.js';
 import { systemClock } from '../session/ports.js';
 import { FileRefreshLock } from '../session/refreshLock.js';
-import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
+import { type TokenChange, TokenService } from '../session/tokenService.js';
+import type { AgentAuthApi } from '../../api.js';
+import { createApi } from './api.js';
 import { AgentAuthProvider, AUTH_PROVIDER_ID, requestSignIns } from './authProvider.js';
 import { registerCommands } from './commands.js';
 import type { Glue } from './glue.js';
@@ -21,13 +22,7 @@ import { registerTerminals } from './terminals.js';
 import { LoadTrackingStore } from './loadTracking.js';
 import { lazyTokenHelper } from './tokenHelper.js';
 
-/** What other extensions get from `vscode.extensions.getExtension('agentauth.agent-auth').exports`. */
-export interface AgentAuthApi {
-  getAccessToken(providerId: string, options?: GetTokenOptions): Promise<AccessToken>;
-  onDidChangeToken: vscode.Event<TokenChange>;
-  /** fetch with the provider's bearer token, retried once with a fresh token on 401; `init` is re-invoked for the retry. */
-  fetchWithToken(providerId: string, url: string, init?: () => RequestInit): Promise<Response>;
-}
+export type { AgentAuthApi } from '../../api.js';
 
 export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const log = vscode.window.createOutputChannel('Agent Auth', { log: true });
@@ -101,11 +96,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   };
   log.info(`Agent Auth ${context.extension.packageJSON.version} activated with ${service.getProviders().length} provider(s).`);
 
-  return {
-    getAccessToken: (id, opts) => service.getAccessToken(id, opts),
-    onDidChangeToken: tokenChanged.event,
-    fetchWithToken: (id, url, init) => fetchWithToken((i, o) => service.getAccessToken(i, o), globalThis.fetch, id, url, init),
-  };
+  return createApi(service, auth, tokenChanged.event);
 }
 
 let shutdown: (() => Promise<void>) | undefined;

@@ -72,20 +72,22 @@ export class Workbench {
    * background with the theme's own status bar warning and error colours.
    */
   async statusColour(text: string): Promise<{ kind: 'neutral' | 'warning' | 'error'; css: string }> {
+    // No named functions inside: the test runner's transpiler would wrap them in a helper (__name) the page lacks.
     return this.statusItem(text).evaluate((item) => {
-      const resolve = (cssVar: string) => {
+      const resolved = ['--vscode-statusBarItem-errorBackground', '--vscode-statusBarItem-warningBackground'].map((cssVar) => {
         const probe = document.createElement('div');
         probe.style.backgroundColor = `var(${cssVar})`;
         document.body.appendChild(probe);
         const c = getComputedStyle(probe).backgroundColor;
         probe.remove();
         return c;
-      };
-      const transparent = (c: string) => c === 'transparent' || c === 'rgba(0, 0, 0, 0)';
-      const painted = [item, ...Array.from(item.querySelectorAll('*'))].map((e) => getComputedStyle(e).backgroundColor).find((c) => !transparent(c));
-      const css = painted ?? 'transparent';
-      const kind = css === resolve('--vscode-statusBarItem-errorBackground') ? 'error' : css === resolve('--vscode-statusBarItem-warningBackground') ? 'warning' : 'neutral';
-      return { kind, css } as const;
+      });
+      const css =
+        [item, ...Array.from(item.querySelectorAll('*'))]
+          .map((e) => getComputedStyle(e).backgroundColor)
+          .find((c) => c !== 'transparent' && c !== 'rgba(0, 0, 0, 0)') ?? 'transparent';
+      const kind: 'neutral' | 'warning' | 'error' = css === resolved[0] ? 'error' : css === resolved[1] ? 'warning' : 'neutral';
+      return { kind, css };
     });
   }
 
@@ -108,10 +110,14 @@ export class Workbench {
     return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((t) => t.trim());
   }
 
-  /** The notifications bell's label: "No Notifications" or "N New Notifications" (the center's count). */
+  /**
+   * The notifications bell's icon: "bell" when the center holds nothing new and nothing in
+   * progress, "bell-dot" otherwise (VS Code's NotificationsStatus).
+   */
   async notificationBell(): Promise<string> {
-    const bell = this.page.locator('.part.statusbar [id="status.notifications"]');
-    return bell.evaluate((el) => el.getAttribute('aria-label') ?? el.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '');
+    const icon = this.page.locator('.part.statusbar [id="status.notifications"] .codicon').first();
+    const classes = (await icon.getAttribute('class')) ?? '';
+    return /codicon-(bell[\w-]*)/.exec(classes)?.[1] ?? `unknown (${classes})`;
   }
 
   notification(text: string | RegExp): Locator {

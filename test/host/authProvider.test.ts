@@ -8,7 +8,8 @@ import type { ProviderConfig } from '../../src/session/config.js';
 import { systemClock } from '../../src/session/ports.js';
 import { FileRefreshLock } from '../../src/session/refreshLock.js';
 import { SessionStore } from '../../src/session/sessionStore.js';
-import { TokenService } from '../../src/session/tokenService.js';
+import { type TokenChange, TokenService } from '../../src/session/tokenService.js';
+import { createApi } from '../../src/vscode/api.js';
 import { AgentAuthProvider } from '../../src/vscode/authProvider.js';
 import { LoadTrackingStore } from '../../src/vscode/loadTracking.js';
 import { runSignIn } from '../../src/vscode/signInUi.js';
@@ -140,6 +141,38 @@ describe('shutdown', () => {
       assert.equal(existsSync(socket), false, 'deactivate may return only after the socket is gone');
     } finally {
       log.dispose();
+      await w.close();
+    }
+  });
+});
+
+describe('the exported API gives tokens only for sessions VS Code handed out', function () {
+  this.timeout(20_000);
+
+  it('accepts the session getSessions returned (also after a refresh) and refuses anything else', async () => {
+    const w = await idpWorld({ providerId: 'api', accessTokenTtl: 600 });
+    const auth = new AgentAuthProvider(w.service, neverSignIn);
+    const events = new vscode.EventEmitter<TokenChange>();
+    const api = createApi(w.service, auth, events.event);
+    try {
+      await w.signIn();
+      const refused = /vscode\.authentication\.getSession/;
+      const [session] = await auth.getSessions(['provider:api']);
+      assert.ok(session);
+      assert.equal((await api.getAccessToken(session)).accessToken, session.accessToken);
+      await assert.rejects(api.getAccessToken({ ...session, accessToken: 'forged' }), refused, 'the right id with a token VS Code never had');
+      await assert.rejects(api.getAccessToken({ ...session, id: 'api/other' }), refused);
+      await assert.rejects(api.getAccessToken(null as never), refused);
+      // The caller's session predates a refresh: still its session, and it gets the new token.
+      await w.service.refreshNow('api');
+      const fresh = await api.getAccessToken(session, { minValiditySeconds: 60 });
+      assert.notEqual(fresh.accessToken, session.accessToken);
+      // After sign-out the old session proves nothing.
+      await w.service.signOut('api');
+      await assert.rejects(api.getAccessToken(session), refused);
+    } finally {
+      events.dispose();
+      auth.dispose();
       await w.close();
     }
   });

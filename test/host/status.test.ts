@@ -83,10 +83,11 @@ describe('status bar and status view (real vscode types)', () => {
   it('offers the actions that fit each provider, with its id as the argument', async () => {
     const service = await serviceWith([provider('acme'), provider('beta')], [session('acme')]);
     const items = statusActions(service);
-    const actions = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => [i.command, ...(i.args ?? [])].join(' '));
+    const actions = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => [i.command, ...(i.args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
     assert.deepEqual(actions, [
       'agentAuth.refreshNow acme',
       'agentAuth.copyAccessToken acme',
+      '_manageTrustedExtensionsForAccount {"providerId":"agent-auth","accountLabel":"alice@example.com"}',
       'agentAuth.signOut acme',
       'agentAuth.signIn beta',
       'agentAuth.showLog',
@@ -109,8 +110,10 @@ describe('status bar and status view (real vscode types)', () => {
 });
 
 describe('the installed extension wires the glue', () => {
-  it('registers the status, terminal and token commands', async () => {
+  it('registers the status, terminal and token commands, and VS Code has the trusted-extensions view the status view opens', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
     for (const c of ['agentAuth.showStatus', 'agentAuth.newTerminal', 'agentAuth.accessToken']) assert.ok(all.has(c), `${c} is registered`);
+    // getCommands(true) leaves out internal commands (a leading underscore).
+    assert.ok((await vscode.commands.getCommands(false)).includes('_manageTrustedExtensionsForAccount'));
   });
 });
