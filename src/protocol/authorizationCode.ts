@@ -45,6 +45,8 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
   });
   try {
     const redirectUri = o.externalRedirectUri ? await o.externalRedirectUri(loopback.redirectUri) : loopback.redirectUri;
+    // A remote window's port forward (localhost:<forwarded port>) reaches the listener under its own Host.
+    if (redirectUri !== loopback.redirectUri) loopback.allowHost(new URL(redirectUri).host);
     const url = new URL(as.authorization_endpoint);
     url.searchParams.set('client_id', o.clientId);
     url.searchParams.set('response_type', 'code');

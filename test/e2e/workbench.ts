@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { chromiumPath } from './paths.js';
+import { chromiumPath, readmeShotsDir } from './paths.js';
 
 /** Flags that keep Debian's Chromium quiet and off the network (see the real-vscode note). */
 const CHROMIUM_ARGS = [
@@ -62,6 +63,28 @@ export class Workbench {
     return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   }
 
+  /**
+   * A picture for the README: a Playwright screenshot of exactly `what` (an element, or several
+   * whose bounding box is taken), written to artifacts/readme-screenshots/<name>.png.
+   */
+  async readmeShot(name: string, ...what: Locator[]): Promise<string> {
+    mkdirSync(readmeShotsDir, { recursive: true });
+    const path = join(readmeShotsDir, `${name}.png`);
+    if (what.length === 1) {
+      await what[0]!.screenshot({ path });
+      return path;
+    }
+    const boxes = (await Promise.all(what.map((l) => l.boundingBox()))).filter((b) => b !== null);
+    if (!boxes.length) throw new Error(`nothing to photograph for ${name}`);
+    const pad = 8;
+    const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad);
+    const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad);
+    const right = Math.max(...boxes.map((b) => b.x + b.width)) + pad;
+    const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + pad;
+    await this.page.screenshot({ path, clip: { x, y, width: right - x, height: bottom - y } });
+    return path;
+  }
+
   /** The status bar entry whose text contains `text`. */
   statusItem(text: string): Locator {
     return this.page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
@@ -77,7 +100,8 @@ export class Workbench {
       const resolved = ['--vscode-statusBarItem-errorBackground', '--vscode-statusBarItem-warningBackground'].map((cssVar) => {
         const probe = document.createElement('div');
         probe.style.backgroundColor = `var(${cssVar})`;
-        document.body.appendChild(probe);
+        // The theme's variables are defined on the workbench element, not on <body>.
+        (item.closest('.monaco-workbench') ?? document.body).appendChild(probe);
         const c = getComputedStyle(probe).backgroundColor;
         probe.remove();
         return c;

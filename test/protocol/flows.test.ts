@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer as createNetServer, type Server } from 'node:net';
 import assert from 'node:assert/strict';
 import * as oauth from 'oauth4webapi';
 import { authorizationCodeFlow } from '../../src/protocol/authorizationCode.js';
@@ -52,6 +53,30 @@ describe('protocol: flows against a real OpenID provider', function () {
     assert.ok(t.accessToken && t.refreshToken && t.idToken);
     assert.equal(t.claims?.sub, 'alice');
     assert.ok(Math.abs(t.expiresAt - (Date.now() + 60_000)) < 5_000);
+  });
+
+  it("signs in through a remote window's port forward: the IdP redirects to the forwarded port", async () => {
+    // What VS Code's port forwarding does for a remote window: another port, relayed to the listener.
+    const forwards: Server[] = [];
+    try {
+      const tokens = await codeFlow({
+        externalRedirectUri: async (local) => {
+          const target = new URL(local);
+          const fwd = createNetServer((c) => {
+            const up = connect(Number(target.port), '127.0.0.1');
+            c.pipe(up).pipe(c);
+            c.on('error', () => up.destroy());
+            up.on('error', () => c.destroy());
+          });
+          forwards.push(fwd);
+          await new Promise<void>((r) => fwd.listen(0, '127.0.0.1', r));
+          return `http://127.0.0.1:${(fwd.address() as AddressInfo).port}${target.pathname}`;
+        },
+      });
+      assert.ok(tokens.accessToken && tokens.refreshToken);
+    } finally {
+      for (const f of forwards) f.close();
+    }
   });
 
   it('sends S256 PKCE, state, and the loopback redirect to the authorization endpoint', async () => {

@@ -48,6 +48,20 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
     assert.match(log.text(), /refused a request for host "evil\.example:80"/);
   });
 
+  it("accepts the Host of a remote window's port forward once told, and never a non-loopback one", async () => {
+    const lb = await startLoopbackServer({ expectedState: 'fw', timeoutMs: 5_000, log });
+    const forwarded = 'localhost:53123';
+    assert.equal((await get(`${lb.redirectUri}?state=fw&code=x`, forwarded)).status, 400, 'not before the forward is known');
+    assert.throws(() => lb.allowHost('evil.example:53123'), (e) => e instanceof AuthError && e.code === 'config');
+    lb.allowHost(forwarded);
+    assert.equal((await get(`${lb.redirectUri}?state=fw&code=x`, 'evil.example:53123')).status, 400, 'still refused');
+    const browser = get(`${lb.redirectUri}?state=fw&code=forwarded`, forwarded);
+    const cb = await lb.callback;
+    assert.equal(cb.params.get('code'), 'forwarded');
+    cb.respond({ ok: true });
+    assert.equal((await browser).status, 200);
+  });
+
   it('shows the failure in the tab when the exchange fails, escaped', async () => {
     const lb = await startLoopbackServer({ expectedState: 's', timeoutMs: 5_000, log });
     const browser = get(`${lb.redirectUri}?state=s&code=c`);

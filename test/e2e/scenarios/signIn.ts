@@ -67,8 +67,10 @@ export function deviceCodeSignIn(w: World): Scenario {
     name: 'device-code-sign-in',
     async run(step) {
       const before = grants(w, DEVICE_GRANT);
-      await step('settings switch the provider to the device flow', async () => {
-        await w.useFlow('deviceCode');
+      // flow "auto" in a web window: the browser flow would need code-server's /proxy/<port>/ path as
+      // its redirect, which no IdP accepts for a native client, so Agent Auth falls back to the device code.
+      await step('settings switch the provider to flow "auto"', async () => {
+        await w.useFlow('auto');
         // Nothing visible changes; give the extension host a moment to receive the change.
         await new Promise((r) => setTimeout(r, 1_000));
       });
@@ -93,6 +95,7 @@ export function deviceCodeSignIn(w: World): Scenario {
         }, { timeoutMs: 10_000, seen: async () => (await w.wb.visibleNotifications()).join(' | ') || 'none' });
         if (shown.length !== 1) throw new Error(`${shown.length} notifications: ${shown.join(' | ')}`);
         step.note(`notification: ${shown[0]!.replace(/\s+/g, ' ')}`);
+        await w.wb.readmeShot('device-code', dialog, w.wb.page.locator('.notification-toast').first());
       });
       const tab = await step(`Copy code and open ${host}`, async () => {
         await w.wb.dialogButton(`Copy code and open ${host}`).click();
