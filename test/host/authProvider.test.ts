@@ -120,6 +120,8 @@ describe('the agent-auth authentication provider (real vscode, real network)', f
       await assert.rejects(auth.createSession(['provider:down']), /did not complete/);
       assert.equal(retries, 0);
     } finally {
+      // The error notification is still up (nobody answered it); the UI scenarios after these tests count notifications.
+      await vscode.commands.executeCommand('notifications.clearAll');
       auth.dispose();
       service.dispose();
       log.dispose();

@@ -58,7 +58,7 @@ export function countdownAndRefresh(w: World, accessTokenTtl: number): Scenario 
           return ['Refresh Now', 'Copy Access Token', 'Sign Out', 'token valid for'].every((x) => t.includes(x)) && t;
         }, { timeoutMs: 10_000, seen: async () => (await rows.allInnerTexts()).join(' | ') || 'no quick pick' });
         step.note(`status view: ${texts.replace(/\s+/g, ' ').slice(0, 120)}`);
-        await w.wb.readmeShot('status-view', w.wb.page.locator('.quick-input-widget'), w.wb.statusItem(PROVIDER_LABEL));
+        await w.wb.readmeShot('status-view', w.wb.page.locator('.quick-input-widget'));
       });
       await step('status view closes', () => w.wb.page.keyboard.press('Escape'));
       await step('agent language server got the token at start and the refreshed one', async () => {

@@ -95,7 +95,7 @@ export function deviceCodeSignIn(w: World): Scenario {
         }, { timeoutMs: 10_000, seen: async () => (await w.wb.visibleNotifications()).join(' | ') || 'none' });
         if (shown.length !== 1) throw new Error(`${shown.length} notifications: ${shown.join(' | ')}`);
         step.note(`notification: ${shown[0]!.replace(/\s+/g, ' ')}`);
-        await w.wb.readmeShot('device-code', dialog, w.wb.page.locator('.notification-toast').first());
+        await w.wb.readmeShot('device-code', dialog);
       });
       const tab = await step(`Copy code and open ${host}`, async () => {
         await w.wb.dialogButton(`Copy code and open ${host}`).click();

@@ -89,7 +89,7 @@ export function terminalHelper(w: World): Scenario {
         rmSync(join(w.workspaceDir, out), { force: true });
         const terminal = w.wb.page.locator('.terminal-wrapper.active .xterm');
         await terminal.click();
-        await w.wb.page.keyboard.type('clear\n');
+        await w.wb.page.keyboard.type("PS1='$ '; clear\n");
         await w.wb.page.keyboard.type(`printf 'Authorization: Bearer %s\\n' "$(agent-auth-token ${PROVIDER_ID})" | curl -s -H @- ${userinfo} | tee ${out}; echo\n`);
         const body = await until(`the userinfo answer in ${out}`, async () => {
           try {
