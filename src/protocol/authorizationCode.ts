@@ -51,8 +51,12 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
   });
   try {
     const redirectUri = o.externalRedirectUri ? await o.externalRedirectUri(loopback.redirectUri) : loopback.redirectUri;
-    if (o.redirect?.port && redirectUri !== loopback.redirectUri) {
-      o.log.warn(`The fixed redirect ${loopback.redirectUri} was forwarded as ${redirectUri}; an IdP that compares redirect URIs exactly will refuse it (the device flow avoids this).`);
+    if (redirectUri !== loopback.redirectUri) {
+      // A remote window's port forward (localhost:<forwarded port>) reaches the listener under its own Host.
+      loopback.allowHost(new URL(redirectUri).host);
+      if (o.redirect?.port) {
+        o.log.warn(`The fixed redirect ${loopback.redirectUri} was forwarded as ${redirectUri}; an IdP that compares redirect URIs exactly will refuse it (the device flow avoids this).`);
+      }
     }
     const url = new URL(as.authorization_endpoint);
     // Extras first, so the flow's own parameters always win (the settings reject overlaps anyway).

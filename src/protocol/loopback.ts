@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthError } from './errors.js';
+import { isLoopbackHost } from './urls.js';
 import type { Logger } from './log.js';
 import { loopbackPeerUid } from './loopbackPeer.js';
 
@@ -15,6 +16,11 @@ export interface LoopbackServer {
   redirectUri: string;
   /** Resolves with the first callback whose `state` matches; rejects on timeout or abort. */
   callback: Promise<LoopbackCallback>;
+  /**
+   * Also answers requests for `host` ("localhost:53123"): the address a remote window's port
+   * forward gives the browser. Only loopback names are accepted, so DNS rebinding stays out.
+   */
+  allowHost(host: string): void;
   close(): void;
 }
 
@@ -62,6 +68,7 @@ export async function startLoopbackServer(opts: {
   });
   const port = (server.address() as AddressInfo).port;
   const hostHeader = `${r.host}:${port}`;
+  const hosts = new Set([hostHeader]);
   const redirectUri = `http://${hostHeader}${callbackPath}`;
   let settled = false;
   let timer: NodeJS.Timeout | undefined;
@@ -89,7 +96,7 @@ export async function startLoopbackServer(opts: {
     );
 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (req.headers.host !== hostHeader) {
+      if (!hosts.has(req.headers.host ?? '')) {
         opts.log.warn(`Loopback server: refused a request for host "${req.headers.host ?? ''}".`);
         return page(res, 400, 'Wrong host.');
       }
@@ -118,7 +125,11 @@ export async function startLoopbackServer(opts: {
   });
   // Stay quiet if nobody awaits a failed callback (e.g. the browser never opened).
   callback.catch(() => undefined);
-  return { redirectUri, callback, close };
+  const allowHost = (host: string) => {
+    if (!isLoopbackHost(new URL(`http://${host}`).hostname)) throw new AuthError('config', `The forwarded redirect ${host} is not a loopback address.`);
+    hosts.add(host.toLowerCase());
+  };
+  return { redirectUri, callback, allowHost, close };
 }
 
 /** Linux only: the peer's socket is owned by another uid. Where that cannot be told, the callback is let through (logged). */

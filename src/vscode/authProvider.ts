@@ -1,16 +1,29 @@
+import { createHash } from 'node:crypto';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { ProviderConfig } from '../session/config.js';
-import { SessionError } from '../session/errors.js';
 import type { TokenService } from '../session/tokenService.js';
+import { providerStatus } from './statusModel.js';
 
 /** Callers name the issuer with this scope, e.g. `getSession('agent-auth', ['provider:acme'])`. */
 export const PROVIDER_SCOPE_PREFIX = 'provider:';
+export const AUTH_PROVIDER_ID = 'agent-auth';
+
+/** The scopes of the VS Code session of `p`: the provider's own scope first, then the configured ones. */
+export const sessionScopes = (p: ProviderConfig): string[] => [PROVIDER_SCOPE_PREFIX + p.id, ...p.scopes];
+
+/** How many access tokens of one session the provider remembers having handed out (a day of 45-minute tokens). */
+const HANDED_OUT_KEPT = 32;
+
+/** Below this much validity getSessions starts a refresh in the background (and still answers at once). */
+const BACKGROUND_REFRESH_MS = 15_000;
 
 /**
  * The `agent-auth` authentication provider: one VS Code session per configured provider that is
- * signed in. Its `accessToken` is current when VS Code asks (getSessions refreshes if needed);
- * every token change fires onDidChangeSessions so callers ask again.
+ * signed in. `getSessions` answers from memory: it waits only for this window's first read of
+ * SecretStorage (never the network) and never rejects for a failing refresh; a token about to
+ * expire is refreshed in the background, and every token change fires onDidChangeSessions so
+ * callers ask again.
  */
 export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
@@ -18,32 +31,44 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
   /** Last session object handed out per provider, to report removals. */
   private readonly known = new Map<string, vscode.AuthenticationSession>();
+  /** Per provider: the session id and the sha256 of each access token handed to VS Code for it. */
+  private readonly handed = new Map<string, { sessionId: string; tokens: string[] }>();
 
   constructor(
     private readonly service: TokenService,
     private readonly signIn: (provider: ProviderConfig) => Promise<boolean>,
+    /** Resolves once the service holds what SecretStorage has for the provider (no network). */
+    private readonly loaded: (providerId: string) => Promise<void> = () => Promise.resolve(),
   ) {
-    const sub = service.onDidChange(async (e) => {
-      if (e.kind === 'refreshing' || e.kind === 'refreshFailed') return;
+    const sub = service.onDidChange((e) => {
+      if (e.kind === 'refreshing') return;
       const before = this.known.get(e.providerId);
-      const now = await this.sessionFor(e.providerId).catch(() => undefined);
-      if (now) this.known.set(e.providerId, now);
-      else this.known.delete(e.providerId);
+      const now = this.current(e.providerId);
+      if (now) {
+        this.known.set(e.providerId, now);
+        this.remember(e.providerId, now);
+      } else {
+        this.known.delete(e.providerId);
+        this.handed.delete(e.providerId);
+      }
       if (!before && now) this.changed.fire({ added: [now], removed: [], changed: [] });
       else if (before && !now) this.changed.fire({ added: [], removed: [before], changed: [] });
-      else if (before && now) this.changed.fire({ added: [], removed: [], changed: [now] });
+      else if (before && now && (before.id !== now.id || before.accessToken !== now.accessToken)) this.changed.fire({ added: [], removed: [], changed: [now] });
     });
     this.subscriptions.push(new vscode.Disposable(() => sub.dispose()));
   }
 
   async getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
+    const providers = this.matching(scopes);
+    await Promise.all(providers.map((p) => this.loaded(p.id).catch(() => undefined)));
     const sessions: vscode.AuthenticationSession[] = [];
-    for (const p of this.matching(scopes)) {
-      const s = await this.sessionFor(p.id);
-      if (s) {
-        this.known.set(p.id, s);
-        sessions.push(s);
-      }
+    for (const p of providers) {
+      const s = this.current(p.id);
+      if (!s) continue;
+      this.known.set(p.id, s);
+      this.remember(p.id, s);
+      sessions.push(s);
+      this.refreshInBackgroundIfDue(p.id);
     }
     return sessions;
   }
@@ -53,9 +78,30 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const provider = candidates.length === 1 ? candidates[0] : await pickProvider(candidates);
     if (!provider) throw new Error(l10n.t('Sign-in cancelled.'));
     if (!(await this.signIn(provider))) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
-    const s = await this.sessionFor(provider.id);
+    const s = this.current(provider.id);
     if (!s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
+    this.remember(provider.id, s);
     return s;
+  }
+
+  /**
+   * Whether `session` is this provider's current session and carries an access token this
+   * provider handed to VS Code for it: VS Code passes those only to extensions the user allowed.
+   */
+  handedOut(session: unknown): boolean {
+    const { id, accessToken } = (session ?? {}) as Partial<vscode.AuthenticationSession>;
+    if (typeof id !== 'string' || typeof accessToken !== 'string') return false;
+    const providerId = id.slice(0, Math.max(0, id.indexOf('/')));
+    const h = this.handed.get(providerId);
+    return !!h && h.sessionId === id && this.current(providerId)?.id === id && h.tokens.includes(sha256(accessToken));
+  }
+
+  private remember(providerId: string, s: vscode.AuthenticationSession): void {
+    let h = this.handed.get(providerId);
+    if (h?.sessionId !== s.id) this.handed.set(providerId, (h = { sessionId: s.id, tokens: [] }));
+    const t = sha256(s.accessToken);
+    if (!h.tokens.includes(t)) h.tokens.push(t);
+    if (h.tokens.length > HANDED_OUT_KEPT) h.tokens.shift();
   }
 
   async removeSession(sessionId: string): Promise<void> {
@@ -73,21 +119,29 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
       .filter((p) => wanted.every((s) => p.scopes.includes(s)));
   }
 
-  private async sessionFor(providerId: string): Promise<vscode.AuthenticationSession | undefined> {
+  /**
+   * The session as this window holds it, from memory. A session that is only waiting for a
+   * refresh (even a failing one) is still a session; one that only a sign-in can revive, once its
+   * access token has expired, is not.
+   */
+  private current(providerId: string): vscode.AuthenticationSession | undefined {
     const state = this.service.state(providerId);
-    if (!state?.session) return undefined;
-    try {
-      const t = await this.service.getAccessToken(providerId);
-      return {
-        id: `${providerId}/${state.session.sessionId}`,
-        accessToken: t.accessToken,
-        account: { id: t.account.id, label: t.account.label },
-        scopes: [PROVIDER_SCOPE_PREFIX + providerId, ...state.provider.scopes],
-      };
-    } catch (e) {
-      if (e instanceof SessionError) return undefined;
-      throw e;
-    }
+    const s = state?.session;
+    if (!state || !s?.accessToken) return undefined;
+    if (providerStatus(state, Date.now(), 0).kind === 'needsSignIn' && s.expiresAt <= Date.now()) return undefined;
+    return {
+      id: `${providerId}/${s.sessionId}`,
+      accessToken: s.accessToken,
+      account: { id: s.account.id, label: s.account.label },
+      scopes: sessionScopes(state.provider),
+    };
+  }
+
+  private refreshInBackgroundIfDue(providerId: string): void {
+    const s = this.service.state(providerId)?.session;
+    if (!s?.refreshToken || s.needsSignIn || s.expiresAt - Date.now() > BACKGROUND_REFRESH_MS) return;
+    // The service shares one refresh among all callers and logs a failure; the change event tells VS Code.
+    void this.service.getAccessToken(providerId).catch(() => undefined);
   }
 
   dispose(): void {
@@ -105,3 +159,19 @@ async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig
   );
   return pick?.provider;
 }
+
+/**
+ * Puts "Sign in with Agent Auth to use Agent Auth" in the Accounts menu (with its badge) for every
+ * provider that has no session, as VS Code does for built-in providers when an extension asks
+ * with `createIfNone: false`. VS Code removes the entry when a session with exactly these scopes
+ * is added; clicking it runs createSession.
+ */
+export async function requestSignIns(service: TokenService, auth: AgentAuthProvider): Promise<void> {
+  for (const p of service.getProviders()) {
+    const scopes = sessionScopes(p);
+    if ((await auth.getSessions(scopes)).some((s) => s.id.startsWith(`${p.id}/`))) continue;
+    await vscode.authentication.getSession(AUTH_PROVIDER_ID, scopes, { createIfNone: false });
+  }
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -21,19 +21,17 @@ export function registerCommands(g: Glue): vscode.Disposable {
         { location: vscode.ProgressLocation.Window, title: l10n.t('Signing out of {0}…', p.label) },
         () => service.signOut(p.id),
       );
-      void vscode.window.showInformationMessage(l10n.t('Agent Auth: signed out of {0}.', p.label));
+      // No success toast: the status bar and the Accounts menu say it.
     }),
 
     vscode.commands.registerCommand('agentAuth.refreshNow', async (id?: string) => {
       const p = await pickSignedIn(g, id, l10n.t('Refresh which provider?'));
       if (!p) return;
       try {
-        const s = await vscode.window.withProgress(
+        // No success toast: the status bar shows the new expiry.
+        await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Window, title: l10n.t('Refreshing {0}…', p.label) },
           () => service.refreshNow(p.id),
-        );
-        void vscode.window.showInformationMessage(
-          l10n.t('Agent Auth: {0} refreshed; valid until {1}.', p.label, new Date(s.expiresAt).toLocaleTimeString()),
         );
       } catch (e) {
         void vscode.window.showErrorMessage(l10n.t('Agent Auth: refresh of {0} failed. {1}', p.label, (e as Error).message));

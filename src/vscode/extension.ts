@@ -3,40 +3,37 @@ import { l10n } from 'vscode';
 import { defaultRuntimeDir } from '../helper/runtimeDir.js';
 import { PeerChannel, peersDir } from '../peers/peerChannel.js';
 import { boundedFetch } from '../protocol/http.js';
-import { fetchWithToken } from '../session/authorizedFetch.js';
 import { ClientSecrets } from '../session/clientContext.js';
+import type { ProviderConfig } from '../session/config.js';
 import { systemClock } from '../session/ports.js';
 import { FileRefreshLock } from '../session/refreshLock.js';
-import { SessionStore } from '../session/sessionStore.js';
-import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
+import { type TokenChange, TokenService } from '../session/tokenService.js';
+import type { AgentAuthApi } from '../../api.js';
 import { addProvider } from './addProvider.js';
-import { AgentAuthProvider } from './authProvider.js';
+import { createApi } from './api.js';
+import { AgentAuthProvider, AUTH_PROVIDER_ID, requestSignIns } from './authProvider.js';
 import { registerClientSecretCommand } from './clientSecretUi.js';
 import { registerCommands } from './commands.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
 import { offerSignIn, pickConfigured } from './providerPick.js';
 import { Settings } from './settings.js';
+import { SettingsProblems } from './settingsProblems.js';
 import { runSignIn } from './signInUi.js';
 import { registerStatusBar } from './statusBar.js';
 import { registerStatusView } from './statusView.js';
 import { registerTasks } from './tasks.js';
 import { registerTerminals } from './terminals.js';
+import { LoadTrackingStore } from './loadTracking.js';
 import { lazyTokenHelper } from './tokenHelper.js';
 
-/** What other extensions get from `vscode.extensions.getExtension('agentauth.agent-auth').exports`. */
-export interface AgentAuthApi {
-  getAccessToken(providerId: string, options?: GetTokenOptions): Promise<AccessToken>;
-  onDidChangeToken: vscode.Event<TokenChange>;
-  /** fetch with the provider's bearer token, retried once with a fresh token on 401; `init` is re-invoked for the retry. */
-  fetchWithToken(providerId: string, url: string, init?: () => RequestInit): Promise<Response>;
-}
+export type { AgentAuthApi } from '../../api.js';
 
 export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const log = vscode.window.createOutputChannel('Agent Auth', { log: true });
   const secrets = context.secrets;
   const secretStore = { get: (k: string) => Promise.resolve(secrets.get(k)), store: (k: string, v: string) => Promise.resolve(secrets.store(k, v)), delete: (k: string) => Promise.resolve(secrets.delete(k)), onDidChange: (l: (key: string) => void) => secrets.onDidChange((e) => l(e.key)) };
-  const store = new SessionStore(secretStore, log);
+  const store = new LoadTrackingStore(secretStore, log);
   const clientSecrets = new ClientSecrets(secretStore);
   // The extension host's fetch honours http.proxy, PAC and system certificates.
   const fetch = boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 15_000 });
@@ -54,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     refreshSettings: () => settings!.refreshSettings(),
     clientSecrets,
   });
-  settings = new Settings(log, (providers) => service.setProviders(providers));
+  const problems = new SettingsProblems(log);
+  settings = new Settings(problems, (providers) => service.setProviders(providers));
   service.setProviders(settings.providers());
 
   const tokenChanged = new vscode.EventEmitter<TokenChange>();
@@ -63,9 +61,10 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     if (e.kind === 'needsSignIn' || e.kind === 'corrupt') offerSignInAgain(e);
   });
 
+  const signInTo = (p: ProviderConfig) => runSignIn(service, p, log, clientSecrets, () => void signInTo(p));
   const signIn = async (id?: string) => {
     const p = await pickConfigured(g, id, l10n.t('Sign in to which provider?'));
-    if (p) await runSignIn(service, p, log, clientSecrets);
+    if (p) await signInTo(p);
   };
   const offerSignInAgain = (e: TokenChange) => {
     const label = service.state(e.providerId)?.provider.label ?? e.providerId;
@@ -73,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   };
 
   const g: Glue = { context, service, log, signIn, tokenHelper: lazyTokenHelper(service, log, context.subscriptions) };
-  const auth = new AgentAuthProvider(service, (p) => runSignIn(service, p, log, clientSecrets));
+  const auth = new AgentAuthProvider(service, signInTo, (id) => store.loaded(id));
   context.subscriptions.push(
     log,
     settings,
@@ -81,8 +80,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     auth,
     { dispose: () => serviceSub.dispose() },
     { dispose: () => service.dispose() },
-    { dispose: () => void peers.close() },
-    vscode.authentication.registerAuthenticationProvider('agent-auth', 'Agent Auth', auth, { supportsMultipleAccounts: false }),
+    { dispose: () => peers.close() },
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, 'Agent Auth', auth, { supportsMultipleAccounts: false }),
     registerCommands(g),
     registerClientSecretCommand(g, clientSecrets),
     vscode.commands.registerCommand('agentAuth.addProvider', () => addProvider({ fetch, log, signIn })),
@@ -90,17 +89,35 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     registerStatusView(g),
     registerTerminals(g),
     registerTasks(g),
-    registerLanguageServers(g),
+    registerLanguageServers(g, problems),
+    problems,
     // Timers stall while the machine sleeps; focus is a good moment to look at the wall clock again.
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );
+  // The Accounts menu asks for a sign-in wherever a provider has none (and again when one ends).
+  const askForSignIns = () => void requestSignIns(service, auth).catch((e) => log.warn(`Accounts menu sign-in request: ${(e as Error).message}`));
+  context.subscriptions.push(
+    auth.onDidChangeSessions((e) => e.removed?.length && askForSignIns()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('agentAuth.providers') && askForSignIns()),
+  );
+  askForSignIns();
+  shutdown = async () => {
+    // Newest first (the helper server, started on demand, was added last); the log goes last.
+    const all = context.subscriptions.splice(0).reverse();
+    for (const d of all) await Promise.resolve(d.dispose()).catch(() => undefined);
+  };
   log.info(`Agent Auth ${context.extension.packageJSON.version} activated with ${service.getProviders().length} provider(s).`);
 
-  return {
-    getAccessToken: (id, opts) => service.getAccessToken(id, opts),
-    onDidChangeToken: tokenChanged.event,
-    fetchWithToken: (id, url, init) => fetchWithToken((i, o) => service.getAccessToken(i, o), globalThis.fetch, id, url, init),
-  };
+  return createApi(service, auth, tokenChanged.event);
 }
 
-export function deactivate(): void {}
+let shutdown: (() => Promise<void>) | undefined;
+
+/**
+ * VS Code awaits this before it disposes the subscriptions: language servers stop and the token
+ * helper's socket closes here, and nothing is left for VS Code to dispose unawaited.
+ */
+export async function deactivate(): Promise<void> {
+  await shutdown?.();
+  shutdown = undefined;
+}

@@ -1,36 +1,45 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import type { ConfigProblem } from '../session/config.js';
 import type { AgentClient } from './agentClient.js';
 import { type AgentConfig, parseAgents } from './agentsConfig.js';
 import type { Glue } from './glue.js';
+import type { SettingsProblems } from './settingsProblems.js';
 
 /**
  * Agent language servers from agentAuth.agents: which ones run, in which workspaces. How one
  * runs is in agentClient.ts, loaded only once an agent is configured.
  */
 
-export function registerLanguageServers(g: Glue): vscode.Disposable {
+/** Its dispose resolves once every language client has stopped (deactivate awaits it). */
+export function registerLanguageServers(g: Glue, problems: SettingsProblems): { dispose(): Promise<void> } {
   const clients = new AgentClients(g);
-  const reported = new Set<string>();
   const reconcile = () => {
-    const { agents, problems } = parseAgents(
+    const { agents, problems: found } = parseAgents(
       vscode.workspace.getConfiguration('agentAuth').get('agents'),
       g.service.getProviders().map((p) => p.id),
     );
-    report(g, problems, reported);
+    problems.report(found, l10n.t('This agent is not started.'));
     clients.update(agents);
   };
+  let later: NodeJS.Timeout | undefined;
   const watch = vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('agentAuth.agents')) reconcile();
     // The extension's own listener hands new providers to the service; look after it has run.
-    else if (e.affectsConfiguration('agentAuth.providers')) setTimeout(reconcile, 0);
+    else if (e.affectsConfiguration('agentAuth.providers')) {
+      clearTimeout(later);
+      later = setTimeout(reconcile, 0);
+    }
   });
   reconcile();
-  return new vscode.Disposable(() => {
-    watch.dispose();
-    void clients.dispose();
-  });
+  let disposed: Promise<void> | undefined;
+  return {
+    dispose: () =>
+      (disposed ??= (async () => {
+        clearTimeout(later);
+        watch.dispose();
+        await clients.dispose();
+      })()),
+  };
 }
 
 /**
@@ -72,18 +81,5 @@ export class AgentClients {
     const all = [...this.clients.values()];
     this.clients.clear();
     await Promise.all(all.map((c) => c.dispose()));
-  }
-}
-
-function report(g: Glue, problems: ConfigProblem[], reported: Set<string>): void {
-  for (const p of problems) {
-    const text = `${p.where}: ${p.message}`;
-    if (reported.has(text)) continue;
-    reported.add(text);
-    g.log.warn(`Settings: ${text}. This agent is not started.`);
-    const open = l10n.t('Open Settings');
-    void vscode.window
-      .showWarningMessage(l10n.t('Agent Auth: {0}: {1}. This agent is not started.', p.where, p.message), open)
-      .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
   }
 }

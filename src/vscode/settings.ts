@@ -1,18 +1,18 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
+import { SettingsProblems } from './settingsProblems.js';
 import { type ConfigProblem, parseProviders, parseRefreshSettings, type ProviderConfig, type RefreshSettings } from '../session/config.js';
 
 /**
- * Reads and validates `agentAuth.*`. Each distinct problem is shown once (and logged); invalid
- * entries are skipped so the valid ones keep working.
+ * Reads and validates `agentAuth.*`. Each distinct problem is reported once (see
+ * settingsProblems.ts); invalid entries are skipped so the valid ones keep working.
  */
 export class Settings implements vscode.Disposable {
-  private readonly reported = new Set<string>();
   private refresh: RefreshSettings;
   private readonly watch: vscode.Disposable;
 
   constructor(
-    private readonly log: vscode.LogOutputChannel,
+    private readonly problems: SettingsProblems,
     private readonly onProvidersChanged: (providers: ProviderConfig[]) => void,
   ) {
     this.refresh = this.readRefresh();
@@ -43,16 +43,7 @@ export class Settings implements vscode.Disposable {
   }
 
   private report(problems: ConfigProblem[]): void {
-    for (const p of problems) {
-      const text = `${p.where}: ${p.message}`;
-      if (this.reported.has(text)) continue;
-      this.reported.add(text);
-      this.log.warn(`Settings: ${text}. This entry is skipped.`);
-      const open = l10n.t('Open Settings');
-      void vscode.window
-        .showWarningMessage(l10n.t('Agent Auth: {0}: {1}. This entry is skipped.', p.where, p.message), open)
-        .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
-    }
+    this.problems.report(problems, l10n.t('This entry is skipped.'));
   }
 
   dispose(): void {

@@ -1,29 +1,34 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { isAuthError } from '../protocol/errors.js';
+import { AuthError, isAuthError } from '../protocol/errors.js';
 import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
-import { isLoopbackHost } from '../protocol/urls.js';
 import type { ClientSecrets } from '../session/clientContext.js';
 import type { ProviderConfig } from '../session/config.js';
 import type { FlowKind } from '../session/signIn.js';
 import type { TokenService } from '../session/tokenService.js';
 import { ensureClientSecret } from './clientSecretUi.js';
+import { REFUSED_REQUEST_ERRORS, usableForward } from './forwardedRedirect.js';
 
 /**
- * Interactive sign-in with VS Code's UI: a cancellable progress notification, the browser via
- * openExternal, and for the device flow a "Copy code and open browser" action.
+ * Interactive sign-in with VS Code's UI, as VS Code's GitHub provider does it: one cancellable
+ * progress notification for the whole sign-in and, for the device flow, one modal dialog with
+ * the code and a "Copy code and open <host>" button. Nothing is left behind on success (the
+ * status bar says it). A failure resolves false at once: its notification is not awaited, so a
+ * caller such as createSession is not held until the user dismisses it.
  */
 export async function runSignIn(
   service: TokenService,
   provider: ProviderConfig,
   log: vscode.LogOutputChannel,
   clientSecrets?: ClientSecrets,
+  retry: () => void = () => void runSignIn(service, provider, log, clientSecrets),
 ): Promise<boolean> {
   if (clientSecrets && !(await ensureClientSecret(provider, clientSecrets))) {
     log.info(`Sign-in to ${provider.label} cancelled: no client secret was entered.`);
     return false;
   }
-  const flow = preferredFlow(provider);
+  const remoteAuto = provider.flow === 'auto' && isRemoteWindow();
+  const flow: FlowKind = provider.flow !== 'auto' ? provider.flow : 'authorizationCode';
   try {
     await vscode.window.withProgress(
       {
@@ -34,28 +39,51 @@ export async function runSignIn(
       async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
-        try {
+        /** Set when a remote window's browser flow cannot work: why, for the log. */
+        let fallback: string | undefined;
+        const attempt = (preferred: FlowKind) => {
           progress.report({
-            message: flow === 'deviceCode' ? l10n.t('Requesting a code…') : l10n.t('Continue in your browser…'),
+            message: preferred === 'deviceCode' ? l10n.t('Requesting a code…') : l10n.t('Continue in your browser…'),
           });
-          await service.signIn(provider.id, {
-            preferredFlow: flow,
+          return service.signIn(provider.id, {
+            preferredFlow: preferred,
             signal: abort.signal,
-            openBrowser: (url) => openExternal(url),
-            externalRedirectUri: (local) => externalRedirect(local, log),
+            openBrowser: async (url) => {
+              const opened = await openExternal(url);
+              if (!opened && remoteAuto) fallback = 'the browser could not be opened';
+              return opened;
+            },
+            externalRedirectUri: async (local) => {
+              const forwarded = await externalRedirect(local, log);
+              if (forwarded) return forwarded;
+              if (!remoteAuto) return local;
+              fallback = 'the loopback redirect cannot be forwarded to this window';
+              throw new AuthError('unsupported', fallback);
+            },
             onUserCode: (p) => {
               progress.report({
                 message: l10n.t('Enter code {0} at {1}. Waiting for approval…', p.userCode, p.verificationUri),
               });
-              void offerDeviceCode(p.userCode, p.verificationUriComplete ?? p.verificationUri, abort.signal);
+              void offerDeviceCode(p.userCode, p.verificationUriComplete ?? p.verificationUri, abort);
             },
           });
+        };
+        try {
+          try {
+            await attempt(flow);
+          } catch (e) {
+            // Remote windows (flow auto): the browser flow through the forwarded port first, the device code when it cannot work.
+            if (!remoteAuto || abort.signal.aborted) throw e;
+            if (!fallback && isAuthError(e, 'oauth_error') && REFUSED_REQUEST_ERRORS.includes(e.details.oauthError ?? '')) fallback = `the server refused the request (${e.details.oauthError})`;
+            if (!fallback) throw e;
+            log.info(`Sign-in to ${provider.label}: ${fallback}; using the device code instead.`);
+            await attempt('deviceCode');
+          }
         } finally {
           sub.dispose();
         }
       },
     );
-    void vscode.window.showInformationMessage(l10n.t('Agent Auth: signed in to {0}.', provider.label));
     return true;
   } catch (e) {
     if (isAuthError(e, 'cancelled')) {
@@ -65,24 +93,21 @@ export async function runSignIn(
     // Server text in it was made inert where it entered; this is the last guard before a notification.
     const message = serverText((e as Error).message, NOTIFICATION_MAX);
     log.error(`Sign-in to ${provider.label} failed: ${message}`);
-    const retry = l10n.t('Try Again');
+    const again = l10n.t('Try Again');
     const showLog = l10n.t('Show Log');
-    const choice = await vscode.window.showErrorMessage(
-      l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message),
-      retry,
-      showLog,
-    );
-    if (choice === retry) return runSignIn(service, provider, log, clientSecrets);
-    if (choice === showLog) log.show();
+    void vscode.window
+      .showErrorMessage(l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message), again, showLog)
+      .then((choice) => {
+        if (choice === again) retry();
+        else if (choice === showLog) log.show();
+      });
     return false;
   }
 }
 
-/** `auto`: the loopback redirect needs the browser and the extension host on one machine. */
-function preferredFlow(p: ProviderConfig): FlowKind {
-  if (p.flow !== 'auto') return p.flow;
-  const remote = vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
-  return remote ? 'deviceCode' : 'authorizationCode';
+/** Remote (SSH, WSL, containers) or web (code-server, vscode.dev): the browser may not reach 127.0.0.1 of this extension host. */
+function isRemoteWindow(): boolean {
+  return vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
 }
 
 async function openExternal(url: string): Promise<boolean> {
@@ -91,30 +116,43 @@ async function openExternal(url: string): Promise<boolean> {
 }
 
 /**
- * In a remote window the forwarded address replaces 127.0.0.1. A result that is not a loopback
- * http URL (a web proxy path) cannot be a native-app redirect, so the local one is kept.
+ * The redirect the browser can reach: in a remote window the forwarded address replaces
+ * 127.0.0.1 (see forwardedRedirect.ts); undefined when no usable forward exists.
  */
-async function externalRedirect(local: string, log: vscode.LogOutputChannel): Promise<string> {
+async function externalRedirect(local: string, log: vscode.LogOutputChannel): Promise<string | undefined> {
   try {
     const ext = (await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true);
-    const u = new URL(ext);
-    // Only a plain port forward keeps the loopback server reachable; a rewritten path (code-server's
-    // /proxy/<port>/) or a non-loopback host would never deliver the redirect to our listener.
-    if (u.protocol === 'http:' && isLoopbackHost(u.hostname) && u.pathname === new URL(local).pathname) return ext;
-    log.info(`Forwarded redirect ${u.host}${u.pathname} cannot reach the loopback listener; using ${new URL(local).host}.`);
+    const usable = usableForward(local, ext);
+    if (!usable) log.info(`The forwarded redirect ${ext.replace(/\?.*$/, '')} cannot reach the loopback listener.`);
+    return usable;
   } catch (e) {
-    log.warn(`asExternalUri failed (${(e as Error).message}); using the local redirect.`);
+    log.warn(`asExternalUri failed (${(e as Error).message}).`);
+    return undefined;
   }
-  return local;
 }
 
-async function offerDeviceCode(userCode: string, uri: string, signal: AbortSignal): Promise<void> {
-  const action = l10n.t('Copy code and open browser');
+/**
+ * The device code in a modal dialog. Closing it cancels the sign-in; the button copies the code
+ * and opens the verification page. The progress notification keeps showing the code meanwhile.
+ */
+async function offerDeviceCode(userCode: string, uri: string, abort: AbortController): Promise<void> {
+  const host = hostOf(uri);
+  const action = l10n.t('Copy code and open {0}', host);
   const choice = await vscode.window.showInformationMessage(
-    l10n.t('Agent Auth: your sign-in code is {0}', userCode),
+    l10n.t('Your sign-in code is {0}', userCode),
+    { modal: true, detail: l10n.t('Enter it at {0} to sign in to Agent Auth.', host) },
     action,
   );
-  if (choice !== action || signal.aborted) return;
+  if (abort.signal.aborted) return;
+  if (choice !== action) return abort.abort();
   await vscode.env.clipboard.writeText(userCode);
   await openExternal(uri);
+}
+
+function hostOf(uri: string): string {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return uri;
+  }
 }

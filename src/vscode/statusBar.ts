@@ -8,9 +8,11 @@ import { mostUrgent, nextRenderDelayMs, providerStatus, type ProviderStatus, wor
 
 /**
  * One calm status bar item for all providers: it names the one that needs attention first (or
- * expires soonest), counts down its token, spins while a refresh runs, and turns yellow below
- * agentAuth.statusBar.warningSeconds and red when only a sign-in helps. It re-renders only when
- * the text would change; with nothing counting down, no timer runs.
+ * expires soonest), counts down its token and spins while a refresh runs. Neutral while the
+ * session refreshes itself; warning colours only when it cannot (no refresh token, refreshes
+ * failing) and expiry is nearer than agentAuth.statusBar.warningSeconds; error colours once
+ * expired or when only a sign-in helps. It re-renders only when the text or colour would change
+ * (see countdown.ts); with nothing counting down, no timer runs.
  */
 export function registerStatusBar(g: Glue): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('agentAuth.status', vscode.StatusBarAlignment.Right, 100);
@@ -74,10 +76,12 @@ export function presentStatus(
     .map((p) => ({ provider: p, state: service.state(p.id)! }))
     .map((r) => ({ ...r, status: providerStatus(r.state, now, warningMs, corrupt.get(r.provider.id)) }));
   if (rows.length === 0) return undefined;
-  const shown = mostUrgent(rows);
-  const others = rows.filter((r) => r !== shown && r.status.kind !== 'signedOut').length;
+  // Nobody signed in: name the first provider ("Acme: Sign in"), the others as "+N".
+  const shown = mostUrgent(rows) ?? rows[0]!;
+  const signedIn = shown.status.kind !== 'signedOut';
+  const others = rows.filter((r) => r !== shown && (signedIn ? r.status.kind !== 'signedOut' : true)).length;
   const icon = rows.some((r) => r.state.refreshing) ? '$(sync~spin)' : '$(key)';
-  const text = shown ? statusText(shown.provider, shown.status) : l10n.t('Sign in');
+  const text = statusText(shown.provider, shown.status);
   const sev = worstSeverity(rows.map((r) => r.status));
   return {
     text: `${icon} ${text}${others ? ` +${others}` : ''}`,
@@ -88,7 +92,7 @@ export function presentStatus(
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined,
     tooltip: tooltip(rows, now),
-    accessibilityLabel: l10n.t('Agent Auth: {0}', shown ? accessibleText(shown.provider, shown.status) : l10n.t('not signed in')),
+    accessibilityLabel: l10n.t('Agent Auth: {0}', accessibleText(shown.provider, shown.status, shown.state)),
     nextRenderMs: nextRenderDelayMs(rows.map((r) => r.status), warningMs),
   };
 }
@@ -101,7 +105,7 @@ function warningSeconds(): number {
 function statusText(p: ProviderConfig, s: ProviderStatus): string {
   switch (s.kind) {
     case 'valid':
-      return `${p.label} ${formatRemaining(s.remainingMs)}`;
+      return `${p.label} ${formatRemaining(s.remainingMs, s.unavoidable)}`;
     case 'expired':
       return l10n.t('{0} expired', p.label);
     default:
@@ -109,12 +113,17 @@ function statusText(p: ProviderConfig, s: ProviderStatus): string {
   }
 }
 
-function accessibleText(p: ProviderConfig, s: ProviderStatus): string {
+/** Also what the e2e tests read: the expiry time shows that a refresh happened. */
+function accessibleText(p: ProviderConfig, s: ProviderStatus, state: ProviderState): string {
   switch (s.kind) {
     case 'valid':
-      return l10n.t('{0} token valid for {1}', p.label, formatRemaining(s.remainingMs));
+      return s.unavoidable
+        ? l10n.t('{0} token valid until {1}, will not be refreshed', p.label, clock(state.session!.expiresAt))
+        : l10n.t('{0} token valid until {1}, refreshed automatically', p.label, clock(state.session!.expiresAt));
     case 'expired':
       return l10n.t('{0} token expired, refresh failing', p.label);
+    case 'signedOut':
+      return l10n.t('{0}: not signed in', p.label);
     default:
       return l10n.t('{0} needs you to sign in', p.label);
   }
@@ -144,7 +153,7 @@ function tooltip(rows: { provider: ProviderConfig; state: ProviderState; status:
     const left = s.expiresAt - now;
     line(
       left > 0 ? l10n.t('Expires') : l10n.t('Expired'),
-      left > 0 ? l10n.t('{0} (in {1})', time(s.expiresAt), formatRemaining(left)) : time(s.expiresAt),
+      left > 0 ? l10n.t('{0} (in {1})', time(s.expiresAt), formatRemaining(left, status.kind === 'valid' && status.unavoidable)) : time(s.expiresAt),
     );
     if (state.refreshing) line(l10n.t('Refresh'), l10n.t('in progress…'));
     if (state.lastRefresh) {
@@ -163,3 +172,5 @@ function tooltip(rows: { provider: ProviderConfig; state: ProviderState; status:
 }
 
 const time = (ms: number) => new Date(ms).toLocaleString();
+/** HH:MM:SS, 24-hour: what the accessibility label (and the e2e test reading it) shows. */
+const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);

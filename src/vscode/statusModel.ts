@@ -11,7 +11,8 @@ export type ProviderStatus =
   | { kind: 'needsSignIn'; reason?: string }
   /** Expired while refreshes keep failing (offline, server down): the schedule is still trying. */
   | { kind: 'expired' }
-  | { kind: 'valid'; remainingMs: number; severity: Severity };
+  /** `unavoidable`: nothing will refresh it (no refresh token, or refreshes are failing). */
+  | { kind: 'valid'; remainingMs: number; severity: Severity; unavoidable: boolean };
 
 export function providerStatus(state: ProviderState, now: number, warningMs: number, corruptReason?: string): ProviderStatus {
   const s = state.session;
@@ -19,7 +20,16 @@ export function providerStatus(state: ProviderState, now: number, warningMs: num
   const remainingMs = s.accessToken ? s.expiresAt - now : 0;
   if (s.needsSignIn || (!s.refreshToken && remainingMs <= 0)) return { kind: 'needsSignIn', reason: s.needsSignIn?.reason };
   if (remainingMs <= 0) return { kind: 'expired' };
-  return { kind: 'valid', remainingMs, severity: severity(remainingMs, warningMs) };
+  const unavoidable = !canRefresh(state);
+  return { kind: 'valid', remainingMs, severity: severity(remainingMs, warningMs, unavoidable), unavoidable };
+}
+
+/** A refresh token and no failed refresh since this session was obtained: the session renews itself. */
+export function canRefresh(state: ProviderState): boolean {
+  const s = state.session;
+  if (!s?.refreshToken || s.needsSignIn) return false;
+  const failing = state.lastRefresh && !state.lastRefresh.ok && state.lastRefresh.at >= s.obtainedAt;
+  return !failing;
 }
 
 const URGENCY: Record<ProviderStatus['kind'], number> = { needsSignIn: 0, expired: 1, valid: 2, signedOut: 3 };
@@ -46,7 +56,7 @@ export function nextRenderDelayMs(statuses: ProviderStatus[], warningMs: number)
   let next: number | undefined;
   for (const s of statuses) {
     if (s.kind !== 'valid') continue;
-    const d = nextTickDelayMs(s.remainingMs, warningMs);
+    const d = nextTickDelayMs(s.remainingMs, s.unavoidable, warningMs);
     if (d !== undefined && (next === undefined || d < next)) next = d;
   }
   return next;

@@ -2,8 +2,12 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { formatRemaining } from './countdown.js';
 import type { TokenService } from '../session/tokenService.js';
+import { AUTH_PROVIDER_ID } from './authProvider.js';
 import type { Glue } from './glue.js';
 import { providerStatus } from './statusModel.js';
+
+/** VS Code's command behind Accounts menu → <account> → Manage Trusted Extensions. */
+export const MANAGE_TRUSTED_EXTENSIONS = '_manageTrustedExtensionsForAccount';
 
 /** A Quick Pick entry that runs one of the extension's commands. */
 export interface StatusAction extends vscode.QuickPickItem {
@@ -42,7 +46,7 @@ export function statusActions(service: TokenService, now = Date.now(), setAside 
     } else {
       const summary =
         status.kind === 'valid'
-          ? l10n.t('{0}, token valid for {1}', s!.account.label, formatRemaining(status.remainingMs))
+          ? l10n.t('{0}, token valid for {1}', s!.account.label, formatRemaining(status.remainingMs, status.unavoidable))
           : l10n.t('{0}, token expired; refresh failing', s!.account.label);
       const failed = state.lastRefresh && !state.lastRefresh.ok ? state.lastRefresh : undefined;
       items.push({
@@ -54,7 +58,16 @@ export function statusActions(service: TokenService, now = Date.now(), setAside 
       });
       if (status.kind === 'valid') items.push({ label: `$(copy) ${l10n.t('Copy Access Token')}`, command: 'agentAuth.copyAccessToken', args: [p.id] });
     }
-    if (s) items.push({ label: `$(sign-out) ${l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [p.id] });
+    if (s) {
+      // VS Code keeps the list of extensions the user allowed to use this account (getSession's
+      // consent, which the exported API relies on too); this opens VS Code's own view of it.
+      items.push({
+        label: `$(extensions) ${l10n.t('Extensions Allowed to Use {0}…', s.account.label)}`,
+        command: MANAGE_TRUSTED_EXTENSIONS,
+        args: [{ providerId: AUTH_PROVIDER_ID, accountLabel: s.account.label }],
+      });
+      items.push({ label: `$(sign-out) ${l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [p.id] });
+    }
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   if (items.length === 1) {

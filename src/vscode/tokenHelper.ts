@@ -43,6 +43,8 @@ export function lazyTokenHelper(
     started ??= (async () => {
       // The socket goes in the helper's default private runtime directory (short enough for a socket path).
       const server = await startTokenHelperServer({ source: helperTokenSource(service), log });
+      // Returned, not voided: deactivate awaits the socket's close.
+      subscriptions.push({ dispose: () => server.close() });
       return { server, env: { env: server.env, binDir: server.binDir } };
     })().catch((err: Error) => {
       log.error(`The token helper could not start: ${err.message}. Terminals get no agent-auth-token command.`);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
 /** The User settings that point Agent Auth at the local IdP, shared by the e2e harness and the demo. */
-export type Flow = 'authorizationCode' | 'deviceCode';
+export type Flow = 'authorizationCode' | 'deviceCode' | 'auto';
 
 export const PROVIDER_ID = 'dev';
 export const PROVIDER_LABEL = 'Dev IdP';

@@ -20,6 +20,7 @@ import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
+import { NO_REFRESH_CLIENT, statusColoursWithoutRefresh } from './scenarios/statusColours.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
 import { type TwoWindows, twoWebWindows, twoWebWindowsWithoutHandoff } from './scenarios/twoWindows.js';
 import { Workbench } from './workbench.js';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     extraClients: [{
       client_id: CONFIDENTIAL_CLIENT_ID, client_secret: CONFIDENTIAL_CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_post',
       application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'],
-    }],
+    }, NO_REFRESH_CLIENT],
   });
   const root = join(e2eDir, 'run');
   const hostResultsFile = join(root, 'host-results.json');
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     },
     restoreSettings: () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(currentFlow) }, cs!.settingsFile),
     settingsFile: cs.settingsFile,
+    replaceSettings: (settings) => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settings }, cs!.settingsFile),
   };
   // The host tests run first: they start on their own when the workbench connects, and the UI
   // scenarios should not share the extension host with them.
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
       const providers = on ? [...base['agentAuth.providers'], confidentialProvider(idp!.issuer)] : base['agentAuth.providers'];
       return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...base, 'agentAuth.providers': providers }, cs!.settingsFile);
     }),
+    statusColoursWithoutRefresh(w),
     noTokenAtRest(w),
     addProviderScenario(w),
   ];

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { chromiumPath } from './paths.js';
+import { chromiumPath, readmeShotsDir } from './paths.js';
 
 /** Flags that keep Debian's Chromium quiet and off the network (see the real-vscode note). */
 const CHROMIUM_ARGS = [
@@ -72,6 +73,87 @@ export class Workbench {
 
   async statusTexts(): Promise<string[]> {
     return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+
+  /**
+   * A picture for the README: a Playwright screenshot of exactly `what` (an element, or several
+   * whose bounding box is taken), written to artifacts/readme-screenshots/<name>.png.
+   */
+  async readmeShot(name: string, ...what: Locator[]): Promise<string> {
+    mkdirSync(readmeShotsDir, { recursive: true });
+    const path = join(readmeShotsDir, `${name}.png`);
+    if (what.length === 1) {
+      await what[0]!.screenshot({ path });
+      return path;
+    }
+    const boxes = (await Promise.all(what.map((l) => l.boundingBox()))).filter((b) => b !== null);
+    if (!boxes.length) throw new Error(`nothing to photograph for ${name}`);
+    const pad = 8;
+    const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad);
+    const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad);
+    const right = Math.max(...boxes.map((b) => b.x + b.width)) + pad;
+    const bottom = Math.max(...boxes.map((b) => b.y + b.height)) + pad;
+    await this.page.screenshot({ path, clip: { x, y, width: right - x, height: bottom - y } });
+    return path;
+  }
+
+  /** The status bar entry whose text contains `text`. */
+  statusItem(text: string): Locator {
+    return this.page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
+  }
+
+  /**
+   * The colour the workbench paints behind a status bar entry, named by comparing its computed
+   * background with the theme's own status bar warning and error colours.
+   */
+  async statusColour(text: string): Promise<{ kind: 'neutral' | 'warning' | 'error'; css: string }> {
+    // No named functions inside: the test runner's transpiler would wrap them in a helper (__name) the page lacks.
+    return this.statusItem(text).evaluate((item) => {
+      const resolved = ['--vscode-statusBarItem-errorBackground', '--vscode-statusBarItem-warningBackground'].map((cssVar) => {
+        const probe = document.createElement('div');
+        probe.style.backgroundColor = `var(${cssVar})`;
+        // The theme's variables are defined on the workbench element, not on <body>.
+        (item.closest('.monaco-workbench') ?? document.body).appendChild(probe);
+        const c = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        return c;
+      });
+      const css =
+        [item, ...Array.from(item.querySelectorAll('*'))]
+          .map((e) => getComputedStyle(e).backgroundColor)
+          .find((c) => c !== 'transparent' && c !== 'rgba(0, 0, 0, 0)') ?? 'transparent';
+      const kind: 'neutral' | 'warning' | 'error' = css === resolved[0] ? 'error' : css === resolved[1] ? 'warning' : 'neutral';
+      return { kind, css };
+    });
+  }
+
+  /** The entry's accessibility label (what a screen reader says; Agent Auth puts the expiry time there). */
+  async statusAriaLabel(text: string): Promise<string> {
+    return this.statusItem(text).evaluate((item) => item.getAttribute('aria-label') ?? item.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '');
+  }
+
+  /** Opens the Accounts menu and returns its entries' texts (the menu stays open; closeMenus closes it). */
+  async accountsMenu(): Promise<string[]> {
+    await this.closeMenus();
+    await this.page.locator('.activitybar').getByRole('button', { name: /^Accounts/ }).click();
+    const items = this.page.locator('.monaco-menu .action-label');
+    await items.first().waitFor();
+    return (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  }
+
+  /** Toasts on screen and entries in the notification center (what a user would count). */
+  async visibleNotifications(): Promise<string[]> {
+    return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((t) => t.trim());
+  }
+
+  /**
+   * The notifications bell's icon: "bell" when the center holds nothing new and nothing in
+   * progress, "bell-dot" otherwise (VS Code's NotificationsStatus).
+   */
+  async notificationBell(): Promise<string> {
+    const icon = this.page.locator('.part.statusbar [id="status.notifications"] .codicon').first();
+    const classes = (await icon.getAttribute('class')) ?? '';
+    return /codicon-(bell[\w-]*)/.exec(classes)?.[1] ?? `unknown (${classes})`;
   }
 
   notification(text: string | RegExp): Locator {

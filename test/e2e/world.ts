@@ -15,6 +15,8 @@ export interface World {
   restoreSettings(): Promise<void>;
   /** The user settings.json on disk. */
   settingsFile: string;
+  /** Replaces the User settings (on top of the harness's base settings) through the Settings (JSON) editor. */
+  replaceSettings(settings: object): Promise<void>;
   /** Where terminal commands leave their output files (never a token, only hashes). */
   outDir: string;
   userDataDir: string;
@@ -55,12 +57,30 @@ export async function until<T>(
   }
 }
 
-/** Seconds shown by the countdown ("59s", "1m 42s", "12m", "1h 05m", "2d 3h"), or undefined. */
+/** The countdown a status text ends in: "<1m", "59s", "12m", "1h 05m", "2d 3h"; undefined if none. */
+export function countdownText(text: string): string | undefined {
+  const m = /\s(<1m|(?:\d+d\s*)?(?:\d+h\s*)?(?:\d+m\s*)?(?:\d+s)?)$/.exec(text.trim());
+  return m && m[1]!.trim() ? m[1]!.trim() : undefined;
+}
+
+/** Seconds shown by the countdown ("59s", "12m", "1h 05m", "2d 3h"), or undefined (also for "<1m"). */
 export function countdownSeconds(text: string): number | undefined {
   const m = /(?:^|\s)(?:(\d+)d\s*)?(?:(\d+)h\s*)?(?:(\d+)m\s*)?(?:(\d+)s)?\s*$/.exec(text.trim());
   if (!m || m.slice(1).every((g) => g === undefined)) return undefined;
   const [d, h, min, s] = m.slice(1).map((g) => Number(g ?? 0));
   return ((d * 24 + h) * 60 + min) * 60 + s;
+}
+
+/** The expiry time ("HH:MM:SS") in the status bar entry's accessibility label, as epoch ms of today (or undefined). */
+export function expiryInAriaLabel(label: string, now = new Date()): number | undefined {
+  const m = /valid until (\d\d):(\d\d):(\d\d)/.exec(label);
+  if (!m) return undefined;
+  const d = new Date(now);
+  d.setHours(Number(m[1]), Number(m[2]), Number(m[3]), 0);
+  // Just after midnight a time late in the evening belongs to yesterday, and the reverse.
+  if (d.getTime() - now.getTime() > 12 * 3600_000) d.setDate(d.getDate() - 1);
+  if (now.getTime() - d.getTime() > 12 * 3600_000) d.setDate(d.getDate() + 1);
+  return d.getTime();
 }
 
 /** Enough of a sha256 to compare tokens in logs without revealing them. */

@@ -50,6 +50,9 @@ describe('Agent Auth activation', () => {
     const subscription = api.onDidChangeToken(() => undefined);
     assert.equal(typeof subscription.dispose, 'function');
     subscription.dispose();
-    await assert.rejects(api.getAccessToken('no-such-provider'), 'a provider that is not configured has no token');
+    const forged = { id: 'dev/s-dev', accessToken: 'guessed', account: { id: 'u', label: 'u' }, scopes: ['provider:dev'] };
+    await assert.rejects(api.getAccessToken(forged), /vscode\.authentication\.getSession/, 'a session VS Code did not hand out is refused');
+    await assert.rejects(api.getAccessToken('dev' as never), /vscode\.authentication\.getSession/, 'a bare provider id is refused');
+    await assert.rejects(api.fetchWithToken(forged, 'http://127.0.0.2:9/'), /vscode\.authentication\.getSession/);
   });
 });

@@ -16,17 +16,21 @@ describe('status bar and status view (real vscode types)', () => {
   });
   after(() => w.close());
 
-  it('asks to sign in, calmly, while nobody is signed in, and hides with no provider', async () => {
+  it('asks to sign in, calmly and by name, while nobody is signed in, and hides with no provider', async () => {
     const p = presentStatus(w.service, Date.now(), 5 * M)!;
-    assert.equal(p.text, '$(key) Sign in');
+    assert.equal(p.text, '$(key) Dev IdP: Sign in');
     assert.equal(p.backgroundColor, undefined);
+    assert.equal(p.accessibilityLabel, 'Agent Auth: Dev IdP: not signed in');
+    const two = await serviceWith([provider('acme'), provider('beta')], []);
+    assert.equal(presentStatus(two, Date.now(), 5 * M)!.text, '$(key) Acme: Sign in +1');
+    two.dispose();
     assert.equal(p.nextRenderMs, undefined, 'no timer while nothing counts down');
     const empty = await serviceWith([], []);
     assert.equal(presentStatus(empty, Date.now(), 5 * M), undefined);
     empty.dispose();
   });
 
-  it('counts down a real token, warns below the threshold, and spins while refreshing', async () => {
+  it('counts down a real token, stays neutral while it can refresh, and spins while refreshing', async () => {
     await w.signIn();
     const token = await w.service.getAccessToken('dev');
     const now = Date.now();
@@ -34,13 +38,13 @@ describe('status bar and status view (real vscode types)', () => {
     assert.match(ok.text, /^\$\(key\) Dev IdP (9m|10m)$/);
     assert.equal(ok.backgroundColor, undefined);
     assert.ok(ok.nextRenderMs! > 0 && ok.nextRenderMs! <= 60_001);
+    assert.match(ok.accessibilityLabel, /^Agent Auth: Dev IdP token valid until \d\d:\d\d:\d\d, refreshed automatically$/);
     const tip = plain(ok.tooltip);
     for (const part of ['**Dev IdP**', 'Account: alice', `Issuer: ${w.idp.issuer}`, 'Scopes: openid', '(in 9m)', 'Next refresh: ']) assert.ok(tip.includes(part), `tooltip mentions ${part}: ${tip}`);
     assert.ok(!tip.includes(token.accessToken), 'the tooltip never shows the token');
 
-    const warn = presentStatus(w.service, now, 20 * M)!;
-    assert.ok(warn.backgroundColor instanceof vscode.ThemeColor);
-    assert.equal((warn.backgroundColor as unknown as { id: string }).id, 'statusBarItem.warningBackground');
+    const near = presentStatus(w.service, now, 20 * M)!;
+    assert.equal(near.backgroundColor, undefined, 'expiry within warningSeconds, but a refresh will come: neutral');
 
     const refresh = w.service.refreshNow('dev');
     assert.match(presentStatus(w.service, Date.now(), 5 * M)!.text, /^\$\(sync~spin\) /);
@@ -48,6 +52,20 @@ describe('status bar and status view (real vscode types)', () => {
     const after = presentStatus(w.service, Date.now(), 5 * M)!;
     assert.match(after.text, /^\$\(key\) /);
     assert.match(plain(after.tooltip), /Last refresh: .*, succeeded/);
+  });
+
+  it('warns, and counts seconds in the last minute, only when the session cannot refresh', async () => {
+    const now = Date.now();
+    const service = await serviceWith([provider('acme')], [session('acme', { refreshToken: undefined, expiresAt: now + 45_500 })]);
+    const p = presentStatus(service, now, 5 * M)!;
+    assert.equal(p.text, '$(key) Acme 45s');
+    assert.equal((p.backgroundColor as unknown as { id: string }).id, 'statusBarItem.warningBackground');
+    assert.equal(p.nextRenderMs, 501, 'ticks each second');
+    assert.match(p.accessibilityLabel, /will not be refreshed$/);
+    const later = presentStatus(service, now + 46_000, 5 * M)!;
+    assert.equal(later.text, '$(key) Acme: Sign in');
+    assert.equal((later.backgroundColor as unknown as { id: string }).id, 'statusBarItem.errorBackground');
+    service.dispose();
   });
 
   it('turns red with "Sign in" when only a sign-in helps, naming that provider first', async () => {
@@ -65,10 +83,11 @@ describe('status bar and status view (real vscode types)', () => {
   it('offers the actions that fit each provider, with its id as the argument', async () => {
     const service = await serviceWith([provider('acme'), provider('beta')], [session('acme')]);
     const items = statusActions(service);
-    const actions = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => [i.command, ...(i.args ?? [])].join(' '));
+    const actions = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => [i.command, ...(i.args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
     assert.deepEqual(actions, [
       'agentAuth.refreshNow acme',
       'agentAuth.copyAccessToken acme',
+      '_manageTrustedExtensionsForAccount {"providerId":"agent-auth","accountLabel":"alice@example.com"}',
       'agentAuth.signOut acme',
       'agentAuth.signIn beta',
       'agentAuth.showLog',
@@ -102,8 +121,10 @@ describe('status bar and status view (real vscode types)', () => {
 });
 
 describe('the installed extension wires the glue', () => {
-  it('registers the status, terminal and token commands', async () => {
+  it('registers the status, terminal and token commands, and VS Code has the trusted-extensions view the status view opens', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
     for (const c of ['agentAuth.showStatus', 'agentAuth.newTerminal', 'agentAuth.accessToken']) assert.ok(all.has(c), `${c} is registered`);
+    // getCommands(true) leaves out internal commands (a leading underscore).
+    assert.ok((await vscode.commands.getCommands(false)).includes('_manageTrustedExtensionsForAccount'));
   });
 });

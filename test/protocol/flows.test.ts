@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer as createNetServer, type Server } from 'node:net';
 import assert from 'node:assert/strict';
 import * as oauth from 'oauth4webapi';
 import { authorizationCodeFlow } from '../../src/protocol/authorizationCode.js';
@@ -49,6 +50,30 @@ describe('protocol: flows against a real OpenID provider', function () {
 
   // Code + PKCE yielding tokens, the device flow, refresh (with and without rotation), revocation
   // and 401 recovery are defined once in test/interop/behaviours.test.ts and run against every IdP.
+
+  it("signs in through a remote window's port forward: the IdP redirects to the forwarded port", async () => {
+    // What VS Code's port forwarding does for a remote window: another port, relayed to the listener.
+    const forwards: Server[] = [];
+    try {
+      const tokens = await codeFlow({
+        externalRedirectUri: async (local) => {
+          const target = new URL(local);
+          const fwd = createNetServer((c) => {
+            const up = connect(Number(target.port), '127.0.0.1');
+            c.pipe(up).pipe(c);
+            c.on('error', () => up.destroy());
+            up.on('error', () => c.destroy());
+          });
+          forwards.push(fwd);
+          await new Promise<void>((r) => fwd.listen(0, '127.0.0.1', r));
+          return `http://127.0.0.1:${(fwd.address() as AddressInfo).port}${target.pathname}`;
+        },
+      });
+      assert.ok(tokens.accessToken && tokens.refreshToken);
+    } finally {
+      for (const f of forwards) f.close();
+    }
+  });
 
   it('sends S256 PKCE, state, and the loopback redirect to the authorization endpoint', async () => {
     let seen: URL | undefined;

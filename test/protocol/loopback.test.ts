@@ -109,6 +109,20 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
     assert.equal((await browser).status, 200);
   });
 
+  it("accepts the Host of a remote window's port forward once told, and never a non-loopback one", async () => {
+    const lb = await startLoopbackServer({ expectedState: 'fw', timeoutMs: 5_000, log });
+    const forwarded = 'localhost:53123';
+    assert.equal((await get(`${lb.redirectUri}?state=fw&code=x`, forwarded)).status, 400, 'not before the forward is known');
+    assert.throws(() => lb.allowHost('evil.example:53123'), (e) => e instanceof AuthError && e.code === 'config');
+    lb.allowHost(forwarded);
+    assert.equal((await get(`${lb.redirectUri}?state=fw&code=x`, 'evil.example:53123')).status, 400, 'still refused');
+    const browser = get(`${lb.redirectUri}?state=fw&code=forwarded`, forwarded);
+    const cb = await lb.callback;
+    assert.equal(cb.params.get('code'), 'forwarded');
+    cb.respond({ ok: true });
+    assert.equal((await browser).status, 200);
+  });
+
   it('finds the uid of a loopback peer in /proc/net/tcp and tcp6 rows (kernel format)', () => {
     const tcp = [
       '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ALLOWED_AUTHORIZATION_PARAMETERS, PROVIDER_FIELDS } from '../../src/session/config.js';
 
@@ -39,5 +40,15 @@ describe('security: manifest', () => {
     const keys = [...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]!);
     assert.ok(keys.length > 20);
     for (const k of keys) assert.ok(k in nls, `package.nls.json lacks ${k}`);
+  });
+});
+
+describe('the published API', () => {
+  it('ships its type declarations in the package, named by package.json "types"', function () {
+    this.timeout(60_000);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    assert.equal(pkg.types, './api.d.ts');
+    const files = execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { encoding: 'utf8' }).split('\n');
+    assert.ok(files.includes('api.d.ts'), `the package holds: ${files.join(', ')}`);
   });
 });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { PROVIDER_LABEL } from '../providerSettings.js';
-import { countdownSeconds, until, type World } from '../world.js';
+import { countdownText, until, type World } from '../world.js';
 
 /** Any user name works at the test IdP. */
 export const USER = 'e2e-user';
@@ -72,14 +72,14 @@ export async function approveDevice(tab: Page, userCode: string): Promise<void> 
   throw new Error(`the device pages did not finish; visited ${visited.join(' → ')}`);
 }
 
-/** The status bar's countdown for the provider, in seconds. */
-export async function waitForCountdown(w: World, timeoutMs = 20_000): Promise<number> {
+/** The status bar's countdown for the provider ("<1m" while it refreshes itself, "39s" in the last minute before an unavoidable expiry). */
+export async function waitForCountdown(w: World, timeoutMs = 20_000, label = PROVIDER_LABEL): Promise<string> {
   return until(
-    `a status bar item "${PROVIDER_LABEL} <countdown>"`,
+    `a status bar item "${label} <countdown>"`,
     async () => {
       for (const t of await w.wb.statusTexts()) {
-        const s = t.includes(PROVIDER_LABEL) ? countdownSeconds(t) : undefined;
-        if (s !== undefined) return s;
+        const c = t.includes(label) && !t.includes(':') ? countdownText(t) : undefined;
+        if (c !== undefined) return c;
       }
       return undefined;
     },

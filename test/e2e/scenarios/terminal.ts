@@ -82,6 +82,27 @@ export function terminalHelper(w: World): Scenario {
       });
       await step('agent-auth-token prints a token the IdP accepts', async () => expectAcceptedToken(seen, `agent-auth-token ${PROVIDER_ID}`));
       step.note(`agent-auth-token ${PROVIDER_ID}: sha256 ${seen.sha}…, userinfo ${seen.userinfo}`);
+      await step('README picture: an API call with agent-auth-token in a terminal', async () => {
+        // What a user or an agent types: the header goes through stdin (printf is a builtin), so
+        // the token is on no command line and not on screen; tee lets the test see that it ran.
+        const out = 'userinfo.json';
+        rmSync(join(w.workspaceDir, out), { force: true });
+        const terminal = w.wb.page.locator('.terminal-wrapper.active .xterm');
+        await terminal.click();
+        await w.wb.page.keyboard.type("PS1='$ '; clear\n");
+        await w.wb.page.keyboard.type(`printf 'Authorization: Bearer %s\\n' "$(agent-auth-token ${PROVIDER_ID})" | curl -s -H @- ${userinfo} | tee ${out}; echo\n`);
+        const body = await until(`the userinfo answer in ${out}`, async () => {
+          try {
+            const text = readFileSync(join(w.workspaceDir, out), 'utf8');
+            return /"sub"/.test(text) && text;
+          } catch {
+            return undefined;
+          }
+        }, { timeoutMs: 10_000 });
+        step.note(`userinfo: ${body.trim().slice(0, 80)}`);
+        await w.wb.readmeShot('terminal-helper', w.wb.page.locator('.part.panel'));
+        rmSync(join(w.workspaceDir, out), { force: true });
+      });
     },
   };
 }

@@ -1,0 +1,31 @@
+import vscode = require('vscode');
+import { l10n } from 'vscode';
+import type { AgentAuthApi } from '../../api.js';
+import { fetchWithToken } from '../session/authorizedFetch.js';
+import type { TokenChange, TokenService } from '../session/tokenService.js';
+import type { AgentAuthProvider } from './authProvider.js';
+
+/**
+ * The API other extensions get (api.d.ts is its published contract). The extension's exports are
+ * one object shared by every extension, so the API cannot tell who calls it; instead each call
+ * must carry the session VS Code handed to the caller from getSession('agent-auth', …). VS Code
+ * gives a session only to extensions the user allowed, so holding one (its access token, which
+ * never leaves SecretStorage, the provider and VS Code otherwise) is the proof of consent. The
+ * session id alone is not: it is written to the lock folder.
+ */
+export function createApi(service: TokenService, auth: AgentAuthProvider, onDidChangeToken: vscode.Event<TokenChange>): AgentAuthApi {
+  const providerOf = (session: vscode.AuthenticationSession): string => {
+    if (!auth.handedOut(session)) {
+      throw new Error(
+        l10n.t('Agent Auth gives tokens only for a session from vscode.authentication.getSession("agent-auth", …), which asks the user to allow your extension.'),
+      );
+    }
+    return session.id.slice(0, session.id.indexOf('/'));
+  };
+  return {
+    getAccessToken: async (session, opts) => service.getAccessToken(providerOf(session), opts),
+    fetchWithToken: async (session, url, init) =>
+      fetchWithToken((id, o) => service.getAccessToken(id, o), globalThis.fetch, providerOf(session), url, init),
+    onDidChangeToken,
+  };
+}
