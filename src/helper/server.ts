@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { ensureExecutable, HELPER_NAME, helperBinDir } from './binDir.js';
+import { ensureExecutable, HELPER_NAME, helperBinDir, helperScript } from './binDir.js';
 import { newNonce, nonceMatches } from './nonce.js';
 import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
 import { defaultRuntimeDir, ensurePrivateDir, newSocketPath, removeStaleSockets } from './runtimeDir.js';
@@ -18,6 +18,8 @@ export interface TokenSource {
     providerId: string | undefined,
     opts: { minValiditySeconds?: number; forceRefresh?: boolean },
   ): Promise<IssuedToken>;
+  /** The provider's current OpenID Connect ID token (in `accessToken`) and its expiry; throws like getAccessToken when there is none. */
+  getIdToken(providerId: string | undefined): Promise<IssuedToken>;
 }
 
 export interface HelperLog {
@@ -64,7 +66,7 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
 
   return {
     env: {
-      AGENT_AUTH_TOKEN_HELPER: join(binDir, HELPER_NAME),
+      AGENT_AUTH_TOKEN_HELPER: helperScript(binDir),
       AGENT_AUTH_IPC: socketPath,
       AGENT_AUTH_NONCE: nonce,
       // The fallback client runs on the extension host's own runtime (Electron acts as Node with ELECTRON_RUN_AS_NODE).
@@ -112,7 +114,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, nonce: string, 
     const request = parseTokenRequest(req.url ?? '/');
     let token: IssuedToken;
     try {
-      token = await source.getAccessToken(request.providerId, {});
+      token = request.kind === 'id' ? await source.getIdToken(request.providerId) : await source.getAccessToken(request.providerId, {});
     } catch (err) {
       throw new HelperError(409, userMessage(err));
     }

@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
+import { getIdToken, type IssuedIdToken } from '../session/idToken.js';
 import { isUsable } from '../session/sessionRecord.js';
 import type { AccessToken, GetTokenOptions, TokenService } from '../session/tokenService.js';
 
@@ -28,8 +29,16 @@ export function resolveProviderId(service: TokenService, providerId: string | un
 
 export interface TokenSource {
   getAccessToken(providerId: string | undefined, opts?: GetTokenOptions): Promise<AccessToken>;
+  /** For the helper, the ID token in `accessToken`. */
+  getIdToken(providerId: string | undefined): Promise<{ providerId: string; accessToken: string; expiresAt: number }>;
 }
 
 export function tokenSource(service: TokenService): TokenSource {
-  return { getAccessToken: async (providerId, opts) => service.getAccessToken(resolveProviderId(service, providerId), opts) };
+  return {
+    getAccessToken: async (providerId, opts) => service.getAccessToken(resolveProviderId(service, providerId), opts),
+    getIdToken: async (providerId) => {
+      const t: IssuedIdToken = await getIdToken(service, resolveProviderId(service, providerId));
+      return { providerId: t.providerId, accessToken: t.idToken, expiresAt: t.expiresAt };
+    },
+  };
 }
