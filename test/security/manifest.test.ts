@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 /** A workspace's own settings must not be able to steer where tokens come from or go. */
 describe('security: manifest', () => {
@@ -31,5 +32,13 @@ describe('security: manifest', () => {
     const keys = [...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]!);
     assert.ok(keys.length > 20);
     for (const k of keys) assert.ok(k in nls, `package.nls.json lacks ${k}`);
+  });
+});
+
+describe('VSIX contents', () => {
+  it('ships every token-helper client: the POSIX script, the Node client and the Windows .cmd shim', function () {
+    this.timeout(30_000);
+    const files = execFileSync(process.execPath, ['node_modules/@vscode/vsce/vsce', 'ls', '--no-dependencies'], { encoding: 'utf8' }).split('\n');
+    for (const f of ['bin/agent-auth-token', 'bin/agent-auth-token.js', 'bin/agent-auth-token.cmd']) assert.ok(files.includes(f), `${f} is not in the VSIX`);
   });
 });
