@@ -8,6 +8,7 @@ import { SessionStore } from '../session/sessionStore.js';
 import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService } from '../session/tokenService.js';
 import { AgentAuthProvider } from './authProvider.js';
 import { registerCommands } from './commands.js';
+import { registerGitCredentials } from './gitCredentials.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
 import { offerSignIn, pickConfigured } from './providerPick.js';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     registerTerminals(g),
     registerTasks(g),
     registerLanguageServers(g),
+    registerGitCredentials(g),
     // Timers stall while the machine sleeps; focus is a good moment to look at the wall clock again.
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );
