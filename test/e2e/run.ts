@@ -15,6 +15,8 @@ import { noTokenAtRest } from './scenarios/leaks.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
+import { gitFromSourceControl, seedGitRepos } from './scenarios/git.js';
+import { type GitRemote, startGitRemote } from './gitRemote.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
@@ -27,6 +29,7 @@ let idp: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
+let gitRemote: GitRemote | undefined;
 const results: Result[] = [];
 
 async function teardown(): Promise<void> {
@@ -34,6 +37,7 @@ async function teardown(): Promise<void> {
   await wb?.close();
   await cs?.stop();
   await idp?.close();
+  await gitRemote?.close();
 }
 
 function finish(code: number): never {
@@ -65,7 +69,9 @@ async function main(): Promise<void> {
   const hostResultsFile = join(root, 'host-results.json');
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
-  const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow);
+  gitRemote = await startGitRemote(join(e2eDir, 'git-remote'), idp);
+  // git from the Source Control view gets the token for the IdP's host and the git remote's.
+  const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow, [new URL(idp!.issuer).host, gitRemote!.host]);
   cs = await startCodeServer({
     root,
     settings: settingsFor('authorizationCode'),
@@ -79,6 +85,8 @@ async function main(): Promise<void> {
     },
   });
   mkdirSync(outDir, { recursive: true });
+  // Before the window opens, so the git extension finds the repository when it scans the folder.
+  const { repo } = seedGitRepos(gitRemote, cs.workspaceDir, join(e2eDir, 'git-remote'));
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
   // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
@@ -98,6 +106,7 @@ async function main(): Promise<void> {
     terminalHelper(w),
     terminalWithToken(w),
     copyAccessToken(w),
+    gitFromSourceControl(w, gitRemote, repo),
     signOut(w),
     deviceCodeSignIn(w),
     noTokenAtRest(w),
