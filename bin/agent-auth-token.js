@@ -10,6 +10,9 @@
 // `agent-auth-token.js --request PATH` (used by the POSIX script) sends one request and prints
 // the answer; the exit status says what happened, and 3 (no window) prints nothing.
 const http = require('node:http');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { spawn } = require('node:child_process');
 
 const USAGE = [
@@ -27,6 +30,9 @@ const USAGE = [
 ].join('\n');
 
 const CLOSED = 'Agent Auth: the VS Code window that opened this terminal is closed; open a new terminal.';
+const NOT_OPENED =
+  'Agent Auth: this shell was not opened by VS Code with Agent Auth (AGENT_AUTH_IPC is not set), and no VS Code window serves agent-auth-token user-wide (setting agentAuth.helper.userWide); open a new VS Code terminal.';
+const USER_WIDE_CLOSED = 'Agent Auth: no VS Code window serving agent-auth-token user-wide (setting agentAuth.helper.userWide) is open; open VS Code.';
 
 class Exit extends Error {
   constructor(status, message) {
@@ -92,15 +98,40 @@ function requestPath({ format, provider, idToken }, env) {
   return path;
 }
 
-/** Where the window listens, and its nonce; throws Exit(3) when this process was not started by VS Code with Agent Auth. */
+/**
+ * Where the user-wide helper's files are: the same rule as userWideDir in src/helper/userWide.ts
+ * (Linux: $XDG_RUNTIME_DIR/agent-auth, else ~/.cache/agent-auth; macOS: ~/Library/Application
+ * Support/agent-auth; Windows: %LOCALAPPDATA%\agent-auth).
+ */
+function userWideDir(env, platform = process.platform, home = os.homedir()) {
+  if (platform === 'win32') return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), 'agent-auth');
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'agent-auth');
+  const xdg = env.XDG_RUNTIME_DIR;
+  return xdg && xdg.startsWith('/') ? path.posix.join(xdg, 'agent-auth') : path.posix.join(home, '.cache', 'agent-auth');
+}
+
+const NONCE = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Where the window listens, and its nonce: the terminal's own window ($AGENT_AUTH_IPC), else the
+ * window serving the user-wide socket (its user.ipc file). Throws Exit(3) when there is neither.
+ */
 function channel(env) {
-  if (!env.AGENT_AUTH_IPC) {
-    throw new Exit(3, 'Agent Auth: this shell was not opened by VS Code with Agent Auth (AGENT_AUTH_IPC is not set); open a new VS Code terminal.');
+  if (env.AGENT_AUTH_IPC) {
+    if (!NONCE.test(env.AGENT_AUTH_NONCE || '')) {
+      throw new Exit(3, 'Agent Auth: AGENT_AUTH_NONCE is missing or malformed; open a new VS Code terminal.');
+    }
+    return { ipc: env.AGENT_AUTH_IPC, nonce: env.AGENT_AUTH_NONCE, closed: CLOSED };
   }
-  if (!/^[A-Za-z0-9_-]+$/.test(env.AGENT_AUTH_NONCE || '')) {
-    throw new Exit(3, 'Agent Auth: AGENT_AUTH_NONCE is missing or malformed; open a new VS Code terminal.');
+  let text;
+  try {
+    text = fs.readFileSync(path.join(userWideDir(env), 'user.ipc'), 'utf8');
+  } catch {
+    throw new Exit(3, NOT_OPENED);
   }
-  return { ipc: env.AGENT_AUTH_IPC, nonce: env.AGENT_AUTH_NONCE };
+  const [ipc, nonce] = text.split('\n');
+  if (!ipc || !NONCE.test(nonce || '')) throw new Exit(3, NOT_OPENED);
+  return { ipc, nonce, closed: USER_WIDE_CLOSED };
 }
 
 /** One GET to the window; resolves to the 200 body, or rejects with Exit(1) (refused, its reason), Exit(3) (no window) or Exit(4). */
@@ -171,7 +202,8 @@ function runWithToken(command, name, token, env) {
 
 async function main(argv, env) {
   if (argv[0] === '--request') {
-    const body = await ask(channel(env), argv[1] || '/');
+    // The POSIX script has found the channel and says what a closed one means.
+    const body = await ask({ ipc: env.AGENT_AUTH_IPC, nonce: env.AGENT_AUTH_NONCE }, argv[1] || '/');
     process.stdout.write(body);
     return 0;
   }
@@ -189,7 +221,7 @@ async function main(argv, env) {
   try {
     body = await ask(ch, requestPath(opts, env));
   } catch (err) {
-    if (err instanceof Exit && err.status === 3 && !err.message) throw new Exit(3, CLOSED);
+    if (err instanceof Exit && err.status === 3 && !err.message) throw new Exit(3, ch.closed);
     throw err;
   }
   if (opts.format !== 'exec') {
@@ -221,4 +253,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { parseArgs, requestPath, USAGE };
+module.exports = { parseArgs, requestPath, userWideDir, USAGE };

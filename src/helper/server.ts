@@ -31,6 +31,8 @@ export interface HelperLog {
 export interface TokenHelperServerOptions {
   /** Where the socket goes; created with mode 0700. Default: $XDG_RUNTIME_DIR/agent-auth or <tmp>/agent-auth-<uid>. Ignored on Windows. */
   dir?: string;
+  /** Listen exactly here instead (a socket path or a Windows pipe name); fails with EADDRINUSE when taken. */
+  listenAt?: string;
   source: TokenSource;
   log?: HelperLog;
 }
@@ -54,7 +56,7 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
   const binDir = helperBinDir();
   ensureExecutable(join(binDir, HELPER_NAME));
   const nonce = newNonce();
-  const socketPath = await channelPath(opts.dir ?? defaultRuntimeDir(), log);
+  const socketPath = opts.listenAt ?? (await channelPath(opts.dir ?? defaultRuntimeDir(), log));
 
   const server = createServer({ maxHeaderSize: MAX_REQUEST_BYTES }, (req, res) => void answer(req, res, nonce, opts.source, log));
   server.on('connection', (socket) => socket.setTimeout(IDLE_MS)); // node's http server destroys a socket on timeout

@@ -9,6 +9,7 @@ import { type AccessToken, type GetTokenOptions, type TokenChange, TokenService 
 import { AgentAuthProvider } from './authProvider.js';
 import { registerCommands } from './commands.js';
 import { registerGitCredentials } from './gitCredentials.js';
+import { registerInstallHelper } from './installHelper.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
 import { offerSignIn, pickConfigured } from './providerPick.js';
@@ -19,6 +20,7 @@ import { registerStatusView } from './statusView.js';
 import { registerTasks } from './tasks.js';
 import { registerTerminals } from './terminals.js';
 import { lazyTokenHelper } from './tokenHelper.js';
+import { registerUserWideHelper } from './userWideHelper.js';
 
 /** What other extensions get from `vscode.extensions.getExtension('agentauth.agent-auth').exports`. */
 export interface AgentAuthApi {
@@ -81,6 +83,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     registerTasks(g),
     registerLanguageServers(g),
     registerGitCredentials(g),
+    registerUserWideHelper(g),
+    registerInstallHelper(g),
     // Timers stall while the machine sleeps; focus is a good moment to look at the wall clock again.
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );

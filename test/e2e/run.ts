@@ -16,6 +16,7 @@ import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { gitFromSourceControl, seedGitRepos } from './scenarios/git.js';
+import { userWideHelper } from './scenarios/userWide.js';
 import { type GitRemote, startGitRemote } from './gitRemote.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
 import { Workbench } from './workbench.js';
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
   idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true });
   const root = join(e2eDir, 'run');
   const hostResultsFile = join(root, 'host-results.json');
+  // The user's runtime folder, where the user-wide helper's socket goes (private, 0700, like /run/user/UID).
+  const runtimeDir = join(e2eDir, 'xdg-runtime');
+  rmSync(runtimeDir, { recursive: true, force: true });
+  mkdirSync(runtimeDir, { mode: 0o700 });
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
   gitRemote = await startGitRemote(join(e2eDir, 'git-remote'), idp);
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
       AGENT_AUTH_HOST_TESTS: hostTestsOut,
       AGENT_AUTH_MOCHA: mochaPath,
       AGENT_AUTH_E2E_ISSUER: idp.issuer,
+      XDG_RUNTIME_DIR: runtimeDir,
     },
   });
   mkdirSync(outDir, { recursive: true });
@@ -107,6 +113,11 @@ async function main(): Promise<void> {
     terminalWithToken(w),
     copyAccessToken(w),
     gitFromSourceControl(w, gitRemote, repo),
+    userWideHelper(
+      w,
+      () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor('authorizationCode'), 'agentAuth.helper.userWide': true }, cs!.settingsFile),
+      runtimeDir,
+    ),
     signOut(w),
     deviceCodeSignIn(w),
     noTokenAtRest(w),

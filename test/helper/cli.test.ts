@@ -66,9 +66,12 @@ function cliSuite(client: Client) {
   });
 
   it('says so when the shell was not opened by VS Code', async () => {
-    const env = { ...two.env };
+    // Nor does any window serve the user-wide socket (the runtime folder is empty).
+    const runtime = mkdtempSync(join(tmpdir(), 'agent-auth-xdg-'));
+    const env: NodeJS.ProcessEnv = { ...two.env, XDG_RUNTIME_DIR: runtime };
     delete env.AGENT_AUTH_IPC;
     const r = await runHelper([], env);
+    rmSync(runtime, { recursive: true });
     assert.equal(r.code, 3);
     assert.match(r.stderr, /not opened by VS Code with Agent Auth/);
   });
