@@ -70,8 +70,12 @@ async function main(): Promise<void> {
   const hostResultsFile = join(root, 'host-results.json');
   // The user's runtime folder, where the user-wide helper's socket goes (private, 0700, like /run/user/UID).
   const runtimeDir = join(e2eDir, 'xdg-runtime');
-  rmSync(runtimeDir, { recursive: true, force: true });
-  mkdirSync(runtimeDir, { mode: 0o700 });
+  // A home of its own: "Install Token Helper on PATH" writes to ~/.local/bin.
+  const home = join(e2eDir, 'home');
+  for (const d of [runtimeDir, home]) {
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d, { mode: 0o700 });
+  }
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
   gitRemote = await startGitRemote(join(e2eDir, 'git-remote'), idp);
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
       AGENT_AUTH_MOCHA: mochaPath,
       AGENT_AUTH_E2E_ISSUER: idp.issuer,
       XDG_RUNTIME_DIR: runtimeDir,
+      HOME: home,
     },
   });
   mkdirSync(outDir, { recursive: true });
@@ -116,7 +121,7 @@ async function main(): Promise<void> {
     userWideHelper(
       w,
       () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor('authorizationCode'), 'agentAuth.helper.userWide': true }, cs!.settingsFile),
-      runtimeDir,
+      { home, runtimeDir },
     ),
     signOut(w),
     deviceCodeSignIn(w),

@@ -23,8 +23,8 @@ function external(client: string[], env: NodeJS.ProcessEnv): Promise<{ code: num
  * agentAuth.helper.userWide: with the setting on, a process outside VS Code (this harness) gets
  * live tokens from both clients through the per-user socket, across a refresh.
  */
-export function userWideHelper(w: World, enable: () => Promise<void>, runtimeDir: string): Scenario {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_RUNTIME_DIR: runtimeDir };
+export function userWideHelper(w: World, enable: () => Promise<void>, user: { home: string; runtimeDir: string }): Scenario {
+  const env = { PATH: process.env.PATH, HOME: user.home, XDG_RUNTIME_DIR: user.runtimeDir };
   const clients = [[join(repoRoot, 'bin', 'agent-auth-token')], [process.execPath, join(repoRoot, 'bin', 'agent-auth-token.js')]];
   const live = async (): Promise<string> => {
     const tokens: string[] = [];
@@ -55,6 +55,18 @@ export function userWideHelper(w: World, enable: () => Promise<void>, runtimeDir
         }, { timeoutMs: 90_000 }),
       );
       step.note(`outside VS Code: sha256 ${sha256Prefix(first)} then ${sha256Prefix(second)}, both active at the IdP`);
+      const launcher = join(user.home, '.local', 'bin', 'agent-auth-token');
+      await step('Install Token Helper on PATH says where it put the launcher and how to undo it', async () => {
+        await w.wb.runCommand('Agent Auth: Install Token Helper on PATH');
+        await until('the notification', async () => (await w.wb.notification(`installed agent-auth-token at ${launcher}`).count()) > 0 && (await w.wb.notification('To undo, delete that file').count()) > 0, {
+          seen: async () => (await w.wb.notification(/./).allInnerTexts()).join(' | ') || 'no notification',
+        });
+      });
+      await step('the launcher, run outside VS Code, runs the installed extension’s helper', async () => {
+        const r = await external([launcher], env);
+        if (r.code !== 0) throw new Error(`${launcher} exited ${r.code}: ${r.stderr.trim()}`);
+        if (!(await introspect(w.idp, r.stdout.trim())).active) throw new Error('the IdP does not accept the launcher’s token');
+      });
     },
   };
 }
