@@ -25,7 +25,7 @@ export function registerGitCredentials(g: Glue): vscode.Disposable {
     void gitApi().then(
       (api) => {
         if (!api) return g.log.info('The git extension is not available; git in the Source Control view gets no tokens from Agent Auth.');
-        registration = api.registerCredentialsProvider({ getCredentials: (host) => credentials(g, host) });
+        registration = api.registerCredentialsProvider({ getCredentials: (host) => gitCredentials(g, host) });
         g.log.info('Answering git credential requests from the Source Control view for the providers\' git hosts.');
       },
       (err: Error) => g.log.warn(`The git extension's API is unavailable (${err.message}); git in the Source Control view gets no tokens from Agent Auth.`),
@@ -48,7 +48,8 @@ async function gitApi(): Promise<GitApi | undefined> {
   return exports.getAPI(1);
 }
 
-async function credentials(g: Glue, host: vscode.Uri): Promise<{ username: string; password: string } | undefined> {
+/** What the git extension gets for a remote `host` (scheme://authority): the token for a provider's git host, else nothing. */
+export async function gitCredentials(g: Glue, host: vscode.Uri): Promise<{ username: string; password: string } | undefined> {
   // The remote comes from the workspace's own .git/config: an untrusted workspace gets nothing.
   if (!vscode.workspace.isTrusted) return undefined;
   const remote = `${host.scheme}://${host.authority.replace(/^.*@/, '')}`;
