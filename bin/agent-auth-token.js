@@ -181,10 +181,47 @@ function drainCredentialInput(stdin) {
   });
 }
 
+const META = /([()\][%!^"`<>&|;, *?])/g;
+const envGet = (env, name) => env[Object.keys(env).find((k) => k.toUpperCase() === name) ?? name];
+
+/**
+ * How to start `command` on this platform: the same rules as commandLine in src/vscode/commandLine.ts
+ * (a test keeps the two equal). On Windows a command is looked up on PATH with PATHEXT, and a .cmd
+ * or .bat shim (claude.cmd) runs through cmd.exe with every argument escaped.
+ */
+function commandLine(command, args, platform, env, isFile) {
+  if (platform !== 'win32') return { file: command, args: [...args] };
+  const exts = (envGet(env, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
+  const names = exts.some((e) => command.toUpperCase().endsWith(e.toUpperCase())) ? [command] : exts.map((e) => command + e.toLowerCase());
+  const dirs = /[\\/]/.test(command) || path.win32.isAbsolute(command) ? [''] : (envGet(env, 'PATH') ?? '').split(';').filter(Boolean);
+  let found;
+  for (const dir of dirs) {
+    found = names.map((n) => (dir ? path.win32.join(dir, n) : n)).find(isFile);
+    if (found) break;
+  }
+  if (!found || !/\.(cmd|bat)$/i.test(found)) return { file: found ?? command, args: [...args] };
+  const twice = /node_modules[\\/]\.bin[\\/][^\\/]+\.cmd$/i.test(found);
+  const escape = (a) => {
+    const q = `"${a.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\*)$/, '$1$1')}"`.replace(META, '^$1');
+    return twice ? q.replace(META, '^$1') : q;
+  };
+  const line = [found.replace(META, '^$1'), ...args.map(escape)].join(' ');
+  return { file: envGet(env, 'COMSPEC') ?? 'cmd.exe', args: ['/d', '/s', '/c', `"${line}"`], windowsVerbatimArguments: true };
+}
+
+const isFileOnDisk = (p) => {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
 /** Runs the command with the token in its environment only and returns its exit status. Node cannot exec(), so it waits and forwards signals. */
 function runWithToken(command, name, token, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env: { ...env, [name]: token } });
+    const line = commandLine(command[0], command.slice(1), process.platform, env, isFileOnDisk);
+    const child = spawn(line.file, line.args, { stdio: 'inherit', env: { ...env, [name]: token }, windowsVerbatimArguments: line.windowsVerbatimArguments });
     const forward = (sig) => () => child.kill(sig);
     const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].filter((s) => process.platform !== 'win32' || s !== 'SIGHUP').map((s) => [s, forward(s)]);
     for (const [s, h] of handlers) process.on(s, h);
@@ -253,4 +290,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { parseArgs, requestPath, userWideDir, USAGE };
+module.exports = { commandLine, parseArgs, requestPath, userWideDir, USAGE };

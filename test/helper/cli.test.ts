@@ -16,6 +16,8 @@ const beta = { accessToken: 'beta-AT-9876543210', expiresAt: Date.now() + 2 * HO
 const CLOSED = 'Agent Auth: the VS Code window that opened this terminal is closed; open a new terminal.\n';
 
 describe('agent-auth-token (real server, real CLI)', function () {
+  // Each case starts a few processes; on a loaded 2-core machine the Node client takes a second to start.
+  this.timeout(60_000);
   it('both clients print the same usage', async () => {
     const [posix, node] = await Promise.all(clients().map((c) => run(['--help'], process.env, '', c)));
     assert.equal(posix!.code, 0);

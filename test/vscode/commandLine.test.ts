@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { commandLine, findOnWindowsPath } from '../../src/vscode/commandLine.js';
 
 // Windows cannot run here: a fake file system stands in for its PATH; the rules are the subject.
@@ -35,5 +36,24 @@ describe('task commands on Windows: .cmd shims found with PATH and PATHEXT (logi
   it('spawns an .exe directly, and leaves the command alone on Linux and macOS', () => {
     assert.deepEqual(commandLine('where', ['x'], { platform: 'win32', env, isFile }), { file: `${sys}\\where.exe`, args: ['x'] });
     for (const platform of ['linux', 'darwin'] as const) assert.deepEqual(commandLine('claude', ['-p'], { platform, env, isFile }), { file: 'claude', args: ['-p'] });
+  });
+
+  it('the Node client’s exec (bin/agent-auth-token.js, what Windows runs) follows the same rules', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const js = require(join(__dirname, '../../bin/agent-auth-token.js')).commandLine;
+    const cases: [string, string[], NodeJS.Platform][] = [
+      ['claude', ['-p', 'fix "it" & run', 'a\\b\\'], 'win32'],
+      ['codex', ['%PATH%', '!x!', '^', '(a)'], 'win32'],
+      ['tool', [], 'win32'],
+      ['where', ['x'], 'win32'],
+      ['nothing', ['x'], 'win32'],
+      ['D:\\proj\\node_modules\\.bin\\agent.cmd', ['a&b'], 'win32'],
+      ['claude', ['-p'], 'linux'],
+    ];
+    const files2 = new Set([...files, `${npm}\\codex.cmd`]);
+    for (const [command, args, platform] of cases) {
+      const isFile2 = (p: string) => files2.has(p);
+      assert.deepEqual(js(command, args, platform, env, isFile2), commandLine(command, args, { platform, env, isFile: isFile2 }), `${command} ${args.join(' ')}`);
+    }
   });
 });
