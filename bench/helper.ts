@@ -47,7 +47,10 @@ async function benchFallbacks(calls: number): Promise<Record<string, Latency>> {
 
 async function withServer<T>(run: (helper: string, env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
   const server = await startTokenHelperServer({
-    source: { getAccessToken: async () => ({ providerId: 'bench', accessToken: TOKEN, expiresAt: Date.now() + 3_600_000 }) },
+    source: {
+      getAccessToken: async () => ({ providerId: 'bench', accessToken: TOKEN, expiresAt: Date.now() + 3_600_000 }),
+      getIdToken: () => Promise.reject(new Error('no ID token in the benchmark')),
+    },
   });
   try {
     return await run(server.env.AGENT_AUTH_TOKEN_HELPER!, { ...process.env, ...server.env });

@@ -1,7 +1,15 @@
 import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, win32 } from 'node:path';
 
 export const HELPER_NAME = 'agent-auth-token';
+
+/**
+ * The client a process should run: the POSIX script (fast path, with the Node client as its
+ * fallback), or on Windows the `.cmd` shim that runs the Node client for cmd and PowerShell.
+ */
+export function helperScript(binDir: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' ? win32.join(binDir, `${HELPER_NAME}.cmd`) : join(binDir, HELPER_NAME);
+}
 
 /**
  * The extension's bin/ folder, found by walking up from this module: it is dist/ in the bundle

@@ -2,7 +2,7 @@
  * The token helper's wire protocol: HTTP/1.x over the local socket, so `curl --unix-socket`, a
  * few lines of Perl and Node's own http client all speak it. One request per connection:
  *
- *   GET /v1/token?format=raw|git|kubectl|exec[&provider=ID][&api=v1|v1beta1][&protocol=P&host=H]
+ *   GET /v1/token?format=raw|git|kubectl|exec[&provider=ID][&api=v1|v1beta1][&token=id][&protocol=P&host=H]
  *   X-Agent-Auth-Nonce: <the window's nonce>
  *
  * 200 carries the finished output (the client prints it as is); any other status carries a
@@ -17,6 +17,9 @@ export const NONCE_HEADER = 'x-agent-auth-nonce';
 export type Format = 'raw' | 'git' | 'kubectl' | 'exec';
 const FORMATS: readonly string[] = ['raw', 'git', 'kubectl', 'exec'];
 const KUBE_APIS: readonly string[] = ['v1', 'v1beta1'];
+/** Which token: the access token (default) or the OpenID Connect ID token (raw and kubectl only, as kubelogin prints it). */
+export type TokenKind = 'access' | 'id';
+const ID_TOKEN_FORMATS: readonly string[] = ['raw', 'kubectl'];
 
 /** Same rule as provider ids in settings; also keeps ids safe to put in a URL unescaped. */
 const PROVIDER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -28,12 +31,14 @@ export interface TokenRequest {
   format: Format;
   providerId?: string;
   kubeApi: string;
+  kind: TokenKind;
   /** format=git: what git asks a password for (its `protocol` and `host` attributes). */
   git?: { protocol: string; host: string };
 }
 
 export interface IssuedToken {
   providerId: string;
+  /** The token to print: the access token, or for `token=id` the ID token. */
   accessToken: string;
   /** Epoch ms. */
   expiresAt: number;
@@ -63,11 +68,16 @@ export function parseTokenRequest(url: string): TokenRequest {
   }
   const kubeApi = u.searchParams.get('api') ?? 'v1';
   if (!KUBE_APIS.includes(kubeApi)) throw new HelperError(400, `Agent Auth: unsupported ExecCredential version "${kubeApi}".`);
-  if (format !== 'git') return { format: format as Format, providerId, kubeApi };
+  const token = u.searchParams.get('token') ?? 'access';
+  if (token !== 'access' && token !== 'id') throw new HelperError(400, `Agent Auth: unknown token kind "${token}".`);
+  if (token === 'id' && !ID_TOKEN_FORMATS.includes(format)) {
+    throw new HelperError(400, 'Agent Auth: the ID token is printed as is or as an ExecCredential (kubectl), not in other formats.');
+  }
+  if (format !== 'git') return { format: format as Format, providerId, kubeApi, kind: token };
   const protocol = u.searchParams.get('protocol');
   const host = u.searchParams.get('host');
   if (!protocol || !host) throw new HelperError(400, 'Agent Auth: git-credential needs the protocol and host git asks for (update agent-auth-token: open a new terminal).');
-  return { format: 'git', providerId, kubeApi, git: { protocol, host } };
+  return { format: 'git', providerId, kubeApi, kind: token, git: { protocol, host } };
 }
 
 /**

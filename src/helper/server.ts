@@ -3,7 +3,7 @@ import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
-import { ensureExecutable, HELPER_NAME, helperBinDir } from './binDir.js';
+import { ensureExecutable, HELPER_NAME, helperBinDir, helperScript } from './binDir.js';
 import { newNonce, nonceMatches } from './nonce.js';
 import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
 import { defaultRuntimeDir, ensurePrivateDir, newSocketPath, privateRuntimeDir, removeStaleSockets } from './runtimeDir.js';
@@ -19,6 +19,8 @@ export interface TokenSource {
     providerId: string | undefined,
     opts: { minValiditySeconds?: number; forceRefresh?: boolean; maxWaitMs?: number },
   ): Promise<IssuedToken>;
+  /** The provider's current OpenID Connect ID token (in `accessToken`) and its expiry; throws like getAccessToken when there is none. */
+  getIdToken(providerId: string | undefined): Promise<IssuedToken>;
 }
 
 export interface HelperLog {
@@ -34,6 +36,8 @@ export interface TokenHelperServerOptions {
    * mkdtemp directory. Ignored on Windows.
    */
   dir?: string;
+  /** Listen exactly here instead (a socket path or a Windows pipe name); fails with EADDRINUSE when taken. */
+  listenAt?: string;
   source: TokenSource;
   log?: HelperLog;
 }
@@ -59,7 +63,7 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
   const binDir = helperBinDir();
   ensureExecutable(join(binDir, HELPER_NAME));
   const nonce = newNonce();
-  const channel = await channelPath(opts.dir, log);
+  const channel = opts.listenAt ? { path: opts.listenAt, remove() {} } : await channelPath(opts.dir, log);
   const socketPath = channel.path;
 
   const server = createServer({ maxHeaderSize: MAX_REQUEST_BYTES }, (req, res) => void answer(req, res, nonce, opts.source, log));
@@ -72,7 +76,7 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
 
   return {
     env: {
-      AGENT_AUTH_TOKEN_HELPER: join(binDir, HELPER_NAME),
+      AGENT_AUTH_TOKEN_HELPER: helperScript(binDir),
       AGENT_AUTH_IPC: socketPath,
       AGENT_AUTH_NONCE: nonce,
       // The fallback client runs on the extension host's own runtime (Electron acts as Node with ELECTRON_RUN_AS_NODE).
@@ -126,7 +130,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, nonce: string, 
     const request = parseTokenRequest(req.url ?? '/');
     let token: IssuedToken;
     try {
-      token = await source.getAccessToken(request.providerId, { maxWaitMs: HELPER_MAX_WAIT_MS });
+      token = request.kind === 'id' ? await source.getIdToken(request.providerId) : await source.getAccessToken(request.providerId, { maxWaitMs: HELPER_MAX_WAIT_MS });
     } catch (err) {
       throw new HelperError(409, userMessage(err));
     }

@@ -14,6 +14,8 @@ import { createApi } from './api.js';
 import { AgentAuthProvider, AUTH_PROVIDER_ID, requestSignIns } from './authProvider.js';
 import { registerClientSecretCommand } from './clientSecretUi.js';
 import { registerCommands } from './commands.js';
+import { registerGitCredentials } from './gitCredentials.js';
+import { registerInstallHelper } from './installHelper.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
 import { offerSignIn, pickConfigured } from './providerPick.js';
@@ -26,6 +28,7 @@ import { registerTasks } from './tasks.js';
 import { registerTerminals } from './terminals.js';
 import { LoadTrackingStore } from './loadTracking.js';
 import { lazyTokenHelper } from './tokenHelper.js';
+import { registerUserWideHelper } from './userWideHelper.js';
 
 export type { AgentAuthApi } from '../../api.js';
 
@@ -91,6 +94,9 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     registerTasks(g),
     registerLanguageServers(g, problems),
     problems,
+    registerGitCredentials(g),
+    registerUserWideHelper(g),
+    registerInstallHelper(g),
     // Timers stall while the machine sleeps; focus is a good moment to look at the wall clock again.
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );

@@ -3,6 +3,7 @@ import { constants, homedir } from 'node:os';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { childEnv } from './childEnv.js';
+import { commandLine } from './commandLine.js';
 import type { Glue } from './glue.js';
 import { LineInput, toTerminalText } from './lineInput.js';
 import { needsUser, offerSignIn, pickSignedIn } from './providerPick.js';
@@ -105,7 +106,14 @@ export class AgentTaskTerminal implements vscode.Pseudoterminal {
   }
 
   private spawn(def: AgentTaskDefinition, env: NodeJS.ProcessEnv): void {
-    const child = spawn(def.command, def.args, { cwd: resolveCwd(def.cwd, this.folder, homedir()), env, stdio: 'pipe' });
+    // On Windows an npm-installed agent is a .cmd shim (claude.cmd), found on PATH with PATHEXT.
+    const line = commandLine(def.command, def.args, { platform: process.platform, env });
+    const child = spawn(line.file, line.args, {
+      cwd: resolveCwd(def.cwd, this.folder, homedir()),
+      env,
+      stdio: 'pipe',
+      windowsVerbatimArguments: line.windowsVerbatimArguments,
+    });
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
       stream.setEncoding('utf8');

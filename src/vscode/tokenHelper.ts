@@ -16,7 +16,8 @@ export interface TokenHelperSwitch {
   onDidChange: vscode.Event<void>;
 }
 
-const helperEnabled = () => vscode.workspace.getConfiguration().get<boolean>(HELPER_ENABLED_SETTING, true) !== false;
+/** `agentAuth.helper.enabled`: the one reading of the switch, for the terminal and the user-wide helper. */
+export const helperEnabled = () => vscode.workspace.getConfiguration().get<boolean>(HELPER_ENABLED_SETTING, true) !== false;
 
 /**
  * The one token helper server of this extension host, shared by terminals, tasks and agents and
@@ -79,13 +80,20 @@ export function lazyTokenHelper(
  */
 export function helperTokenSource(service: TokenService): HelperTokenSource {
   const source = tokenSource(service);
+  const allowed = () => {
+    if (!vscode.workspace.isTrusted) {
+      throw new Error(l10n.t('Agent Auth: this window’s workspace is not trusted (Restricted Mode), so the token helper gives no tokens. Trust the workspace to use it.'));
+    }
+    if (!helperEnabled()) throw new Error(l10n.t('Agent Auth: the token helper is turned off ({0}).', HELPER_ENABLED_SETTING));
+  };
   return {
     async getAccessToken(providerId, opts): Promise<IssuedToken> {
-      if (!vscode.workspace.isTrusted) {
-        throw new Error(l10n.t('Agent Auth: this window’s workspace is not trusted (Restricted Mode), so the token helper gives no tokens. Trust the workspace to use it.'));
-      }
-      if (!helperEnabled()) throw new Error(l10n.t('Agent Auth: the token helper is turned off ({0}).', HELPER_ENABLED_SETTING));
+      allowed();
       return source.getAccessToken(providerId, opts);
+    },
+    async getIdToken(providerId): Promise<IssuedToken> {
+      allowed();
+      return source.getIdToken(providerId);
     },
   };
 }

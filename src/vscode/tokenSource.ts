@@ -1,5 +1,6 @@
 import { gitHostsOf, type ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
+import { getIdToken, type IssuedIdToken } from '../session/idToken.js';
 import { isUsable } from '../session/sessionRecord.js';
 import type { AccessToken, GetTokenOptions, TokenService } from '../session/tokenService.js';
 
@@ -29,6 +30,8 @@ export function resolveProviderId(service: TokenService, providerId: string | un
 export interface TokenSource {
   /** The token, with the hosts git may send it to (gitHostsOf its provider). */
   getAccessToken(providerId: string | undefined, opts?: GetTokenOptions): Promise<AccessToken & { gitHosts: string[] }>;
+  /** For the helper, the ID token in `accessToken`. */
+  getIdToken(providerId: string | undefined): Promise<{ providerId: string; accessToken: string; expiresAt: number }>;
 }
 
 export function tokenSource(service: TokenService): TokenSource {
@@ -37,6 +40,10 @@ export function tokenSource(service: TokenService): TokenSource {
       const t = await service.getAccessToken(resolveProviderId(service, providerId), opts);
       const provider = service.state(t.providerId)?.provider;
       return { ...t, gitHosts: provider ? gitHostsOf(provider) : [] };
+    },
+    getIdToken: async (providerId) => {
+      const t: IssuedIdToken = await getIdToken(service, resolveProviderId(service, providerId));
+      return { providerId: t.providerId, accessToken: t.idToken, expiresAt: t.expiresAt };
     },
   };
 }

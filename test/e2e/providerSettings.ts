@@ -8,10 +8,11 @@ export const PROVIDER_ID = 'dev';
 export const PROVIDER_LABEL = 'Dev IdP';
 export const ENV_VAR = 'DEV_TOKEN';
 
-export function agentAuthSettings(issuer: string, clientId: string, flow: Flow): object {
+/** `gitHosts`: the git remotes (host:port) that get the provider's token; the default is the issuer's host. */
+export function agentAuthSettings(issuer: string, clientId: string, flow: Flow, gitHosts?: string[]): object {
   return {
     'agentAuth.providers': [
-      { id: PROVIDER_ID, label: PROVIDER_LABEL, issuer, clientId, scopes: ['openid', 'offline_access'], flow, envVar: ENV_VAR },
+      { id: PROVIDER_ID, label: PROVIDER_LABEL, issuer, clientId, scopes: ['openid', 'offline_access'], flow, envVar: ENV_VAR, ...(gitHosts && { gitHosts }) },
     ],
   };
 }

@@ -21,6 +21,9 @@ import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { NO_REFRESH_CLIENT, statusColoursWithoutRefresh } from './scenarios/statusColours.js';
+import { gitFromSourceControl, seedGitRepos } from './scenarios/git.js';
+import { userWideHelper } from './scenarios/userWide.js';
+import { type GitRemote, startGitRemote } from './gitRemote.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
 import { type TwoWindows, twoWebWindows, twoWebWindowsWithoutHandoff } from './scenarios/twoWindows.js';
 import { Workbench } from './workbench.js';
@@ -37,6 +40,7 @@ let idp2: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
+let gitRemote: GitRemote | undefined;
 const results: Result[] = [];
 
 async function teardown(): Promise<void> {
@@ -46,6 +50,7 @@ async function teardown(): Promise<void> {
   await idp?.close();
   await hostileIdp?.close();
   await idp2?.close();
+  await gitRemote?.close();
 }
 
 function finish(code: number): never {
@@ -81,9 +86,19 @@ async function main(): Promise<void> {
   });
   const root = join(e2eDir, 'run');
   const hostResultsFile = join(root, 'host-results.json');
+  // The user's runtime folder, where the user-wide helper's socket goes (private, 0700, like /run/user/UID).
+  const runtimeDir = join(e2eDir, 'xdg-runtime');
+  // A home of its own: "Install Token Helper on PATH" writes to ~/.local/bin.
+  const home = join(e2eDir, 'home');
+  for (const d of [runtimeDir, home]) {
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d, { mode: 0o700 });
+  }
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
-  const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow);
+  gitRemote = await startGitRemote(join(e2eDir, 'git-remote'), idp);
+  // git from the Source Control view gets the token for the IdP's host and the git remote's.
+  const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow, [new URL(idp!.issuer).host, gitRemote!.host]);
   let currentFlow: Flow = 'authorizationCode';
   cs = await startCodeServer({
     root,
@@ -95,9 +110,13 @@ async function main(): Promise<void> {
       AGENT_AUTH_HOST_TESTS: hostTestsOut,
       AGENT_AUTH_MOCHA: mochaPath,
       AGENT_AUTH_E2E_ISSUER: idp.issuer,
+      XDG_RUNTIME_DIR: runtimeDir,
+      HOME: home,
     },
   });
   mkdirSync(outDir, { recursive: true });
+  // Before the window opens, so the git extension finds the repository when it scans the folder.
+  const { repo } = seedGitRepos(gitRemote, cs.workspaceDir, join(e2eDir, 'git-remote'));
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
   // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
@@ -123,6 +142,12 @@ async function main(): Promise<void> {
     terminalHelper(w),
     terminalWithToken(w),
     copyAccessToken(w),
+    gitFromSourceControl(w, gitRemote, repo),
+    userWideHelper(
+      w,
+      () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor('authorizationCode'), 'agentAuth.helper.userWide': true }, cs!.settingsFile),
+      { home, runtimeDir },
+    ),
     signOut(w),
     deviceCodeSignIn(w),
     clientSecret(w, (on) => {

@@ -3,13 +3,32 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deadSocket, HOUR, removeToolDirs, runHelper, startHelper, transports, type Helper } from './harness.js';
+import { clients, deadSocket, HOUR, removeToolDirs, runHelper as run, startHelper, type Client, type Helper } from './harness.js';
 
-const acme = { accessToken: 'acme-AT.0123456789_abc-DEF~+/=', expiresAt: Date.now() + HOUR, envVar: 'ACME_TOKEN', gitHosts: ['git.example.com', '127.0.0.1:8080'] };
+const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl';
+const acme = {
+  accessToken: 'acme-AT.0123456789_abc-DEF~+/=',
+  expiresAt: Date.now() + HOUR,
+  envVar: 'ACME_TOKEN',
+  idToken: { token: ID_TOKEN, expiresAt: Date.now() + HOUR / 2 },
+  gitHosts: ['git.example.com', '127.0.0.1:8080'],
+};
 const beta = { accessToken: 'beta-AT-9876543210', expiresAt: Date.now() + 2 * HOUR, envVar: 'BETA_CORP_TOKEN' };
 const CLOSED = 'Agent Auth: the VS Code window that opened this terminal is closed; open a new terminal.\n';
 
 describe('agent-auth-token (real server, real CLI)', function () {
+  // Each case starts a few processes; on a loaded 2-core machine the Node client takes a second to start.
+  this.timeout(60_000);
+  it('both clients print the same usage', async () => {
+    const [posix, node] = await Promise.all(clients().map((c) => run(['--help'], process.env, '', c)));
+    assert.equal(posix!.code, 0);
+    assert.deepEqual(node, { ...posix!, pid: node!.pid });
+  });
+
+  for (const client of clients()) describe(client.name, () => cliSuite(client));
+});
+
+function cliSuite(client: Client) {
   let two: Helper;
   let one: Helper;
   before(async () => {
@@ -21,6 +40,7 @@ describe('agent-auth-token (real server, real CLI)', function () {
     await one.server.close();
     removeToolDirs();
   });
+  const runHelper = (args: string[], env: NodeJS.ProcessEnv, input = '') => run(args, env, input, client);
 
   it('--help prints the usage and exits 0', async () => {
     const r = await runHelper(['--help'], two.env);
@@ -29,7 +49,16 @@ describe('agent-auth-token (real server, real CLI)', function () {
   });
 
   it('rejects bad usage with exit 2 before asking the window', async () => {
-    const cases = [['--bogus'], ['acme', 'extra'], ['bad id!'], ['git-credential'], ['exec', '--provider', 'acme'], ['kubectl', '--provider']];
+    const cases = [
+      ['--bogus'],
+      ['acme', 'extra'],
+      ['bad id!'],
+      ['git-credential'],
+      ['exec', '--provider', 'acme'],
+      ['kubectl', '--provider'],
+      ['git-credential', '--id-token', 'acme', 'get'],
+      ['exec', '--id-token', '--', 'true'],
+    ];
     for (const args of cases) {
       const r = await runHelper(args, two.env);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -40,14 +69,17 @@ describe('agent-auth-token (real server, real CLI)', function () {
   });
 
   it('says so when the shell was not opened by VS Code', async () => {
-    const env = { ...two.env };
+    // Nor does any window serve the user-wide socket (the runtime folder is empty).
+    const runtime = mkdtempSync(join(tmpdir(), 'agent-auth-xdg-'));
+    const env: NodeJS.ProcessEnv = { ...two.env, XDG_RUNTIME_DIR: runtime };
     delete env.AGENT_AUTH_IPC;
     const r = await runHelper([], env);
+    rmSync(runtime, { recursive: true });
     assert.equal(r.code, 3);
     assert.match(r.stderr, /not opened by VS Code with Agent Auth/);
   });
 
-  for (const t of transports()) {
+  for (const t of client.transports()) {
     describe(`via ${t.name}`, () => {
       const env = (h: Helper, extra: NodeJS.ProcessEnv = {}) => ({ ...t.env(h.env), ...extra });
 
@@ -130,15 +162,29 @@ describe('agent-auth-token (real server, real CLI)', function () {
         assert.equal(JSON.parse(old.stdout).apiVersion, 'client.authentication.k8s.io/v1beta1');
       });
 
-      it('exec gives the token to the command only, in the same process', async () => {
+      it(`exec gives the token to the command only${client.execReplacesItself ? ', in the same process' : ''}`, async () => {
         const r = await runHelper(['exec', '--provider', 'acme', '--', '/bin/sh', '-c', 'printf "%s %s" "$$" "$ACME_TOKEN"'], env(two));
         assert.equal(r.code, 0, r.stderr);
-        assert.equal(r.stdout, `${r.pid} ${acme.accessToken}`, 'the command must replace the helper (exec)');
+        const [pid, token] = r.stdout.split(' ');
+        assert.equal(token, acme.accessToken);
+        if (client.execReplacesItself) assert.equal(pid, String(r.pid), 'the command must replace the helper (exec)');
 
-        // The shell that ran the helper never sees the variable.
-        const script = '"$0" exec --provider beta.corp -- /bin/sh -c \'printf "child=%s " "$BETA_CORP_TOKEN"; exit 7\'; printf "status=%s parent=%s" "$?" "${BETA_CORP_TOKEN-unset}"';
-        const out = await shell(script, two.server.env.AGENT_AUTH_TOKEN_HELPER!, env(two));
+        // The shell that ran the helper never sees the variable; the command's exit status is the helper's.
+        const script = '"$@" exec --provider beta.corp -- /bin/sh -c \'printf "child=%s " "$BETA_CORP_TOKEN"; exit 7\'; printf "status=%s parent=%s" "$?" "${BETA_CORP_TOKEN-unset}"';
+        const out = await shell(script, client.argv, env(two));
         assert.equal(out, `child=${beta.accessToken} status=7 parent=unset`);
+      });
+
+      it('--id-token prints the ID token, alone or as the ExecCredential token; none issued: exit 1 and why', async () => {
+        const r = await runHelper(['--id-token', 'acme'], env(two));
+        assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${ID_TOKEN}\n`, '']);
+        const k = await runHelper(['kubectl', '--id-token', '--provider', 'acme'], env(two));
+        assert.equal(k.code, 0, k.stderr);
+        const cred = JSON.parse(k.stdout);
+        assert.equal(cred.status.token, ID_TOKEN);
+        assert.equal(Date.parse(cred.status.expirationTimestamp), Math.floor(acme.idToken.expiresAt / 1000) * 1000, 'the ID token’s own expiry');
+        const none = await runHelper(['--id-token', 'beta.corp'], env(two));
+        assert.deepEqual([none.code, none.stdout, none.stderr], [1, '', 'Agent Auth: beta.corp issued no ID token.\n']);
       });
 
       it('exec fails without running the command when there is no token', async () => {
@@ -174,11 +220,11 @@ describe('agent-auth-token (real server, real CLI)', function () {
       });
     });
   }
-});
+}
 
-function shell(script: string, arg0: string, env: NodeJS.ProcessEnv): Promise<string> {
+function shell(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const c = spawn('/bin/sh', ['-c', script, arg0], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn('/bin/sh', ['-c', script, 'sh', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d));
     c.on('error', reject);

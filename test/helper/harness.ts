@@ -12,12 +12,19 @@ import { startTokenHelperServer, type TokenHelperServer, type TokenSource } from
  * child process. `source.calls` records what the server asked for.
  */
 
-export type Tokens = Record<string, Omit<IssuedToken, 'providerId'>>;
+export type Tokens = Record<string, Omit<IssuedToken, 'providerId'> & { idToken?: { token: string; expiresAt: number } }>;
 
 export class MapSource implements TokenSource {
   readonly calls: (string | undefined)[] = [];
   delayMs = 0;
   constructor(readonly tokens: Tokens) {}
+
+  async getIdToken(providerId: string | undefined): Promise<IssuedToken> {
+    const t = await this.getAccessToken(providerId);
+    const id = this.tokens[t.providerId]!.idToken;
+    if (!id) throw new Error(`Agent Auth: ${t.providerId} issued no ID token.`);
+    return { providerId: t.providerId, accessToken: id.token, expiresAt: id.expiresAt };
+  }
 
   async getAccessToken(providerId: string | undefined): Promise<IssuedToken> {
     this.calls.push(providerId);
@@ -64,9 +71,35 @@ export interface Run {
   pid: number;
 }
 
-export function runHelper(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
+/** The two clients of the same protocol: the POSIX script and the Node one (what Windows runs). */
+export interface Client {
+  name: string;
+  /** The argv that starts it, before its own arguments. */
+  argv: string[];
+  /** It runs `exec`'s command in its own process (the POSIX script's exec); Node can only spawn and wait. */
+  execReplacesItself: boolean;
+  /** The ways it reaches the server, by which tools PATH offers. */
+  transports(): Transport[];
+}
+
+export const BIN = join(__dirname, '../../bin');
+
+export function clients(): Client[] {
+  return [
+    { name: 'POSIX script', argv: [join(BIN, 'agent-auth-token')], execReplacesItself: true, transports },
+    {
+      name: 'Node client',
+      argv: [process.execPath, join(BIN, 'agent-auth-token.js')],
+      execReplacesItself: false,
+      transports: () => [{ name: 'node', env: (b) => b }],
+    },
+  ];
+}
+
+export function runHelper(args: string[], env: NodeJS.ProcessEnv, input = '', client?: Client): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(env.AGENT_AUTH_TOKEN_HELPER ?? join(__dirname, '../../bin/agent-auth-token'), args, { env });
+    const [cmd, ...pre] = client?.argv ?? [env.AGENT_AUTH_TOKEN_HELPER ?? join(BIN, 'agent-auth-token')];
+    const child = spawn(cmd!, [...pre, ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -44,8 +44,14 @@ describe('"New Terminal with Token" (real terminal)', function () {
     // The helper those variables point at answers. (Run here, not in the shell: in this host the
     // installed extension's environment collection sets the same variables for its own helper.)
     // (Asynchronously: the helper server runs in this very process.)
-    const { stdout } = await promisify(execFile)(env.AGENT_AUTH_TOKEN_HELPER!, ['hostterm'], { env: { ...process.env, ...(env as Record<string, string>) } });
+    const childEnv = { ...process.env, ...(env as Record<string, string>) };
+    const { stdout } = await promisify(execFile)(env.AGENT_AUTH_TOKEN_HELPER!, ['hostterm'], { env: childEnv });
     assert.equal(sha(stdout.trim()), sha(token.accessToken));
+    // The Node client (what Windows runs) on the host's own runtime, as the .cmd shim starts it; and the ID token.
+    const node = await promisify(execFile)(env.AGENT_AUTH_NODE!, [`${env.AGENT_AUTH_TOKEN_HELPER}.js`, '--id-token', 'hostterm'], {
+      env: { ...childEnv, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    assert.equal(sha(node.stdout.trim()), sha(w.service.state('hostterm')!.session!.idToken));
   });
 
   it('gives the shell in that terminal the token', async () => {

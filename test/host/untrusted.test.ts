@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startTokenHelperServer } from '../../src/helper/server.js';
+import { gitCredentials } from '../../src/vscode/gitCredentials.js';
 import { AgentClients } from '../../src/vscode/languageServers.js';
 import { AgentTaskTerminal, registerTasks } from '../../src/vscode/tasks.js';
 import { terminalOptions } from '../../src/vscode/terminals.js';
@@ -48,6 +49,10 @@ describe('untrusted workspace: no tokens', function () {
     assert.match(text, /no tokens to tasks of an untrusted workspace/);
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(!existsSync(out), 'the command never ran');
+  });
+
+  it('git in the Source Control view gets no token, even for the provider’s own host', async () => {
+    assert.equal(await gitCredentials(g, vscode.Uri.parse(w.idp.issuer)), undefined);
   });
 
   it('${command:agentAuth.accessToken} refuses', async () => {

@@ -110,7 +110,7 @@ describe('protocol: a hostile identity provider', function () {
   it('the helper’s stderr gets the server’s text inert (a terminal would run the escapes)', async () => {
     const { idp, endpoints } = await hostile(ALL_HOSTILE);
     const server = await startTokenHelperServer({
-      source: { getAccessToken: () => refreshTokens({ endpoints, clientId: idp.clientId, fetch }, 'not-a-refresh-token', Date.now) as never },
+      source: { getAccessToken: () => refreshTokens({ endpoints, clientId: idp.clientId, fetch }, 'not-a-refresh-token', Date.now) as never, getIdToken: () => Promise.reject(new Error('not asked')) },
     });
     try {
       const run = await runHelper([], { ...process.env, ...server.env });

@@ -43,12 +43,20 @@ describe('security: manifest', () => {
   });
 });
 
-describe('the published API', () => {
-  it('ships its type declarations in the package, named by package.json "types"', function () {
+describe('VSIX contents', () => {
+  let files: string[];
+  before(function () {
     this.timeout(60_000);
+    files = execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { encoding: 'utf8' }).split('\n');
+  });
+
+  it('ships the API type declarations, named by package.json "types"', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     assert.equal(pkg.types, './api.d.ts');
-    const files = execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { encoding: 'utf8' }).split('\n');
     assert.ok(files.includes('api.d.ts'), `the package holds: ${files.join(', ')}`);
+  });
+
+  it('ships every token-helper client: the POSIX script, the Node client and the Windows .cmd shim', () => {
+    for (const f of ['bin/agent-auth-token', 'bin/agent-auth-token.js', 'bin/agent-auth-token.cmd']) assert.ok(files.includes(f), `${f} is not in the VSIX`);
   });
 });
