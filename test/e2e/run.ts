@@ -1,11 +1,13 @@
-// End-to-end suite: the packaged extension in a real VS Code (code-server 4.100.3) driven by
-// Playwright in Debian's Chromium, against the local OpenID provider. `npm run test:e2e`.
+// End-to-end suite: the packaged extension in a real VS Code driven by Playwright in Debian's
+// Chromium, against the local OpenID provider, once on the oldest VS Code the manifest accepts
+// (code-server 4.100.3) and once on the newest (code-server 4.139.1). `npm run test:e2e`;
+// AGENT_AUTH_E2E_HOSTS=newest (or oldest) runs one host only.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { BASE_SETTINGS, type CodeServer, startCodeServer } from './codeServer.js';
 import { compileHostTests, hostTestsOut, mochaPath, packageHostRunner } from './hostTests.js';
-import { e2eDir, repoRoot, screenshotsDir } from './paths.js';
+import { e2eDir, type Host, HOSTS, repoRoot, screenshotsDir } from './paths.js';
 import { run } from './processes.js';
 import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
 import { type Result, runScenarios, summary } from './runner.js';
@@ -19,7 +21,7 @@ import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
 
-const OVERALL_LIMIT_MS = 15 * 60_000;
+const OVERALL_LIMIT_MS = 30 * 60_000;
 /** Short enough that a proactive refresh happens while the scenarios run. */
 const ACCESS_TOKEN_TTL_S = 40;
 
@@ -28,6 +30,17 @@ let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
 const results: Result[] = [];
+/** One line per host that ran, printed again at the end. */
+const hostLines: string[] = [];
+
+/** AGENT_AUTH_E2E_HOSTS=oldest,newest (the default: both). */
+function selectedHosts(): Host[] {
+  const want = (process.env.AGENT_AUTH_E2E_HOSTS ?? 'oldest,newest').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = want.filter((n) => !HOSTS.some((h) => h.name === n));
+  if (unknown.length) throw new Error(`AGENT_AUTH_E2E_HOSTS: unknown host(s) ${unknown.join(', ')} (known: ${HOSTS.map((h) => h.name).join(', ')})`);
+  return HOSTS.filter((h) => want.includes(h.name));
+}
+const hostLabel = (h: Host) => `code-server ${h.codeServerVersion} (VS Code ${h.vscodeVersion})`;
 
 async function teardown(): Promise<void> {
   await argv?.stop();
@@ -37,6 +50,7 @@ async function teardown(): Promise<void> {
 }
 
 function finish(code: number): never {
+  for (const line of hostLines) console.log(line);
   console.log(summary(results));
   process.exit(code);
 }
@@ -44,11 +58,13 @@ function finish(code: number): never {
 async function main(): Promise<void> {
   const t0 = Date.now();
   const phase = (what: string) => console.log(`· ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const hosts = selectedHosts();
   rmSync(screenshotsDir, { recursive: true, force: true });
   mkdirSync(e2eDir, { recursive: true });
 
   phase('scripts/setup-e2e.sh');
-  await run('bash', [join(repoRoot, 'scripts', 'setup-e2e.sh')], { cwd: repoRoot, echo: true });
+  const setupArg = hosts.length === HOSTS.length ? [] : hosts.map((h) => h.name);
+  await run('bash', [join(repoRoot, 'scripts', 'setup-e2e.sh'), ...setupArg], { cwd: repoRoot, echo: true });
   phase('npm run package, host tests, host runner');
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   // A host test that does not compile fails the host-tests scenario, not the whole run.
@@ -57,16 +73,44 @@ async function main(): Promise<void> {
     compileHostTests().then(() => undefined, (e: Error) => e.message),
     packageHostRunner(),
   ]);
-  const vsix = join(repoRoot, `agent-auth-${version}.vsix`);
+  const built: Built = { vsix: join(repoRoot, `agent-auth-${version}.vsix`), hostRunnerVsix, hostTestsCompileError };
+  for (const host of hosts) {
+    const before = results.length;
+    const started = Date.now();
+    phase(`${hostLabel(host)}`);
+    try {
+      await runHost(host, built, phase);
+    } catch (e) {
+      console.error(`e2e: could not run the scenarios on ${hostLabel(host)}: ${(e as Error).stack ?? e}`);
+      results.push({ name: `harness (${host.name})`, ok: false, ms: 0, detail: (e as Error).message });
+    } finally {
+      await teardown();
+      argv = wb = cs = idp = undefined;
+    }
+    const line = `e2e ${hostLabel(host)}: ${summary(results.slice(before))} in ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    hostLines.push(line);
+    console.log(line);
+  }
+  phase('done');
+}
 
+interface Built {
+  vsix: string;
+  hostRunnerVsix: string;
+  hostTestsCompileError?: string;
+}
+
+/** The whole scenario list in one code-server, then the Restricted Mode host tests in a second one. */
+async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError }: Built, phase: (what: string) => void): Promise<void> {
   phase('test IdP and code-server');
   idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true });
-  const root = join(e2eDir, 'run');
+  const root = join(e2eDir, `run-${host.name}`);
   const hostResultsFile = join(root, 'host-results.json');
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
   const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow);
   cs = await startCodeServer({
+    host,
     root,
     settings: settingsFor('authorizationCode'),
     machineSettings: agentSettings(agentRecord),
@@ -106,16 +150,17 @@ async function main(): Promise<void> {
     ...(await runScenarios(scenarios, {
       page: () => wb?.page,
       diagnostics: async () => `status bar: ${(await w.wb.statusTexts()).join(' | ')}\n${cs!.logTail(25)}`,
-    })),
+    }, host.name)),
   );
 
   // Restricted Mode needs a window of its own: workspace trust on, the folder never trusted.
   phase('Restricted Mode: a second code-server whose workspace is not trusted');
   await wb.close();
   await cs.stop();
-  const restrictedRoot = join(e2eDir, 'run-restricted');
+  const restrictedRoot = join(e2eDir, `run-${host.name}-restricted`);
   const restrictedResults = join(restrictedRoot, 'host-results.json');
   cs = await startCodeServer({
+    host,
     root: restrictedRoot,
     restricted: true,
     settings: settingsFor('authorizationCode'),
@@ -132,9 +177,8 @@ async function main(): Promise<void> {
     ...(await runScenarios([hostSuite({ hostResultsFile: restrictedResults, hostTestsCompileError }, { name: 'host-tests-restricted-mode', noneSkipped: true })], {
       page: () => wb?.page,
       diagnostics: async () => cs!.logTail(25),
-    })),
+    }, host.name)),
   );
-  phase('done');
 }
 
 const limit = setTimeout(() => {
