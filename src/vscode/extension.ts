@@ -10,6 +10,7 @@ import { AgentAuthProvider } from './authProvider.js';
 import { registerCommands } from './commands.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
+import { registerMcpServers } from './mcpServers.js';
 import { offerSignIn, pickConfigured } from './providerPick.js';
 import { Settings } from './settings.js';
 import { runSignIn } from './signInUi.js';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     registerTerminals(g),
     registerTasks(g),
     registerLanguageServers(g),
+    registerMcpServers(g),
     // Timers stall while the machine sleeps; focus is a good moment to look at the wall clock again.
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );

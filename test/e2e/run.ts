@@ -5,15 +5,17 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
+import { MCP_INTROSPECTION_CLIENT, startTestMcpServer, type TestMcpServer } from '../fixtures/mcpServer.js';
 import { BASE_SETTINGS, type CodeServer, startCodeServer } from './codeServer.js';
 import { compileHostTests, hostTestsOut, mochaPath, packageHostRunner } from './hostTests.js';
 import { e2eDir, type Host, HOSTS, repoRoot, screenshotsDir } from './paths.js';
 import { run } from './processes.js';
-import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
+import { agentAuthSettings, agentSettings, type Flow, PROVIDER_ID } from './providerSettings.js';
 import { type Result, runScenarios, summary } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
 import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
+import { mcpHttpServer, mcpSettings, type McpWorld } from './scenarios/mcp.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
@@ -29,6 +31,7 @@ let idp: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
+let mcp: TestMcpServer | undefined;
 const results: Result[] = [];
 /** One line per host that ran, printed again at the end. */
 const hostLines: string[] = [];
@@ -46,6 +49,7 @@ async function teardown(): Promise<void> {
   await argv?.stop();
   await wb?.close();
   await cs?.stop();
+  await mcp?.close();
   await idp?.close();
 }
 
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
       results.push({ name: `harness (${host.name})`, ok: false, ms: 0, detail: (e as Error).message });
     } finally {
       await teardown();
-      argv = wb = cs = idp = undefined;
+      argv = wb = cs = idp = mcp = undefined;
     }
     const line = `e2e ${hostLabel(host)}: ${summary(results.slice(before))} in ${((Date.now() - started) / 1000).toFixed(0)} s`;
     hostLines.push(line);
@@ -103,12 +107,21 @@ interface Built {
 /** The whole scenario list in one code-server, then the Restricted Mode host tests in a second one. */
 async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError }: Built, phase: (what: string) => void): Promise<void> {
   phase('test IdP and code-server');
-  idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true });
+  idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true, extraClients: [{ ...MCP_INTROSPECTION_CLIENT }] });
   const root = join(e2eDir, `run-${host.name}`);
   const hostResultsFile = join(root, 'host-results.json');
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
-  const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow);
+  // MCP servers from extensions need VS Code 1.101: the newest host only.
+  let mcpWorld: McpWorld | undefined;
+  if (host.name === 'newest') {
+    mcp = await startTestMcpServer({ issuer: idp.issuer });
+    mcpWorld = { server: mcp, dir: join(root, 'mcp') };
+  }
+  const settingsFor = (flow: Flow) => ({
+    ...agentAuthSettings(idp!.issuer, idp!.clientId, flow),
+    ...(mcpWorld && mcpSettings(mcpWorld.server.url, PROVIDER_ID)),
+  });
   cs = await startCodeServer({
     host,
     root,
@@ -120,9 +133,11 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
       AGENT_AUTH_HOST_TESTS: hostTestsOut,
       AGENT_AUTH_MOCHA: mochaPath,
       AGENT_AUTH_E2E_ISSUER: idp.issuer,
+      ...(mcpWorld && { AGENT_AUTH_E2E_MCP_DIR: mcpWorld.dir }),
     },
   });
   mkdirSync(outDir, { recursive: true });
+  if (mcpWorld) mkdirSync(mcpWorld.dir, { recursive: true });
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
   // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
@@ -144,6 +159,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     copyAccessToken(w),
     signOut(w),
     deviceCodeSignIn(w),
+    ...(mcpWorld ? [mcpHttpServer(w, mcpWorld)] : []),
     noTokenAtRest(w),
   ];
   results.push(
