@@ -139,7 +139,7 @@ class McpServers implements McpServerDefinitionProvider {
     const path = Object.keys(process.env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
     const env = childEnv({ [path]: process.env[path], ...s.env }, await this.g.tokenHelper(), { envVar: token.envVar, accessToken: token.accessToken });
     stdio.env = { ...stdio.env, ...(env as Record<string, string>) };
-    this.g.log.info(`MCP server "${s.id}" starts with ${token.envVar} set${env.AGENT_AUTH_SOCKET ? ' and agent-auth-token on PATH' : ''}.`);
+    this.g.log.info(`MCP server "${s.id}" starts with ${token.envVar} set${env.AGENT_AUTH_IPC ? ' and agent-auth-token on PATH' : ''}.`);
     return stdio;
   }
 

@@ -51,6 +51,8 @@ export const BASE_SETTINGS = {
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
+  // Newer VS Code opens settings.json in a modal over the workbench, where the palette cannot reach.
+  'workbench.editor.useModal': 'off',
 };
 
 export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {

@@ -16,6 +16,7 @@ import { ArgvWatch } from '../support/leaks.js';
 import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
 import { mcpHttpServer, mcpSettings, type McpWorld } from './scenarios/mcp.js';
+import { mcpBuiltinOAuthPeer, writePeerMcpJson } from './scenarios/mcpPeer.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
@@ -32,6 +33,8 @@ let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
 let mcp: TestMcpServer | undefined;
+/** The same MCP server for VS Code's built-in MCP OAuth (the peer). */
+let peer: TestMcpServer | undefined;
 const results: Result[] = [];
 /** One line per host that ran, printed again at the end. */
 const hostLines: string[] = [];
@@ -50,6 +53,7 @@ async function teardown(): Promise<void> {
   await wb?.close();
   await cs?.stop();
   await mcp?.close();
+  await peer?.close();
   await idp?.close();
 }
 
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
       results.push({ name: `harness (${host.name})`, ok: false, ms: 0, detail: (e as Error).message });
     } finally {
       await teardown();
-      argv = wb = cs = idp = mcp = undefined;
+      argv = wb = cs = idp = mcp = peer = undefined;
     }
     const line = `e2e ${hostLabel(host)}: ${summary(results.slice(before))} in ${((Date.now() - started) / 1000).toFixed(0)} s`;
     hostLines.push(line);
@@ -107,15 +111,24 @@ interface Built {
 /** The whole scenario list in one code-server, then the Restricted Mode host tests in a second one. */
 async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError }: Built, phase: (what: string) => void): Promise<void> {
   phase('test IdP and code-server');
-  idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true, extraClients: [{ ...MCP_INTROSPECTION_CLIENT }] });
+  const newest = host.name === 'newest';
+  idp = await startTestIdp({
+    host: '127.0.0.2',
+    accessTokenTtl: ACCESS_TOKEN_TTL_S,
+    rotateRefreshTokens: true,
+    extraClients: [{ ...MCP_INTROSPECTION_CLIENT }],
+    // VS Code's built-in MCP OAuth registers its client dynamically.
+    registration: newest,
+  });
   const root = join(e2eDir, `run-${host.name}`);
   const hostResultsFile = join(root, 'host-results.json');
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
   // MCP servers from extensions need VS Code 1.101: the newest host only.
   let mcpWorld: McpWorld | undefined;
-  if (host.name === 'newest') {
+  if (newest) {
     mcp = await startTestMcpServer({ issuer: idp.issuer });
+    peer = await startTestMcpServer({ issuer: idp.issuer });
     mcpWorld = { server: mcp, dir: join(root, 'mcp') };
   }
   const settingsFor = (flow: Flow) => ({
@@ -138,6 +151,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
   });
   mkdirSync(outDir, { recursive: true });
   if (mcpWorld) mkdirSync(mcpWorld.dir, { recursive: true });
+  if (peer) writePeerMcpJson(cs.userDataDir, peer.url);
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
   // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
@@ -159,7 +173,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     copyAccessToken(w),
     signOut(w),
     deviceCodeSignIn(w),
-    ...(mcpWorld ? [mcpHttpServer(w, mcpWorld)] : []),
+    ...(mcpWorld ? [mcpHttpServer(w, mcpWorld), mcpBuiltinOAuthPeer(w, { server: peer!, dir: mcpWorld.dir })] : []),
     noTokenAtRest(w),
   ];
   results.push(

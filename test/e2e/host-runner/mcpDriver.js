@@ -1,6 +1,7 @@
 // Lets the e2e harness drive VS Code's MCP client from inside the extension host (no chat model
 // needed): the harness writes <n>.request.json into AGENT_AUTH_E2E_MCP_DIR, this answers with
-// <n>.response.json. Requests: { op: 'start' } starts every MCP server and waits for their tools;
+// <n>.response.json. Requests: { op: 'start', ids? } starts the MCP servers with these definition
+// ids (default: every one) and waits for their tools;
 // { op: 'tools' } lists vscode.lm.tools; { op: 'call', tool: '<regex>' } invokes the one tool
 // whose name matches (VS Code asks the user to confirm; the harness clicks).
 const fs = require('fs');
@@ -11,7 +12,7 @@ exports.startMcpDriver = function startMcpDriver(vscode, dir) {
   const tools = () => (vscode.lm && vscode.lm.tools ? vscode.lm.tools.map((t) => t.name) : []);
   const handle = async (req) => {
     if (req.op === 'start') {
-      await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
+      for (const id of req.ids || ['*']) await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
       return { ok: true, tools: tools() };
     }
     if (req.op === 'tools') return { ok: true, tools: tools() };

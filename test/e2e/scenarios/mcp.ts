@@ -1,14 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestMcpServer, WhoAmI } from '../../fixtures/mcpServer.js';
+import { repoRoot } from '../paths.js';
+import { ENV_VAR } from '../providerSettings.js';
 import type { Scenario, Steps } from '../runner.js';
-import { until, type World } from '../world.js';
+import { sha256Prefix, until, type World } from '../world.js';
 
 /** The label Agent Auth publishes the test MCP server under (agentAuth.mcpServers). */
 export const MCP_SERVER_ID = 'whoami';
 /** Token lifetime while the MCP calls run. */
 export const MCP_TOKEN_TTL_S = 30;
 const LIFETIMES = 3;
+/** Tool names are mcp_<server>_<tool>; the built-in OAuth peer's server is "peer". */
+const AGENT_AUTH_WHOAMI = '^(?!mcp_peer_).*whoami$';
 
 export interface McpWorld {
   server: TestMcpServer;
@@ -17,7 +21,19 @@ export interface McpWorld {
 }
 
 export function mcpSettings(url: string, providerId: string): object {
-  return { 'agentAuth.mcpServers': [{ id: MCP_SERVER_ID, label: 'Agent Auth whoami', url, provider: providerId }] };
+  return {
+    'agentAuth.mcpServers': [
+      { id: MCP_SERVER_ID, label: 'Agent Auth whoami', url, provider: providerId },
+      {
+        id: 'tokens',
+        label: 'Agent Auth token sources',
+        provider: providerId,
+        command: process.execPath,
+        args: [join(repoRoot, 'test', 'fixtures', 'mcp-stdio-server', 'server.js')],
+        env: { MCP_STDIO_TOKEN_ENV: ENV_VAR },
+      },
+    ],
+  };
 }
 
 interface DriverResponse {
@@ -57,9 +73,11 @@ export function mcpHttpServer(w: World, m: McpWorld): Scenario {
     async run(step) {
       const rejected = { ...m.server.stats.rejected };
       const sessions = m.server.stats.sessions;
-      const tool = `whoami$`;
-      await step('VS Code starts the server and lists its tool', async () => {
-        const r = await driver(w, m.dir, { op: 'start' }, 45_000);
+      const tool = AGENT_AUTH_WHOAMI;
+      await step('VS Code starts the servers and lists their tools', async () => {
+        // VS Code names an extension's server <extension id>/<label>.
+        const ids = ['Agent Auth whoami', 'Agent Auth token sources'].map((l) => `agentauth.agent-auth/${l}`);
+        const r = await driver(w, m.dir, { op: 'start', ids }, 45_000);
         if (!r.ok || !r.tools?.some((t) => /whoami$/.test(t))) throw new Error(`no whoami tool: ${r.error ?? r.tools?.join(', ')}`);
         step.note(`tools: ${r.tools.filter((t) => t.startsWith('mcp')).join(', ')}`);
       }, { timeoutMs: 50_000 });
@@ -80,6 +98,17 @@ export function mcpHttpServer(w: World, m: McpWorld): Scenario {
         if (r.missing !== rejected.missing || r.inactive !== rejected.inactive) {
           throw new Error(`the server answered 401: ${JSON.stringify(r)} (before: ${JSON.stringify(rejected)})`);
         }
+      });
+      await step('stdio server: the token from its start, and a valid one from agent-auth-token now', async () => {
+        const r = await driver(w, m.dir, { op: 'call', tool: 'token_sources$' });
+        if (!r.ok) throw new Error(r.error);
+        const got = JSON.parse(r.text!) as { startToken: string | null; helper: string | null; helperError: string | null };
+        const issued = new Map([...w.idp.issuedSecrets].map((t) => [sha256Prefix(t), t]));
+        if (!got.startToken || !issued.has(got.startToken)) throw new Error(`${ENV_VAR} at start was ${got.startToken ? 'not a token the IdP issued' : 'empty'}`);
+        if (!got.helper) throw new Error(`agent-auth-token failed in the server: ${got.helperError}`);
+        const current = await w.idp.provider.AccessToken.find(issued.get(got.helper) ?? '');
+        if (!current?.isValid) throw new Error('agent-auth-token printed a token the IdP does not accept now');
+        step.note(`${ENV_VAR} at start: sha256 ${got.startToken}…; agent-auth-token now: sha256 ${got.helper}… (valid at the IdP)`);
       });
     },
   };
