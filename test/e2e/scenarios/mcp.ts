@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestMcpServer, WhoAmI } from '../../fixtures/mcpServer.js';
 import { repoRoot } from '../paths.js';
@@ -45,6 +45,14 @@ interface DriverResponse {
   at: number;
 }
 
+/** Whole or not at all: the driver polls the folder and must never read a half-written request. */
+export function writeRequest(dir: string, n: number, request: object): string {
+  const file = join(dir, `${n}.request.json`);
+  writeFileSync(`${file}.part`, JSON.stringify(request));
+  renameSync(`${file}.part`, file);
+  return join(dir, `${n}.response.json`);
+}
+
 let seq = 0;
 /**
  * Sends one request to the host-runner's MCP driver and waits for its answer, clicking "Yes" on
@@ -52,8 +60,7 @@ let seq = 0;
  */
 export async function driver(w: World, dir: string, request: object, timeoutMs = 30_000): Promise<DriverResponse> {
   const n = ++seq;
-  const response = join(dir, `${n}.response.json`);
-  writeFileSync(join(dir, `${n}.request.json`), JSON.stringify(request));
+  const response = writeRequest(dir, n, request);
   const yes = w.wb.page.locator('.monaco-dialog-box').getByRole('button', { name: /^(Yes|Allow|Continue)$/ });
   return until(`the MCP driver's answer to ${JSON.stringify(request)}`, async () => {
     if (existsSync(response)) return JSON.parse(readFileSync(response, 'utf8')) as DriverResponse;

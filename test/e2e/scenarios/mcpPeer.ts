@@ -5,7 +5,7 @@ import type { TestMcpServer, WhoAmI } from '../../fixtures/mcpServer.js';
 import type { Scenario, Steps } from '../runner.js';
 import { until, type World } from '../world.js';
 import { fillLogin, submitLogin } from './browser.js';
-import { MCP_TOKEN_TTL_S } from './mcp.js';
+import { MCP_TOKEN_TTL_S, writeRequest } from './mcp.js';
 
 /**
  * The peer: the same MCP server (a second instance, its own counters) configured in the user's
@@ -47,12 +47,11 @@ let seq = 1000;
  */
 async function request(w: World, dir: string, body: object, o: { signIn: boolean; timeoutMs: number }): Promise<Observed> {
   const n = ++seq;
-  const response = join(dir, `${n}.response.json`);
   const dialogs = new Set<string>();
   const pages: Page[] = [];
   const onPage = (p: Page) => pages.push(p);
   w.wb.context.on('page', onPage);
-  writeFileSync(join(dir, `${n}.request.json`), JSON.stringify(body));
+  const response = writeRequest(dir, n, body);
   const deadline = Date.now() + o.timeoutMs;
   try {
     for (;;) {
