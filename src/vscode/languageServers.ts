@@ -1,9 +1,9 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import type { ConfigProblem } from '../session/config.js';
 import type { AgentClient } from './agentClient.js';
 import { type AgentConfig, parseAgents } from './agentsConfig.js';
 import type { Glue } from './glue.js';
+import { reportSettingProblems } from './settingProblems.js';
 
 /**
  * Agent language servers from agentAuth.agents: which ones run, in which workspaces. How one
@@ -18,7 +18,9 @@ export function registerLanguageServers(g: Glue): vscode.Disposable {
       vscode.workspace.getConfiguration('agentAuth').get('agents'),
       g.service.getProviders().map((p) => p.id),
     );
-    report(g, problems, reported);
+    reportSettingProblems(g, problems, reported, 'This agent is not started.', (where, message) =>
+      l10n.t('Agent Auth: {0}: {1}. This agent is not started.', where, message),
+    );
     clients.update(agents);
   };
   const watch = vscode.workspace.onDidChangeConfiguration((e) => {
@@ -72,18 +74,5 @@ export class AgentClients {
     const all = [...this.clients.values()];
     this.clients.clear();
     await Promise.all(all.map((c) => c.dispose()));
-  }
-}
-
-function report(g: Glue, problems: ConfigProblem[], reported: Set<string>): void {
-  for (const p of problems) {
-    const text = `${p.where}: ${p.message}`;
-    if (reported.has(text)) continue;
-    reported.add(text);
-    g.log.warn(`Settings: ${text}. This agent is not started.`);
-    const open = l10n.t('Open Settings');
-    void vscode.window
-      .showWarningMessage(l10n.t('Agent Auth: {0}: {1}. This agent is not started.', p.where, p.message), open)
-      .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
   }
 }

@@ -1,11 +1,11 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import type { ConfigProblem } from '../session/config.js';
 import { sessionErrorCode } from '../session/errors.js';
 import { startTokenProxy, type TokenProxy } from '../session/tokenProxy.js';
 import { childEnv } from './childEnv.js';
 import type { Glue } from './glue.js';
 import { type McpServerConfig, parseMcpServers } from './mcpConfig.js';
+import { reportSettingProblems } from './settingProblems.js';
 
 /**
  * `agentAuth.mcpServers` published to VS Code's MCP support (VS Code 1.101 and newer; on older
@@ -64,7 +64,9 @@ export function registerMcpServers(g: Glue, api = mcpApi()): vscode.Disposable {
     const raw = vscode.workspace.getConfiguration('agentAuth').get<unknown[]>('mcpServers');
     if (!published && (!Array.isArray(raw) || raw.length === 0)) return;
     const { servers, problems } = parseMcpServers(raw, g.service.getProviders().map((p) => p.id));
-    report(g, problems, reported);
+    reportSettingProblems(g, problems, reported, 'This MCP server is not published.', (where, message) =>
+      l10n.t('Agent Auth: {0}: {1}. This MCP server is not published.', where, message),
+    );
     if (!api) {
       const key = 'unsupported';
       if (servers.length && !reported.has(key)) {
@@ -162,18 +164,5 @@ class McpServers implements McpServerDefinitionProvider {
     this.registration.dispose();
     this.changed.dispose();
     await (await this.proxy?.catch(() => undefined))?.close();
-  }
-}
-
-function report(g: Glue, problems: ConfigProblem[], reported: Set<string>): void {
-  for (const p of problems) {
-    const text = `${p.where}: ${p.message}`;
-    if (reported.has(text)) continue;
-    reported.add(text);
-    g.log.warn(`Settings: ${text}. This MCP server is not published.`);
-    const open = l10n.t('Open Settings');
-    void vscode.window
-      .showWarningMessage(l10n.t('Agent Auth: {0}: {1}. This MCP server is not published.', p.where, p.message), open)
-      .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
   }
 }
