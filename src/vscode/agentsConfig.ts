@@ -11,7 +11,7 @@ const must = (what: string) => ({ error: (i: { input: unknown }) => (i.input ===
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-const EnvSchema = z.record(z.string(), z.string(must('a string')), must('an object of variable names to strings')).check(
+export const EnvSchema = z.record(z.string(), z.string(must('a string')), must('an object of variable names to strings')).check(
   z.superRefine((env, ctx) => {
     for (const name of Object.keys(env)) {
       const message = !ENV_NAME.test(name)

@@ -18,6 +18,7 @@ import { registerGitCredentials } from './gitCredentials.js';
 import { registerInstallHelper } from './installHelper.js';
 import type { Glue } from './glue.js';
 import { registerLanguageServers } from './languageServers.js';
+import { registerMcpServers } from './mcpServers.js';
 import { offerSignIn, pickConfigured } from './providerPick.js';
 import { Settings } from './settings.js';
 import { SettingsProblems } from './settingsProblems.js';
@@ -97,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     registerGitCredentials(g),
     registerUserWideHelper(g),
     registerInstallHelper(g),
+    registerMcpServers(g, problems),
     // Timers stall while the machine sleeps; focus is a good moment to look at the wall clock again.
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { codeServerEntry } from './paths.js';
+import { type Host, OLDEST } from './paths.js';
 import { type Group, run, startGroup } from './processes.js';
 
-/** A running code-server (VS Code 1.100.3) with throwaway user data, extensions and workspace. */
+/** A running code-server with throwaway user data, extensions and workspace. */
 export interface CodeServer {
   url: string;
   /** The workbench URL with the workspace folder open. */
@@ -35,6 +35,8 @@ export interface CodeServerOptions {
   restricted?: boolean;
   /** Runs after the folders are made and before code-server starts (to prepare its environment). */
   beforeStart?: () => void;
+  /** Which code-server; the oldest by default. */
+  host?: Host;
 }
 
 const RESTRICTED_SETTINGS = {
@@ -51,10 +53,15 @@ export const BASE_SETTINGS = {
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
+  // Newer VS Code opens settings.json in a modal over the workbench, where the palette cannot reach.
+  'workbench.editor.useModal': 'off',
 };
 
 export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {
-  if (!existsSync(codeServerEntry)) throw new Error(`code-server is not installed at ${codeServerEntry}; run scripts/setup-e2e.sh`);
+  const host = o.host ?? OLDEST;
+  for (const f of [host.entry, host.node]) {
+    if (!existsSync(f)) throw new Error(`code-server ${host.codeServerVersion} is not installed (${f} is missing); run scripts/setup-e2e.sh`);
+  }
   rmSync(o.root, { recursive: true, force: true });
   const userDataDir = join(o.root, 'user-data');
   const extensionsDir = join(o.root, 'extensions');
@@ -69,7 +76,7 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
 
   const dirs = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   if (o.vsixes.length) {
-    const out = await run(process.execPath, [codeServerEntry, ...dirs, ...o.vsixes.flatMap((v) => ['--install-extension', v])]);
+    const out = await run(host.node, [host.entry, ...dirs, ...o.vsixes.flatMap((v) => ['--install-extension', v])]);
     const installed = (out.match(/was successfully installed/g) ?? []).length;
     if (installed !== o.vsixes.length) throw new Error(`installed ${installed} of ${o.vsixes.length} extensions:\n${out}`);
   }
@@ -78,8 +85,8 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   const port = o.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const server = startGroup(
-    process.execPath,
-    [codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    host.node,
+    [host.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
       ...(o.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...dirs, workspace],
     { env: { ...process.env, ...o.env } },
   );

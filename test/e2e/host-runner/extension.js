@@ -6,8 +6,10 @@
 const fs = require('fs');
 const vscode = require('vscode');
 const { runHostTests } = require('./runHostTests');
+const { startMcpDriver } = require('./mcpDriver');
 
-exports.activate = function activate() {
+exports.activate = function activate(context) {
+  if (process.env.AGENT_AUTH_E2E_MCP_DIR) context.subscriptions.push(startMcpDriver(vscode, process.env.AGENT_AUTH_E2E_MCP_DIR));
   const resultsFile = process.env.AGENT_AUTH_HOST_RESULTS;
   const testsDir = process.env.AGENT_AUTH_HOST_TESTS;
   const mochaPath = process.env.AGENT_AUTH_MOCHA;
