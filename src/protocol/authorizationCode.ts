@@ -81,7 +81,10 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
         additionalParameters: tokenParameters(o.tokenParameters),
         ...requestOptions(as.token_endpoint!, o.fetch, o.signal),
       });
-      const tokens = toTokenSet(await oauth.processAuthorizationCodeResponse(as, client, res, { expectedNonce: nonce }), o.now());
+      // The nonce is checked in the ID token when the server sends one. A plain OAuth 2 server
+      // (GitHub) ignores the openid scope and sends none: nothing to bind, and no reason to fail.
+      const idToken = nonce && typeof ((await res.clone().json().catch(() => undefined)) as { id_token?: unknown } | undefined)?.id_token === 'string';
+      const tokens = toTokenSet(await oauth.processAuthorizationCodeResponse(as, client, res, idToken ? { expectedNonce: nonce } : undefined), o.now());
       cb.respond({ ok: true });
       return tokens;
     } catch (e) {
