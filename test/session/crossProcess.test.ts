@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionStore } from '../../src/session/sessionStore.js';
 import { silentLogger } from '../../src/protocol/log.js';
@@ -128,7 +128,16 @@ describe(`token lifecycle: ${WORKERS} processes share one session`, function () 
     for (let i = 1; i <= 8; i++) {
       // What proper-lockfile leaves when its holder dies: the lock folder, untouched since.
       const lock = join(lockDir, 'dev.lock');
-      mkdirSync(lock);
+      // A worker may still hold the real lock (a refresh that went on behind a valid token): plant it once that one is gone.
+      for (let planted = false; !planted; ) {
+        await waitFor(() => !existsSync(lock), 'the live lock to be released');
+        try {
+          mkdirSync(lock);
+          planted = true;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        }
+      }
       const longAgo = new Date(Date.now() - 120_000);
       utimesSync(lock, longAgo, longAgo);
       const r = await round(`stale lock ${i}`);
