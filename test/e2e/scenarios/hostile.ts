@@ -63,6 +63,11 @@ export function hostileIdpText(wb: () => Workbench): Scenario {
   return {
     name: 'hostile-idp-text',
     async run(step) {
+      await step('Agent Auth is ready (status bar offers to sign in)', () =>
+        until('the Agent Auth status bar item saying "Sign in"', async () => (await wb().statusTexts()).includes('Sign in'), {
+          timeoutMs: 45_000,
+          seen: async () => `status bar: ${(await wb().statusTexts()).join(' | ')}`,
+        }), { timeoutMs: 50_000 });
       const client = await step('sign-in with an error_description full of links and escapes', () => failedSignIn(wb(), 'Hostile client'));
       await step('the error notification has no link, no control character, no 10 KB', async () => expectInert(client, 'invalid_client notification'));
       step.note(`shown (${client.text.length} characters rendered, ${client.all.length} in the DOM): ${client.text.slice(0, 160)}…`);
