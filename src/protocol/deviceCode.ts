@@ -12,6 +12,12 @@ export interface UserCodePrompt {
   userCode: string;
   verificationUri: string;
   verificationUriComplete?: string;
+  /**
+   * Whether Agent Auth may open the page itself: only when its host is the issuer's or one the
+   * metadata names. Entra (microsoft.com/devicelogin) and Google (www.google.com/device) use
+   * other hosts: their page is shown for the user to open, never opened for them.
+   */
+  openable: boolean;
   /** Epoch ms after which the code is useless. */
   expiresAt: number;
 }
@@ -48,13 +54,16 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
     throw toAuthError(e, 'The device authorization endpoint');
   }
   const expiresAt = o.now() + device.expires_in * 1000;
+  const page = checkVerificationUri(device.verification_uri, 'verification_uri', o.endpoints);
+  const complete = device.verification_uri_complete === undefined
+    ? undefined
+    : checkVerificationUri(device.verification_uri_complete, 'verification_uri_complete', o.endpoints);
   o.onUserCode({
     userCode: checkUserCode(device.user_code),
-    verificationUri: checkVerificationUri(device.verification_uri, 'verification_uri', o.endpoints),
-    verificationUriComplete:
-      device.verification_uri_complete === undefined
-        ? undefined
-        : checkVerificationUri(device.verification_uri_complete, 'verification_uri_complete', o.endpoints),
+    verificationUri: page.href,
+    // The page with the code filled in only where it may be opened; else the user types the code.
+    verificationUriComplete: page.known && complete?.known ? complete.href : undefined,
+    openable: page.known,
     expiresAt,
   });
   let interval = device.interval ?? DEFAULT_INTERVAL_S;
@@ -104,11 +113,11 @@ function checkUserCode(code: string): string {
 }
 
 /**
- * A verification URI is opened in the browser, so it must be https (http only on loopback) and
- * point at the issuer's host or a host its metadata names: anything else is a server sending the
- * user somewhere it should not.
+ * A verification URI is shown, and maybe opened: it must be https (http only on loopback) with no
+ * user name and nothing the sanitiser would change, or the sign-in fails. `known`: its host is the
+ * issuer's or one the metadata names, the only pages Agent Auth opens itself.
  */
-function checkVerificationUri(value: string, field: string, e: Endpoints): string {
+function checkVerificationUri(value: string, field: string, e: Endpoints): { href: string; known: boolean } {
   const refuse = (why: string) =>
     new AuthError('invalid_response', `The device authorization endpoint sent a ${field} that Agent Auth will not open (${why}): ${serverText(value, 120)}`);
   let url: URL;
@@ -124,10 +133,9 @@ function checkVerificationUri(value: string, field: string, e: Endpoints): strin
   const known = [e.issuer, e.authorization_endpoint, e.token_endpoint, e.device_authorization_endpoint, e.revocation_endpoint]
     .filter((u): u is string => !!u && URL.canParse(u))
     .map((u) => new URL(u).host);
-  if (!known.includes(url.host)) throw refuse(`its host is neither the issuer's nor one its metadata names (${[...new Set(known)].join(', ')})`);
   // Shown in notifications too: a URL whose text serverText would alter (a markdown link, `command:`) is refused.
   if (serverText(url.href, 2048) !== url.href) throw refuse('it contains markdown or command syntax');
-  return url.href;
+  return { href: url.href, known: known.includes(url.host) };
 }
 
 const expired = () => new AuthError('expired', 'The device code expired before sign-in was completed. Start again.');

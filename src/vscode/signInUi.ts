@@ -4,6 +4,7 @@ import { AuthError, isAuthError } from '../protocol/errors.js';
 import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import type { ClientSecrets } from '../session/clientContext.js';
 import type { ProviderConfig } from '../session/config.js';
+import type { UserCodePrompt } from '../protocol/deviceCode.js';
 import type { FlowKind } from '../session/signIn.js';
 import type { TokenService } from '../session/tokenService.js';
 import { ensureClientSecret } from './clientSecretUi.js';
@@ -64,7 +65,7 @@ export async function runSignIn(
               progress.report({
                 message: l10n.t('Enter code {0} at {1}. Waiting for approval…', p.userCode, p.verificationUri),
               });
-              void offerDeviceCode(p.userCode, p.verificationUriComplete ?? p.verificationUri, abort);
+              void offerDeviceCode(p, abort);
             },
           });
         };
@@ -134,19 +135,20 @@ async function externalRedirect(local: string, log: vscode.LogOutputChannel): Pr
 /**
  * The device code in a modal dialog. Closing it cancels the sign-in; the button copies the code
  * and opens the verification page. The progress notification keeps showing the code meanwhile.
+ * A page on a host the IdP's metadata does not name (Entra, Google) is shown for the user to
+ * open, never opened by Agent Auth.
  */
-async function offerDeviceCode(userCode: string, uri: string, abort: AbortController): Promise<void> {
-  const host = hostOf(uri);
-  const action = l10n.t('Copy code and open {0}', host);
-  const choice = await vscode.window.showInformationMessage(
-    l10n.t('Your sign-in code is {0}', userCode),
-    { modal: true, detail: l10n.t('Enter it at {0} to sign in to Agent Auth.', host) },
-    action,
-  );
+async function offerDeviceCode(p: UserCodePrompt, abort: AbortController): Promise<void> {
+  const host = hostOf(p.verificationUri);
+  const action = p.openable ? l10n.t('Copy code and open {0}', host) : l10n.t('Copy code');
+  const detail = p.openable
+    ? l10n.t('Enter it at {0} to sign in to Agent Auth.', host)
+    : l10n.t('Open {0} in your browser and enter it there. Agent Auth does not open this page itself: the identity provider\'s metadata does not name its host.', p.verificationUri);
+  const choice = await vscode.window.showInformationMessage(l10n.t('Your sign-in code is {0}', p.userCode), { modal: true, detail }, action);
   if (abort.signal.aborted) return;
   if (choice !== action) return abort.abort();
-  await vscode.env.clipboard.writeText(userCode);
-  await openExternal(uri);
+  await vscode.env.clipboard.writeText(p.userCode);
+  if (p.openable) await openExternal(p.verificationUriComplete ?? p.verificationUri);
 }
 
 function hostOf(uri: string): string {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { deviceCodeFlow } from '../../src/protocol/deviceCode.js';
+import { deviceCodeFlow, type UserCodePrompt } from '../../src/protocol/deviceCode.js';
 import { boundedFetch } from '../../src/protocol/http.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
 import { ScriptedServer } from '../support/scriptedServer.js';
@@ -11,7 +11,7 @@ describe('protocol: device flow polling', () => {
   before(() => server.start());
   after(() => server.stop());
 
-  async function run(answers: object[], device: object = {}) {
+  async function run(answers: object[], device: object = {}, prompts: UserCodePrompt[] = []) {
     const slept: number[] = [];
     let poll = 0;
     server.handler = (req, res) => {
@@ -30,7 +30,7 @@ describe('protocol: device flow polling', () => {
       fetch: boundedFetch({ fetch: globalThis.fetch, log }),
       log,
       now: Date.now,
-      onUserCode: () => undefined,
+      onUserCode: (p) => void prompts.push(p),
       sleep: async (ms) => void slept.push(ms),
     }).catch((e) => e);
     return { result, slept };
@@ -50,6 +50,33 @@ describe('protocol: device flow polling', () => {
   it('defaults to 5 s when the server gives no interval', async () => {
     const { slept } = await run([ok]);
     assert.deepEqual(slept, [5000]);
+  });
+
+  it('a verification page on the issuer’s host may be opened, with the code filled in', async () => {
+    const prompts: UserCodePrompt[] = [];
+    await run([ok], { verification_uri_complete: `${server.origin}/activate?user_code=ABCD-EFGH` }, prompts);
+    assert.deepEqual(prompts.map((p) => [p.verificationUri, p.verificationUriComplete, p.openable]), [
+      [`${server.origin}/activate`, `${server.origin}/activate?user_code=ABCD-EFGH`, true],
+    ]);
+  });
+
+  it('a verification page on a host the metadata does not name (as Entra’s and Google’s are) is shown, never opened', async () => {
+    const prompts: UserCodePrompt[] = [];
+    const { result } = await run(
+      [ok],
+      { verification_uri: 'https://microsoft.com/devicelogin', verification_uri_complete: 'https://microsoft.com/devicelogin?otc=ABCD-EFGH' },
+      prompts,
+    );
+    assert.equal(result.accessToken, 'at', 'the sign-in still works');
+    assert.deepEqual(prompts.map((p) => [p.verificationUri, p.verificationUriComplete, p.openable]), [['https://microsoft.com/devicelogin', undefined, false]]);
+  });
+
+  it('a verification page over plain http to another host is refused', async () => {
+    const prompts: UserCodePrompt[] = [];
+    const { result } = await run([ok], { verification_uri: 'http://evil.example/device' }, prompts);
+    assert.equal(result.code, 'invalid_response');
+    assert.match(result.message, /https:/);
+    assert.deepEqual(prompts, []);
   });
 
   it('expired_token ends the flow with a clear message', async () => {
