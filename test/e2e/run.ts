@@ -147,16 +147,18 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
   const root = join(e2eDir, `run-${host.name}`);
   const hostResultsFile = join(root, 'host-results.json');
   // The user's runtime folder, where the user-wide helper's socket goes (private, 0700, like /run/user/UID).
-  const runtimeDir = join(root, 'xdg-runtime');
+  // Outside `root`, which startCodeServer empties.
+  const runtimeDir = join(e2eDir, `xdg-runtime-${host.name}`);
   // A home of its own: "Install Token Helper on PATH" writes to ~/.local/bin.
-  const home = join(root, 'home');
+  const home = join(e2eDir, `home-${host.name}`);
   for (const d of [runtimeDir, home]) {
     rmSync(d, { recursive: true, force: true });
     mkdirSync(d, { recursive: true, mode: 0o700 });
   }
   const outDir = join(root, 'out');
   const agentRecord = join(outDir, 'agent.jsonl');
-  gitRemote = await startGitRemote(join(root, 'git-remote'), idp);
+  const gitScratch = join(e2eDir, `git-remote-${host.name}`);
+  gitRemote = await startGitRemote(gitScratch, idp);
   // MCP servers from extensions need VS Code 1.101: the newest host only.
   let mcpWorld: McpWorld | undefined;
   if (newest) {
@@ -190,7 +192,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
   if (mcpWorld) mkdirSync(mcpWorld.dir, { recursive: true });
   if (peer) writePeerMcpJson(cs.userDataDir, peer.url);
   // Before the window opens, so the git extension finds the repository when it scans the folder.
-  const { repo } = seedGitRepos(gitRemote, cs.workspaceDir, join(root, 'git-remote'));
+  const { repo } = seedGitRepos(gitRemote, cs.workspaceDir, gitScratch);
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
   // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
