@@ -107,8 +107,9 @@ async function main(): Promise<void> {
     copyAccessToken(w),
     signOut(w),
     deviceCodeSignIn(w),
-    noTokenAtRest(w),
     addProviderScenario(w),
+    // Last: it closes the window.
+    noTokenAtRest(w),
   ];
   results.push(
     ...(await runScenarios(scenarios, {
