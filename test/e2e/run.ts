@@ -233,8 +233,9 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
       return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...base, 'agentAuth.providers': providers }, cs!.settingsFile);
     }),
     statusColoursWithoutRefresh(w),
-    noTokenAtRest(w),
     addProviderScenario(w),
+    // Last: it closes the window.
+    noTokenAtRest(w),
   ];
   const diagnostics = async () => `status bar: ${(await wb!.statusTexts()).join(' | ')}\n${cs!.logTail(25)}`;
   results.push(...(await runScenarios(scenarios, { page: () => wb?.page, diagnostics }, host.name)));

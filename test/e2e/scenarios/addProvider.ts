@@ -7,8 +7,7 @@ const CLIENT_ID = 'agent-auth-added-e2e';
 /**
  * (g) "Agent Auth: Add Provider…" as a person uses it: the palette, the URL box, the dialog with
  * what the IdP supports, the client id box, the dialog with what to register; the entry lands in
- * the user settings file. Runs last: it leaves a second provider behind until the settings are
- * put back.
+ * the user settings file, which it then puts back (the entry is a second provider).
  */
 export function addProviderScenario(w: World): Scenario {
   const input = () => w.wb.page.locator('.quick-input-widget input.input');
