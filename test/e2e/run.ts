@@ -117,8 +117,9 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     accessTokenTtl: ACCESS_TOKEN_TTL_S,
     rotateRefreshTokens: true,
     extraClients: [{ ...MCP_INTROSPECTION_CLIENT }],
-    // VS Code's built-in MCP OAuth registers its client dynamically.
+    // VS Code's built-in MCP OAuth registers its client dynamically, for the peer server as resource.
     registration: newest,
+    acceptResource: (indicator) => indicator === peer?.url,
   });
   const root = join(e2eDir, `run-${host.name}`);
   const hostResultsFile = join(root, 'host-results.json');

@@ -107,7 +107,9 @@ async function request(w: World, dir: string, body: object, o: { signIn: boolean
 async function standInForVscodeDevRedirect(w: World): Promise<void> {
   await w.wb.context.route(/^https:\/\/(insiders\.)?vscode\.dev\/redirect/, (route) => {
     const u = new URL(route.request().url());
-    const target = new URL(u.searchParams.get('state') ?? 'about:blank');
+    // `state` is VS Code's URI.toString(): its query arrives percent-encoded once more.
+    const [base, query = ''] = (u.searchParams.get('state') ?? 'about:blank').split('?', 2) as [string, string?];
+    const target = new URL(`${base}?${decodeURIComponent(query)}`);
     for (const [k, v] of u.searchParams) if (k !== 'state') target.searchParams.set(k, v);
     return route.fulfill({ status: 302, headers: { location: target.toString() } });
   });
