@@ -48,8 +48,13 @@ interface McpApi {
   McpStdioServerDefinition: new (label: string, command: string, args?: string[], env?: Record<string, string>) => McpStdioServerDefinition;
 }
 
-/** The MCP API of this VS Code, or undefined before 1.101. */
+/**
+ * The MCP API of this VS Code, or undefined before 1.101. The version is checked too: 1.100 has
+ * the functions already, as a proposed API that throws for extensions like this one.
+ */
 export function mcpApi(api: typeof vscode = vscode): McpApi | undefined {
+  const [major = 0, minor = 0] = api.version.split('.').map(Number);
+  if (major === 1 && minor < 101) return undefined;
   const register = (api.lm as { registerMcpServerDefinitionProvider?: McpApi['registerMcpServerDefinitionProvider'] } | undefined)
     ?.registerMcpServerDefinitionProvider;
   const { McpHttpServerDefinition, McpStdioServerDefinition } = api as unknown as Partial<McpApi>;
@@ -69,7 +74,12 @@ export function registerMcpServers(g: Glue, problems: SettingsProblems, api = mc
       if (servers.length) problems.report([{ where: 'agentAuth.mcpServers', message: l10n.t('MCP servers need VS Code 1.101 or newer (this is {0})', vscode.version) }], l10n.t('The servers are not published.'));
       return;
     }
-    (published ??= new McpServers(g, api)).update(servers);
+    try {
+      (published ??= new McpServers(g, api)).update(servers);
+    } catch (e) {
+      // Registration is the one call that can refuse (an API still proposed in this build).
+      g.log.warn(`MCP servers could not be published to VS Code ${vscode.version}: ${(e as Error).message}`);
+    }
   };
   const watch = vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('agentAuth.mcpServers')) reconcile();

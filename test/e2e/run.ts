@@ -141,8 +141,9 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
       client_id: CONFIDENTIAL_CLIENT_ID, client_secret: CONFIDENTIAL_CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_post',
       application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'],
     }, NO_REFRESH_CLIENT, { ...MCP_INTROSPECTION_CLIENT }],
-    // VS Code's built-in MCP OAuth registers its client dynamically.
+    // VS Code's built-in MCP OAuth registers its client dynamically, for the peer server as resource.
     registration: newest,
+    acceptResource: (indicator) => indicator === peer?.url,
   });
   const root = join(e2eDir, `run-${host.name}`);
   const hostResultsFile = join(root, 'host-results.json');

@@ -77,9 +77,18 @@ async function request(w: World, dir: string, body: object, o: { signIn: boolean
           dialogs.add(`browser tab opened: ${p.url()}`);
           continue;
         }
-        await fillLogin(p);
-        await submitLogin(p);
-        await until('the redirect back to VS Code', async () => !p.url().includes('/interaction/') && p.url().startsWith('http://127.0.0.1'), { timeoutMs: 20_000 }).catch(() => undefined);
+        // The browser may still hold an IdP session from Agent Auth's sign-in: no login page then.
+        const back = () => p.url().startsWith('http://127.0.0.1');
+        await until('the IdP login page or the redirect back to VS Code', async () => back() || (await p.locator('input[name="login"]').isVisible()), { timeoutMs: 20_000 });
+        if (!back()) {
+          await fillLogin(p);
+          await submitLogin(p);
+        }
+        await until('the redirect back to VS Code', async () => back(), { timeoutMs: 20_000, seen: async () => p.url() });
+        // code-server's callback page hands the response to the workbench through localStorage.
+        await until('the callback page to hand the response to the workbench', async () =>
+          p.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('vscode-web.url-callbacks'))).catch(() => false),
+          { timeoutMs: 10_000, seen: async () => p.url() });
         dialogs.add(`signed in at the IdP; redirected to ${new URL(p.url()).origin}`);
         await p.close().catch(() => undefined);
       }
@@ -90,11 +99,28 @@ async function request(w: World, dir: string, body: object, o: { signIn: boolean
   }
 }
 
+/**
+ * VS Code's built-in OAuth sends the browser to https://vscode.dev/redirect, a static page that
+ * forwards the authorization response to the `state` URL (here: code-server's own callback). This
+ * machine cannot reach vscode.dev, so the browser context does that page's one job in its place.
+ */
+async function standInForVscodeDevRedirect(w: World): Promise<void> {
+  await w.wb.context.route(/^https:\/\/(insiders\.)?vscode\.dev\/redirect/, (route) => {
+    const u = new URL(route.request().url());
+    // `state` is VS Code's URI.toString(): its query arrives percent-encoded once more.
+    const [base, query = ''] = (u.searchParams.get('state') ?? 'about:blank').split('?', 2) as [string, string?];
+    const target = new URL(`${base}?${decodeURIComponent(query)}`);
+    for (const [k, v] of u.searchParams) if (k !== 'state') target.searchParams.set(k, v);
+    return route.fulfill({ status: 302, headers: { location: target.toString() } });
+  });
+}
+
 export function mcpBuiltinOAuthPeer(w: World, m: PeerWorld): Scenario {
   return {
     name: 'mcp-builtin-oauth-peer',
     needs: ['mcp-http-server-across-refreshes'],
     async run(step) {
+      await standInForVscodeDevRedirect(w);
       await step("VS Code's own MCP OAuth signs in to the peer server", async () => {
         const r = await request(w, m.dir, { op: 'start' }, { signIn: true, timeoutMs: 90_000 });
         for (const d of r.dialogs) step.note(`seen: ${d}`);
