@@ -17,8 +17,9 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be a TCP port, not "${values.port}"`);
 
-  console.log('Preparing: scripts/setup-e2e.sh, then npm run package…');
-  await run('bash', [join(repoRoot, 'scripts', 'setup-e2e.sh')], { cwd: repoRoot, echo: true });
+  console.log('Preparing: scripts/setup-e2e.sh oldest, then npm run package…');
+  // The demo runs on the default host (startCodeServer's oldest): the newest is for the test suite.
+  await run('bash', [join(repoRoot, 'scripts', 'setup-e2e.sh'), 'oldest'], { cwd: repoRoot, echo: true });
   await run('npm', ['run', 'package'], { cwd: repoRoot });
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 
