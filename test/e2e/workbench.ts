@@ -75,6 +75,11 @@ export class Workbench {
     return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   }
 
+  /** Whether Agent Auth's item offers a sign-in: "<provider>: Sign in", "+N" with several providers. */
+  async offersSignIn(): Promise<boolean> {
+    return (await this.statusTexts()).some((t) => /: Sign in( \+\d+)?$/.test(t));
+  }
+
   /**
    * A picture for the README: a Playwright screenshot of exactly `what` (an element, or several
    * whose bounding box is taken), written to artifacts/readme-screenshots/<name>.png.

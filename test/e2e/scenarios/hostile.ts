@@ -64,7 +64,7 @@ export function hostileIdpText(wb: () => Workbench): Scenario {
     name: 'hostile-idp-text',
     async run(step) {
       await step('Agent Auth is ready (status bar offers to sign in)', () =>
-        until('the Agent Auth status bar item saying "Sign in"', async () => (await wb().statusTexts()).includes('Sign in'), {
+        until('the Agent Auth status bar item saying "Sign in"', () => wb().offersSignIn(), {
           timeoutMs: 45_000,
           seen: async () => `status bar: ${(await wb().statusTexts()).join(' | ')}`,
         }), { timeoutMs: 50_000 });

@@ -68,10 +68,10 @@ export function twoWebWindows(x: TwoWindows): Scenario {
     async run(step) {
       const refreshes = () => x.idp.stats.grants.refresh_token ?? 0;
       await step('window A offers to sign in', () =>
-        until('"Sign in" in window A', async () => (await x.a.statusTexts()).includes('Sign in'), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
+        until('"Sign in" in window A', () => x.a.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
       x.b = await step('window B: a second tab of the same browser profile, another folder', () => x.a.openAnotherWindow(x.bUrl), { timeoutMs: 70_000 });
       await step('window B offers to sign in', () =>
-        until('"Sign in" in window B', async () => (await x.b!.statusTexts()).includes('Sign in'), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: x.b.page });
+        until('"Sign in" in window B', () => x.b!.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: x.b.page });
       const tab = await step('window A signs in', async () => {
         await x.a.page.bringToFront();
         await x.a.runCommand('Agent Auth: Sign In');
@@ -165,10 +165,10 @@ export function twoWebWindowsWithoutHandoff(x: TwoWindows): Scenario {
     async run(step) {
       const refreshes = () => x.idp.stats.grants.refresh_token ?? 0;
       await step('window A offers to sign in', () =>
-        until('"Sign in" in window A', async () => (await x.a.statusTexts()).includes('Sign in'), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
+        until('"Sign in" in window A', () => x.a.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
       x.b = await step('window B: a second tab of the same browser profile', () => x.a.openAnotherWindow(x.bUrl), { timeoutMs: 70_000 });
       await step('window B offers to sign in', () =>
-        until('"Sign in" in window B', async () => (await x.b!.statusTexts()).includes('Sign in'), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: x.b.page });
+        until('"Sign in" in window B', () => x.b!.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: x.b.page });
       const tab = await step('window A signs in', async () => {
         await x.a.page.bringToFront();
         await x.a.runCommand('Agent Auth: Sign In');
@@ -185,7 +185,7 @@ export function twoWebWindowsWithoutHandoff(x: TwoWindows): Scenario {
         until('a refresh_token grant', async () => refreshes() > before, { timeoutMs: 40_000 }), { timeoutMs: 45_000 });
       await step('window B still has no session: nothing reached its SecretStorage', async () => {
         const texts = await x.b!.statusTexts();
-        if (!texts.includes('Sign in')) throw new Error(`window B shows ${texts.join(' | ')}: the session reached it without the handoff`);
+        if (!(await x.b!.offersSignIn())) throw new Error(`window B shows ${texts.join(' | ')}: the session reached it without the handoff`);
         step.note(`window B: ${texts.filter((t) => /sign in/i.test(t)).join(' | ')}`);
       }, { page: x.b.page });
     },
