@@ -11,7 +11,7 @@ CODE_SERVER_VERSION=4.100.3 # the last release whose engines.node is 20
 # by CODE_SERVER_VERSION (lib/vscode/npm-shrinkwrap.json and @vscode/ripgrep's postinstall).
 VSCODE_RIPGREP_VERSION=1.15.11
 RIPGREP_RELEASE=v13.0.0-10
-APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium curl)
+APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium curl openssl ca-certificates)
 
 CACHE_ROOT="${AGENT_AUTH_E2E_CACHE:-$HOME/.cache/agent-auth-e2e}"
 INSTALL_DIR="$CACHE_ROOT/code-server-$CODE_SERVER_VERSION"

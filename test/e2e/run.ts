@@ -16,6 +16,7 @@ import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
+import { NetworkPhase } from './network.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
 
@@ -27,9 +28,11 @@ let idp: TestIdp | undefined;
 let cs: CodeServer | undefined;
 let wb: Workbench | undefined;
 let argv: ArgvWatch | undefined;
+let network: NetworkPhase | undefined;
 const results: Result[] = [];
 
 async function teardown(): Promise<void> {
+  await network?.stop();
   await argv?.stop();
   await wb?.close();
   await cs?.stop();
@@ -58,6 +61,14 @@ async function main(): Promise<void> {
     packageHostRunner(),
   ]);
   const vsix = join(repoRoot, `agent-auth-${version}.vsix`);
+  // HTTPS with a private CA and proxies (scenarios/network.ts), in windows of their own.
+  const runNetwork = async () => {
+    phase('network: HTTPS with a private CA, proxies');
+    network = new NetworkPhase({ root: join(e2eDir, 'run-network'), vsix, start: startCodeServer });
+    results.push(...(await network.run(phase)));
+  };
+  const only = process.env.AGENT_AUTH_E2E_ONLY;
+  if (only && only.split(',').every((n) => n.trim().startsWith('network-'))) return runNetwork();
 
   phase('test IdP and code-server');
   idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: ACCESS_TOKEN_TTL_S, rotateRefreshTokens: true });
@@ -134,6 +145,9 @@ async function main(): Promise<void> {
       diagnostics: async () => cs!.logTail(25),
     })),
   );
+  await wb.close();
+  await cs.stop();
+  await runNetwork();
   phase('done');
 }
 

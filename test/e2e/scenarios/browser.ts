@@ -73,7 +73,7 @@ export async function approveDevice(tab: Page, userCode: string): Promise<void> 
 }
 
 /** The status bar's countdown for the provider, in seconds. */
-export async function waitForCountdown(w: World, timeoutMs = 20_000): Promise<number> {
+export async function waitForCountdown(w: Pick<World, 'wb'>, timeoutMs = 20_000): Promise<number> {
   return until(
     `a status bar item "${PROVIDER_LABEL} <countdown>"`,
     async () => {

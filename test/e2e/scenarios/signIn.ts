@@ -3,10 +3,10 @@ import { until, type World } from '../world.js';
 import { approveDevice, expectCallbackPage, fillLogin, submitLogin, USER, waitForCountdown } from './browser.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const grants = (w: World, type: string) => w.idp.stats.grants[type] ?? 0;
+const grants = (w: Pick<World, 'idp'>, type: string) => w.idp.stats.grants[type] ?? 0;
 
 /** (a) Authorization code + PKCE through the palette, the browser and the loopback redirect. */
-export function authCodeSignIn(w: World): Scenario {
+export function authCodeSignIn(w: Pick<World, 'wb' | 'idp'>): Scenario {
   return {
     name: 'auth-code-sign-in',
     async run(step) {
@@ -45,7 +45,7 @@ export function authCodeSignIn(w: World): Scenario {
 }
 
 /** (e) Device authorization grant: the notification's button, then the IdP's device pages in the new tab. */
-export function deviceCodeSignIn(w: World): Scenario {
+export function deviceCodeSignIn(w: Pick<World, 'wb' | 'idp' | 'useFlow'>): Scenario {
   return {
     name: 'device-code-sign-in',
     async run(step) {

@@ -22,10 +22,10 @@ if [ "$source" = helper ]; then t="$(agent-auth-token ${PROVIDER_ID} 2>"$out.std
 } > "$out.part" && mv "$out.part" "$out"
 `;
 
-type Seen = Record<'helperVar' | 'helperPath' | 'exit' | 'sha' | 'userinfo', string>;
+export type Seen = Record<'helperVar' | 'helperPath' | 'exit' | 'sha' | 'userinfo', string>;
 
 /** Types the check into the active terminal (again if the shell was not ready) and reads what it saw. */
-async function checkInTerminal(w: World, name: string, source: 'helper' | 'env', userinfo: string): Promise<Seen> {
+export async function checkInTerminal(w: Pick<World, 'wb' | 'outDir'>, name: string, source: 'helper' | 'env', userinfo: string): Promise<Seen> {
   const script = join(w.outDir, 'check-token.sh');
   writeFileSync(script, CHECK_SCRIPT);
   const out = join(w.outDir, name);
