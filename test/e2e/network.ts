@@ -24,7 +24,17 @@ export interface NetworkPhaseOptions {
 }
 
 /**
- * HTTPS with a private CA and a proxy, in two windows of the given host: one started while the
+ * HTTPS with a private CA and a proxy, in two windows of the given host.
+ *
+ * No PAC scenario: in code-server the extension host cannot use one. @vscode/proxy-agent resolves
+ * localhost, http.noProxy (else NO_PROXY), http.proxy, then HTTPS_PROXY/HTTP_PROXY of the extension
+ * host; only after that, and in a remote host only with http.useLocalProxyConfiguration, does it
+ * ask the window ($resolveProxy), which on the desktop is Electron's session (system proxy, PAC).
+ * code-server's window is a web page: its request service answers resolveProxy,
+ * lookupAuthorization and lookupKerberosAuthorization with undefined (checked in 4.100.3 and
+ * 4.139.1), so a PAC file resolves to DIRECT and a 407 is never prompted for.
+ *
+ * The windows: one started while the
  * machine does not trust the test CA, one after the CA was added to the system trust store. The
  * trust store is restored when the phase ends (and on exit: see trustStore.ts).
  */
