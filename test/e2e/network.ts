@@ -19,8 +19,8 @@ export interface NetworkPhaseOptions {
   root: string;
   /** The Agent Auth VSIX. */
   vsix: string;
-  /** Starts the code-server host under test (any version). */
-  start(o: CodeServerOptions): Promise<CodeServer>;
+  /** Starts a window of the code-server host under test (any version: the caller binds the host). */
+  start(o: Omit<CodeServerOptions, 'host'>): Promise<CodeServer>;
 }
 
 /**
