@@ -114,7 +114,9 @@ export class NetworkPhase {
     world: (cs: CodeServer, wb: Workbench, outDir: string) => NetworkWorld,
   ): Promise<Result[]> {
     const root = join(this.o.root, name);
-    const cs = (this.cs = await this.o.start({ root, settings, vsixes: [this.o.vsix] }));
+    // Only the system trust store may make the CA trusted: no certificate settings from the environment.
+    const env = { NODE_EXTRA_CA_CERTS: undefined, SSL_CERT_FILE: undefined, SSL_CERT_DIR: undefined };
+    const cs = (this.cs = await this.o.start({ root, settings, vsixes: [this.o.vsix], env }));
     const outDir = join(root, 'out');
     mkdirSync(outDir, { recursive: true });
     const wb = (this.wb = await Workbench.open(cs.workbenchUrl, { proxy: proxy.url, ignoreHTTPSErrors: true }));
