@@ -133,6 +133,13 @@ describe('protocol: certificate and proxy failures say what to do', function () 
     expect(err, 'network', new RegExp(`^Could not connect to the proxy at 127\\.0\\.0\\.1:${refusedPort} on the way to idp\\.agent-auth\\.test \\(ECONNREFUSED\\)\\. .*"Proxy required" in the Agent Auth README`), true);
   });
 
+  it('a proxy that refuses the target (403) -> network, naming the status and http.noProxy', async () => {
+    const before = proxy.log.length;
+    const err = await failure(via(new ProxyAgent({ uri: proxy.url })), 'https://elsewhere.agent-auth.test/');
+    expect(err, 'network', /^The proxy refused the connection to elsewhere\.agent-auth\.test \(HTTP 403\)\. .*http\.noProxy.*"Proxy required"/, true);
+    assert.deepEqual(proxy.log.slice(before).map((e) => [e.method, e.target, e.outcome]), [['CONNECT', 'elsewhere.agent-auth.test:443', '403']]);
+  });
+
   it('a server that is not running, without a proxy -> the usual "could not reach"', async () => {
     const err = await failure(via(), `https://127.0.0.2:${refusedPort}/token`);
     expect(err, 'network', new RegExp(`^Could not reach https://127\\.0\\.0\\.2:${refusedPort}/token \\(ECONNREFUSED\\)\\.$`), true);

@@ -1,12 +1,14 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { appendFileSync } from 'node:fs';
-import { Server } from 'proxy-chain';
+import { isIP } from 'node:net';
+import { RequestError, Server } from 'proxy-chain';
 
 /**
  * A real forward proxy on loopback (proxy-chain, the proxy Apify maintains): HTTP requests and
  * CONNECT tunnels, optional Basic authentication (407), and a log of every request. Host names in
  * `hosts` resolve to the given address inside the proxy only, so a client that bypasses it cannot
- * reach them at all.
+ * reach them at all. Like a company proxy's allow-list, it forwards only to those names and to
+ * loopback addresses and answers 403 to anything else, so no test traffic leaves the machine.
  */
 
 export interface ProxyLogEntry {
@@ -20,8 +22,8 @@ export interface ProxyLogEntry {
   userAgent: string;
   /** Credentials present, and whether they were the right ones. */
   auth: 'none' | 'accepted' | 'rejected';
-  /** What the proxy did: passed it on, or answered 407. */
-  outcome: 'forwarded' | '407';
+  /** What the proxy did: passed it on, answered 407, or refused a target off its allow-list (403). */
+  outcome: 'forwarded' | '407' | '403';
 }
 
 export interface LoggingProxy {
@@ -48,7 +50,7 @@ export async function startLoggingProxy(o: LoggingProxyOptions = {}): Promise<Lo
   const log: ProxyLogEntry[] = [];
   const hosts = o.hosts ?? {};
   const lookup = ((hostname: string, options: unknown, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-    const mapped = hosts[hostname.toLowerCase()];
+    const mapped = Object.hasOwn(hosts, hostname.toLowerCase()) ? hosts[hostname.toLowerCase()] : undefined;
     if (!mapped) return dnsLookup(hostname, options as object, callback as never);
     const family = mapped.includes(':') ? 6 : 4;
     if ((options as { all?: boolean })?.all) callback(null, [{ address: mapped, family }]);
@@ -62,17 +64,20 @@ export async function startLoggingProxy(o: LoggingProxyOptions = {}): Promise<Lo
     prepareRequestFunction: ({ request, username, password, hostname, port }) => {
       const presented = username !== '' || password !== '';
       const ok = !o.credentials || (username === o.credentials.username && password === o.credentials.password);
+      const allowed = Object.hasOwn(hosts, hostname.toLowerCase()) || isLoopback(hostname);
       const entry: ProxyLogEntry = {
         at: new Date().toISOString(),
         method: request.method ?? '?',
         target: `${hostname}:${port}`,
         userAgent: String(request.headers['user-agent'] ?? ''),
         auth: !presented ? 'none' : ok ? 'accepted' : 'rejected',
-        outcome: ok ? 'forwarded' : '407',
+        outcome: !ok ? '407' : allowed ? 'forwarded' : '403',
       };
       log.push(entry);
       if (o.logFile) appendFileSync(o.logFile, `${JSON.stringify(entry)}\n`);
-      return ok ? { dnsLookup: lookup } : { requestAuthentication: true };
+      if (!ok) return { requestAuthentication: true };
+      if (!allowed) throw new RequestError(`${entry.target} is not on this test proxy's allow-list`, 403);
+      return { dnsLookup: lookup };
     },
   });
   await server.listen();
@@ -85,4 +90,11 @@ export async function startLoggingProxy(o: LoggingProxyOptions = {}): Promise<Lo
     forwardedTo: (host) => log.filter((e) => e.outcome === 'forwarded' && e.target.startsWith(`${host.toLowerCase()}:`)),
     close: () => server.close(true),
   };
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h === '::1';
 }
