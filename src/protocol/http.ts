@@ -1,5 +1,6 @@
 import { AuthError } from './errors.js';
 import type { Logger } from './log.js';
+import { transportError } from './transportErrors.js';
 
 /** The fetch signature oauth4webapi calls through its `customFetch` option. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -44,7 +45,7 @@ export function boundedFetch(deps: HttpDeps): FetchLike {
         headers: res.headers,
       });
     } catch (e) {
-      const err = toTransportError(e, { deadline, caller: init.signal ?? undefined, where, timeoutMs });
+      const err = toTransportError(e, { deadline, caller: init.signal ?? undefined, url, where, timeoutMs });
       deps.log.debug(`HTTP ${method} ${where} failed after ${elapsed()} ms: ${err.message}`);
       throw err;
     }
@@ -83,14 +84,12 @@ async function readCapped(res: Response, maxBytes: number, where: string): Promi
 
 function toTransportError(
   e: unknown,
-  ctx: { deadline: AbortSignal; caller?: AbortSignal; where: string; timeoutMs: number },
+  ctx: { deadline: AbortSignal; caller?: AbortSignal; url: string; where: string; timeoutMs: number },
 ): AuthError {
   if (e instanceof AuthError) return e;
   if (ctx.caller?.aborted) return new AuthError('cancelled', 'The request was cancelled.', { cause: e });
   if (ctx.deadline.aborted) {
     return new AuthError('timeout', `${ctx.where} did not answer within ${ctx.timeoutMs / 1000} s.`, { cause: e });
   }
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (e as Error)?.message ?? String(e);
-  return new AuthError('network', `Could not reach ${ctx.where} (${detail}).`, { cause: e });
+  return transportError(e, ctx.url, ctx.where);
 }

@@ -21,6 +21,7 @@ import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
+import { NetworkPhase } from './network.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
 import { peersDir } from '../../src/peers/peerChannel.js';
@@ -50,6 +51,8 @@ let gitRemote: GitRemote | undefined;
 let mcp: TestMcpServer | undefined;
 /** The same MCP server for VS Code's built-in MCP OAuth (the peer). */
 let peer: TestMcpServer | undefined;
+/** HTTPS with a private CA and proxies (network.ts), in windows of their own. */
+let network: NetworkPhase | undefined;
 const results: Result[] = [];
 /** One line per host that ran, printed again at the end. */
 const hostLines: string[] = [];
@@ -64,6 +67,7 @@ function selectedHosts(): Host[] {
 const hostLabel = (h: Host) => `code-server ${h.codeServerVersion} (VS Code ${h.vscodeVersion})`;
 
 async function teardown(): Promise<void> {
+  await network?.stop();
   await argv?.stop();
   await wb?.close();
   await cs?.stop();
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
       results.push({ name: `harness (${host.name})`, ok: false, ms: 0, detail: (e as Error).message });
     } finally {
       await teardown();
-      argv = wb = cs = idp = hostileIdp = idp2 = gitRemote = mcp = peer = undefined;
+      argv = wb = cs = idp = hostileIdp = idp2 = gitRemote = mcp = peer = network = undefined;
     }
     const line = `e2e ${hostLabel(host)}: ${summary(results.slice(before))} in ${((Date.now() - started) / 1000).toFixed(0)} s`;
     hostLines.push(line);
@@ -329,6 +333,12 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     Object.assign(control, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
     results.push(...(await runScenarios([twoWebWindowsWithoutHandoff(control)], { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) }, host.name)));
   }
+
+  phase('network: HTTPS with a private CA, proxies');
+  await wb.close();
+  await cs.stop();
+  network = new NetworkPhase({ root: join(e2eDir, `run-network-${host.name}`), vsix, start: (o) => startCodeServer({ ...o, host }) });
+  results.push(...(await network.run(phase)));
 }
 
 const limit = setTimeout(() => {

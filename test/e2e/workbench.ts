@@ -22,9 +22,18 @@ export class Workbench {
     readonly page: Page,
   ) {}
 
-  static async open(url: string): Promise<Workbench> {
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  /**
+   * `proxy`: Chromium sends everything but 127.0.0.1 and localhost (the workbench, the loopback
+   * redirect) through it. `ignoreHTTPSErrors`: the browser accepts any certificate (a private CA
+   * is tested in the extension host, which has a trust store of its own).
+   */
+  static async open(url: string, o: { proxy?: string; ignoreHTTPSErrors?: boolean } = {}): Promise<Workbench> {
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: CHROMIUM_ARGS,
+      proxy: o.proxy ? { server: o.proxy, bypass: '127.0.0.1,localhost' } : undefined,
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, ignoreHTTPSErrors: o.ignoreHTTPSErrors });
     // Playwright's 30 s default would outlast a step; a stuck click should fail with its own message.
     context.setDefaultTimeout(10_000);
     // vscode.env.clipboard in the web workbench is the browser's clipboard.

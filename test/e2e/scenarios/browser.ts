@@ -73,7 +73,7 @@ export async function approveDevice(tab: Page, userCode: string): Promise<void> 
 }
 
 /** The status bar's countdown for the provider ("<1m" while it refreshes itself, "39s" in the last minute before an unavoidable expiry). */
-export async function waitForCountdown(w: World, timeoutMs = 20_000, label = PROVIDER_LABEL): Promise<string> {
+export async function waitForCountdown(w: Pick<World, 'wb'>, timeoutMs = 20_000, label = PROVIDER_LABEL): Promise<string> {
   return until(
     `a status bar item "${label} <countdown>"`,
     async () => {

@@ -4,7 +4,7 @@ import { until, type World } from '../world.js';
 import { approveDevice, expectCallbackPage, fillLogin, submitLogin, USER, waitForCountdown } from './browser.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const grants = (w: World, type: string) => w.idp.stats.grants[type] ?? 0;
+const grants = (w: Pick<World, 'idp'>, type: string) => w.idp.stats.grants[type] ?? 0;
 
 /** How many sign-ins the Accounts menu says Agent Auth requests: "Sign in with Agent Auth to use Agent Auth (N)". */
 function signInRequests(menu: string[]): number {
@@ -17,7 +17,7 @@ function signInRequests(menu: string[]): number {
 }
 
 /** (a) Authorization code + PKCE through the palette, the browser and the loopback redirect. */
-export function authCodeSignIn(w: World): Scenario {
+export function authCodeSignIn(w: Pick<World, 'wb' | 'idp'>): Scenario {
   return {
     name: 'auth-code-sign-in',
     async run(step) {
@@ -79,7 +79,7 @@ export function authCodeSignIn(w: World): Scenario {
  * (e) Device authorization grant, as VS Code's GitHub provider does it: one modal dialog with the
  * code and "Copy code and open <host>", one progress notification, and nothing left afterwards.
  */
-export function deviceCodeSignIn(w: World): Scenario {
+export function deviceCodeSignIn(w: Pick<World, 'wb' | 'idp' | 'useFlow'>): Scenario {
   return {
     name: 'device-code-sign-in',
     async run(step) {

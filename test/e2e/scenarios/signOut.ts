@@ -3,7 +3,7 @@ import type { Scenario } from '../runner.js';
 import { until, type World } from '../world.js';
 
 /** (d) Sign Out revokes at the IdP; the status bar asks to sign in by name, calmly, and so does the Accounts menu. No toast. */
-export function signOut(w: World): Scenario {
+export function signOut(w: Pick<World, 'wb' | 'idp'>): Scenario {
   return {
     name: 'sign-out',
     needs: ['auth-code-sign-in'],
