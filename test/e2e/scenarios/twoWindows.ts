@@ -4,7 +4,7 @@ import type { TestIdp } from '../../fixtures/idp.js';
 import { PROVIDER_ID, PROVIDER_LABEL } from '../providerSettings.js';
 import type { Scenario } from '../runner.js';
 import type { Workbench } from '../workbench.js';
-import { countdownSeconds, until } from '../world.js';
+import { expiryInAriaLabel, until } from '../world.js';
 import { expectCallbackPage, fillLogin, submitLogin } from './browser.js';
 
 /**
@@ -42,9 +42,13 @@ function answers(file: string): Answer[] {
     .map((o) => ({ at: Number(o.at), exit: o.exit ?? '', sha: o.sha ?? '', active: o.active ?? '', exp: Number(o.exp) }));
 }
 
+/**
+ * Seconds until the expiry window `wb` shows. The item's text shows minutes while the session
+ * refreshes itself; its accessibility label has the expiry to the second.
+ */
 async function countdown(wb: Workbench): Promise<number | undefined> {
-  for (const t of await wb.statusTexts()) if (t.startsWith(PROVIDER_LABEL)) return countdownSeconds(t.slice(PROVIDER_LABEL.length));
-  return undefined;
+  const at = expiryInAriaLabel(await wb.statusAriaLabel(PROVIDER_LABEL).catch(() => ''));
+  return at === undefined ? undefined : Math.round((at - Date.now()) / 1000);
 }
 
 export interface TwoWindows {
