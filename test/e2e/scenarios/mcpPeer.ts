@@ -85,10 +85,9 @@ async function request(w: World, dir: string, body: object, o: { signIn: boolean
           await submitLogin(p);
         }
         await until('the redirect back to VS Code', async () => back(), { timeoutMs: 20_000, seen: async () => p.url() });
-        // code-server's callback page hands the response to the workbench through localStorage.
-        await until('the callback page to hand the response to the workbench', async () =>
-          p.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('vscode-web.url-callbacks'))).catch(() => false),
-          { timeoutMs: 10_000, seen: async () => p.url() });
+        // code-server's callback page hands the response to the workbench through localStorage
+        // (which the workbench empties at once): let its script run before the tab closes.
+        await p.waitForLoadState('load');
         dialogs.add(`signed in at the IdP; redirected to ${new URL(p.url()).origin}`);
         await p.close().catch(() => undefined);
       }
