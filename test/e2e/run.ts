@@ -152,7 +152,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
   });
   mkdirSync(outDir, { recursive: true });
   if (mcpWorld) mkdirSync(mcpWorld.dir, { recursive: true });
-  if (peer) writePeerMcpJson(cs.userDataDir, peer.url);
+  if (peer && process.env.AGENT_AUTH_E2E_MCP_PEER === '1') writePeerMcpJson(cs.userDataDir, peer.url);
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
   wb = await Workbench.open(cs.workbenchUrl);
   // Every 10 ms: a helper call lasts a few, but the shells and servers that hold tokens live longer.
@@ -174,7 +174,9 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     copyAccessToken(w),
     signOut(w),
     deviceCodeSignIn(w),
-    ...(mcpWorld ? [mcpHttpServer(w, mcpWorld), mcpBuiltinOAuthPeer(w, { server: peer!, dir: mcpWorld.dir })] : []),
+    ...(mcpWorld ? [mcpHttpServer(w, mcpWorld)] : []),
+    // Not finished: VS Code's sign-in does not complete in code-server offline yet (see mcpPeer.ts).
+    ...(mcpWorld && peer && process.env.AGENT_AUTH_E2E_MCP_PEER === '1' ? [mcpBuiltinOAuthPeer(w, { server: peer, dir: mcpWorld.dir })] : []),
     noTokenAtRest(w),
   ];
   results.push(
