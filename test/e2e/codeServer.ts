@@ -51,7 +51,8 @@ export const BASE_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
+  // Not extensions.autoUpdate: VS Code 1.139 rewrites its `false` to "off" in the file, which
+  // replaceUserSettings would take for a lost edit (autoCheckUpdates off is enough).
   'telemetry.telemetryLevel': 'off',
   // Newer VS Code opens settings.json in a modal over the workbench, where the palette cannot reach.
   'workbench.editor.useModal': 'off',
