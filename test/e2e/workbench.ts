@@ -200,9 +200,10 @@ export class Workbench {
    */
   async replaceUserSettings(settings: object, file: string): Promise<void> {
     await this.runCommand('Preferences: Open User Settings (JSON)');
-    // Select all only once the file's text is in the editor, or the selection misses it.
+    // Select all only once the file's text is in the editor, or the selection misses it. Any JSON
+    // punctuation will do: an editor left open and scrolled down shows only closing brackets.
     const text = this.page.locator('.editor-instance .monaco-editor .view-lines');
-    await text.filter({ hasText: '{' }).waitFor();
+    await text.filter({ hasText: /[{}[\]"]/ }).waitFor();
     await text.click();
     await this.page.evaluate((json) => navigator.clipboard.writeText(json), JSON.stringify(settings, null, 2));
     await this.page.keyboard.press('Control+A');
