@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PROVIDER_ID, PROVIDER_ID_RULE } from '../protocol/ids.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 import { describeIssues } from '../protocol/zodIssues.js';
 
@@ -77,7 +78,7 @@ const RedirectSchema = z.strictObject({
 export const CLIENT_AUTHENTICATION_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
 
 const ProviderSchema = z.object({
-  id: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')),
+  id: z.string().check(z.regex(PROVIDER_ID, PROVIDER_ID_RULE)),
   label: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
   issuer: z.optional(endpointUrl),
   resource: z.optional(endpointUrl),
@@ -132,6 +133,8 @@ export interface ProviderConfig {
   redirect?: RedirectConfig;
   /** Hosts (host[:port], lower case) whose git HTTPS remotes get this provider's token; see gitHostsOf. */
   gitHosts?: string[];
+  /** Set on a further account's lane (see accounts.ts): the id of the configured provider; `id` is then the lane's. */
+  laneOf?: string;
 }
 
 export type ClientAuthenticationMethod = (typeof CLIENT_AUTHENTICATION_METHODS)[number];

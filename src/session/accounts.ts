@@ -1,0 +1,290 @@
+import type { Logger } from '../protocol/log.js';
+import { parseAccountRef } from '../protocol/ids.js';
+import type { ProviderConfig } from './config.js';
+import { SessionError } from './errors.js';
+import type { SecretStore } from './ports.js';
+import type { RefreshLock } from './refreshLock.js';
+import type { SessionRecord } from './sessionRecord.js';
+import type { TokenService } from './tokenService.js';
+
+/**
+ * Several accounts per provider. Each account lives in its own "lane": a provider config with
+ * its own id, which the TokenService handles like any provider (its own SecretStorage entry,
+ * lock, schedule). The first account keeps the bare provider id (so sessions stored before
+ * accounts existed keep working); further accounts get `acme#2`, `acme#3`… (internal, never typed
+ * by users: `#` cannot appear in a provider id or an account reference).
+ *
+ * SecretStorage cannot list its keys, so one index entry per provider names its extra lanes and
+ * the default account; every window reads it and follows its changes (desktop windows share
+ * SecretStorage and hear each other's writes).
+ */
+
+export const ACCOUNTS_KEY_PREFIX = 'agent-auth/accounts/';
+const LANE_SEPARATOR = '#';
+/** Sent by "Sign in with another account" unless the provider entry sets its own `prompt`. */
+export const SELECT_ACCOUNT_PROMPT = 'select_account';
+
+interface AccountIndex {
+  /** Extra lanes, in the order they were added (the bare provider id is always the first lane). */
+  lanes: string[];
+  /** The lane of the default account; absent: the first lane with a session. */
+  default?: string;
+}
+
+export interface Account {
+  laneId: string;
+  providerId: string;
+  /** As the server reported it. */
+  label: string;
+  id: string;
+  isDefault: boolean;
+  session: SessionRecord;
+}
+
+export interface AccountRegistryDeps {
+  secrets: SecretStore;
+  service: TokenService;
+  lock: RefreshLock;
+  log: Logger;
+}
+
+/** The configured provider a lane belongs to. */
+export const providerOfLane = (laneId: string) => laneId.split(LANE_SEPARATOR)[0]!;
+
+export class AccountRegistry {
+  private base = new Map<string, ProviderConfig>();
+  private index = new Map<string, AccountIndex>();
+  /** Lanes being signed in to: registered with the service, not yet in the index. */
+  private pending = new Set<string>();
+  /** Lanes whose sign-in asks the server for its account picker. */
+  private selecting = new Set<string>();
+  private listeners = new Set<() => void>();
+  private readonly watch: { dispose(): void };
+  private loaded: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: AccountRegistryDeps) {
+    this.watch = deps.secrets.onDidChange((key) => {
+      if (key.startsWith(ACCOUNTS_KEY_PREFIX)) void this.reload(key.slice(ACCOUNTS_KEY_PREFIX.length));
+    });
+  }
+
+  /** Replaces the configured providers; every lane of theirs is registered with the service. */
+  setProviders(providers: ProviderConfig[]): Promise<void> {
+    this.base = new Map(providers.map((p) => [p.id, p]));
+    this.apply();
+    this.loaded = Promise.all(providers.map((p) => this.reload(p.id))).then(() => undefined);
+    return this.loaded;
+  }
+
+  /** Resolves once the index entries of the configured providers have been read. */
+  ready(): Promise<void> {
+    return this.loaded;
+  }
+
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Every lane of the provider, the bare id first. */
+  lanes(providerId: string): string[] {
+    const extra = [...(this.index.get(providerId)?.lanes ?? []), ...[...this.pending].filter((l) => providerOfLane(l) === providerId)];
+    return [providerId, ...new Set(extra)];
+  }
+
+  /** The signed-in accounts of the provider (lanes holding a session), in the order they were added. */
+  accounts(providerId: string): Account[] {
+    const def = this.defaultLane(providerId);
+    return this.lanes(providerId).flatMap((laneId) => {
+      const s = this.deps.service.state(laneId)?.session;
+      return s ? [{ laneId, providerId, label: s.account.label, id: s.account.id, isDefault: laneId === def, session: s }] : [];
+    });
+  }
+
+  /** The lane `acme` means: the chosen default while it holds a session, else the first lane that does. */
+  defaultLane(providerId: string): string {
+    const lanes = this.lanes(providerId).filter((l) => !this.pending.has(l));
+    const has = (l: string) => !!this.deps.service.state(l)?.session;
+    const chosen = this.index.get(providerId)?.default;
+    if (chosen && lanes.includes(chosen) && has(chosen)) return chosen;
+    return lanes.find(has) ?? providerId;
+  }
+
+  /**
+   * The lane a reference names: `acme` (default account), `acme@alice@example.com` (account
+   * label, any case) or `acme@alice` (the label's part before "@", when only one account has it).
+   * A lane id (`acme#2`) names itself.
+   */
+  resolve(ref: string): string {
+    if (this.deps.service.state(ref)) {
+      const p = providerOfLane(ref);
+      return p === ref ? this.defaultLane(p) : ref;
+    }
+    const parsed = parseAccountRef(ref);
+    if (!parsed || !this.base.has(parsed.providerId)) {
+      throw new SessionError('unknown_provider', `No provider "${parsed?.providerId ?? ref}" is configured in agentAuth.providers.`);
+    }
+    const { providerId, account } = parsed;
+    if (account === undefined) return this.defaultLane(providerId);
+    const accounts = this.accounts(providerId);
+    const wanted = account.toLowerCase();
+    const exact = accounts.filter((a) => a.label.toLowerCase() === wanted);
+    if (exact.length >= 1) return exact[0]!.laneId;
+    const local = accounts.filter((a) => a.label.toLowerCase().split('@')[0] === wanted);
+    if (local.length === 1) return local[0]!.laneId;
+    const label = this.base.get(providerId)!.label;
+    const known = accounts.map((a) => a.label).join(', ');
+    if (local.length > 1) throw new SessionError('unknown_account', `"${account}" matches several ${label} accounts (${known}); name one in full, e.g. ${providerId}@${local[0]!.label}.`);
+    throw new SessionError(
+      'unknown_account',
+      accounts.length
+        ? `${label} has no account "${account}"; signed in: ${known} (name one as ${providerId}@<account>).`
+        : `${label} has no account "${account}": no account is signed in. Run "Agent Auth: Sign In".`,
+    );
+  }
+
+  /** Makes the lane's account the one `acme` means, in every window. */
+  async setDefault(laneId: string): Promise<void> {
+    const providerId = providerOfLane(laneId);
+    if (!this.lanes(providerId).includes(laneId)) throw new SessionError('unknown_account', `No account lane "${laneId}".`);
+    await this.updateIndex(providerId, (ix) => ({ ...ix, default: laneId }));
+  }
+
+  /**
+   * "Sign in with another account": reserves a lane (the bare one when it is empty), runs the
+   * sign-in there with `prompt=select_account`, and keeps the lane only when it succeeded with an
+   * account the provider did not have yet. Returns the lane of the account signed in to.
+   */
+  async addAccount(providerId: string, signIn: (lane: ProviderConfig) => Promise<boolean>): Promise<string | undefined> {
+    const base = this.base.get(providerId);
+    if (!base) throw new SessionError('unknown_provider', `No provider "${providerId}" is configured in agentAuth.providers.`);
+    await this.loaded;
+    const empty = this.lanes(providerId).find((l) => !this.deps.service.state(l)?.session);
+    const laneId = empty ?? (await this.reserveLane(providerId));
+    const others = this.accounts(providerId).filter((a) => a.laneId !== laneId);
+    let ok = false;
+    if (others.length) this.selecting.add(laneId);
+    try {
+      this.apply();
+      ok = await signIn(this.deps.service.state(laneId)!.provider);
+    } finally {
+      this.selecting.delete(laneId);
+      this.apply();
+      if (!ok) await this.dropLane(laneId);
+    }
+    if (!ok) return undefined;
+    const s = this.deps.service.state(laneId)?.session;
+    const same = s && others.find((a) => a.id === s.account.id);
+    if (same) {
+      // The server signed in an account this provider already has: keep the one there was.
+      this.deps.log.info(`${base.label}: already signed in as ${same.label}; the second sign-in was dropped.`);
+      await this.deps.service.signOut(laneId).catch(() => undefined);
+      await this.dropLane(laneId);
+      return same.laneId;
+    }
+    if (laneId !== providerId) await this.updateIndex(providerId, (ix) => ({ ...ix, lanes: [...new Set([...ix.lanes, laneId])] }));
+    this.pending.delete(laneId);
+    this.emit();
+    return laneId;
+  }
+
+  /** Signs out of one account; its lane goes, the other accounts stay. */
+  async signOut(laneId: string): Promise<void> {
+    await this.deps.service.signOut(laneId);
+    await this.dropLane(laneId);
+  }
+
+  dispose(): void {
+    this.watch.dispose();
+    this.listeners.clear();
+  }
+
+  // ---- lanes -------------------------------------------------------------------------------
+
+  private async reserveLane(providerId: string): Promise<string> {
+    // Numbers are never reused within the index's lifetime across windows: the lock orders two windows adding at once.
+    return this.deps.lock.withLock(indexLockName(providerId), async () => {
+      const ix = await this.readIndex(providerId);
+      const used = [...ix.lanes, ...this.pending].filter((l) => providerOfLane(l) === providerId).map((l) => Number(l.split(LANE_SEPARATOR)[1]) || 1);
+      const laneId = `${providerId}${LANE_SEPARATOR}${Math.max(1, ...used) + 1}`;
+      this.pending.add(laneId);
+      this.apply();
+      return laneId;
+    });
+  }
+
+  private async dropLane(laneId: string): Promise<void> {
+    const providerId = providerOfLane(laneId);
+    this.pending.delete(laneId);
+    if (laneId === providerId) return void this.emit();
+    await this.updateIndex(providerId, (ix) => ({ lanes: ix.lanes.filter((l) => l !== laneId), default: ix.default === laneId ? undefined : ix.default }));
+  }
+
+  private apply(): void {
+    const all: ProviderConfig[] = [];
+    for (const p of this.base.values()) {
+      for (const laneId of this.lanes(p.id)) {
+        const lane = laneId === p.id ? p : { ...p, id: laneId, laneOf: p.id };
+        all.push(this.selecting.has(laneId) ? withSelectAccount(lane) : lane);
+      }
+    }
+    this.deps.service.setProviders(all);
+  }
+
+  // ---- the index entry --------------------------------------------------------------------
+
+  private async reload(providerId: string): Promise<void> {
+    if (!this.base.has(providerId)) return;
+    const ix = await this.readIndex(providerId);
+    const before = this.index.get(providerId);
+    this.index.set(providerId, ix);
+    if (JSON.stringify(before) !== JSON.stringify(ix)) {
+      this.apply();
+      this.emit();
+    }
+  }
+
+  private async readIndex(providerId: string): Promise<AccountIndex> {
+    const raw = await this.deps.secrets.get(ACCOUNTS_KEY_PREFIX + providerId);
+    if (raw === undefined) return { lanes: [] };
+    try {
+      const data = JSON.parse(raw) as { lanes?: unknown; default?: unknown };
+      const lane = (l: unknown): l is string => typeof l === 'string' && providerOfLane(l) === providerId && l !== providerId && /^\d+$/.test(l.slice(providerId.length + 1));
+      const lanes = Array.isArray(data.lanes) ? data.lanes.filter(lane) : [];
+      const def = typeof data.default === 'string' && (data.default === providerId || lane(data.default)) ? data.default : undefined;
+      return { lanes, ...(def && { default: def }) };
+    } catch {
+      this.deps.log.warn(`The account list of "${providerId}" is unreadable; starting a new one.`);
+      return { lanes: [] };
+    }
+  }
+
+  private async updateIndex(providerId: string, change: (ix: AccountIndex) => AccountIndex): Promise<void> {
+    await this.deps.lock.withLock(indexLockName(providerId), async () => {
+      const ix = change(await this.readIndex(providerId));
+      if (ix.lanes.length || ix.default) await this.deps.secrets.store(ACCOUNTS_KEY_PREFIX + providerId, JSON.stringify(ix));
+      else await this.deps.secrets.delete(ACCOUNTS_KEY_PREFIX + providerId);
+      this.index.set(providerId, ix);
+    });
+    this.apply();
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch (err) {
+        this.deps.log.error(`An account listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+/** The lane's config for "Sign in with another account": the server's account picker, unless the entry sets its own `prompt`. */
+function withSelectAccount(lane: ProviderConfig): ProviderConfig {
+  if (lane.authorizationParameters?.prompt) return lane;
+  return { ...lane, authorizationParameters: { ...lane.authorizationParameters, prompt: SELECT_ACCOUNT_PROMPT } };
+}
+
+const indexLockName = (providerId: string) => `${providerId}${LANE_SEPARATOR}accounts`;
