@@ -48,10 +48,20 @@ export interface AccountRegistryDeps {
   log: Logger;
 }
 
+/** What token consumers need: which lane a reference names (see AccountRegistry.resolve). */
+export interface AccountResolver {
+  resolve(ref: string): string;
+  defaultLane(providerId: string): string;
+  lanes(providerId: string): string[];
+}
+
+/** Without several accounts (tests, callers that predate them): every id names itself. */
+export const SINGLE_ACCOUNTS: AccountResolver = { resolve: (ref) => ref, defaultLane: (id) => id, lanes: (id) => [id] };
+
 /** The configured provider a lane belongs to. */
 export const providerOfLane = (laneId: string) => laneId.split(LANE_SEPARATOR)[0]!;
 
-export class AccountRegistry {
+export class AccountRegistry implements AccountResolver {
   private base = new Map<string, ProviderConfig>();
   private index = new Map<string, AccountIndex>();
   /** Lanes being signed in to: registered with the service, not yet in the index. */

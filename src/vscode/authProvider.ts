@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
+import type { AccountRegistry } from '../session/accounts.js';
 import type { ProviderConfig } from '../session/config.js';
 import type { TokenService } from '../session/tokenService.js';
 import { providerStatus } from './statusModel.js';
@@ -12,6 +13,17 @@ export const AUTH_PROVIDER_ID = 'agent-auth';
 /** The scopes of the VS Code session of `p`: the provider's own scope first, then the configured ones. */
 export const sessionScopes = (p: ProviderConfig): string[] => [PROVIDER_SCOPE_PREFIX + p.id, ...p.scopes];
 
+type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut'>;
+
+/** Without an AccountRegistry: one account per provider, in its bare lane. */
+const oneAccountEach = (service: TokenService): AccountLanes => ({
+  lanes: (id) => [id],
+  defaultLane: (id) => id,
+  accounts: () => [],
+  addAccount: () => Promise.reject(new Error('one account per provider')),
+  signOut: (id) => service.signOut(id),
+});
+
 /** How many access tokens of one session the provider remembers having handed out (a day of 45-minute tokens). */
 const HANDED_OUT_KEPT = 32;
 
@@ -19,8 +31,8 @@ const HANDED_OUT_KEPT = 32;
 const BACKGROUND_REFRESH_MS = 15_000;
 
 /**
- * The `agent-auth` authentication provider: one VS Code session per configured provider that is
- * signed in. `getSessions` answers from memory: it waits only for this window's first read of
+ * The `agent-auth` authentication provider: one VS Code session per signed-in account of each
+ * configured provider (several accounts side by side, see accounts.ts; the default one first). `getSessions` answers from memory: it waits only for this window's first read of
  * SecretStorage (never the network) and never rejects for a failing refresh; a token about to
  * expire is refreshed in the background, and every token change fires onDidChangeSessions so
  * callers ask again.
@@ -37,8 +49,9 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   constructor(
     private readonly service: TokenService,
     private readonly signIn: (provider: ProviderConfig) => Promise<boolean>,
-    /** Resolves once the service holds what SecretStorage has for the provider (no network). */
+    /** Resolves once the service holds what SecretStorage has for the provider or lane (no network). */
     private readonly loaded: (providerId: string) => Promise<void> = () => Promise.resolve(),
+    private readonly accounts: AccountLanes = oneAccountEach(service),
   ) {
     const sub = service.onDidChange((e) => {
       if (e.kind === 'refreshing') return;
@@ -61,14 +74,19 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   async getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
     const providers = this.matching(scopes);
     await Promise.all(providers.map((p) => this.loaded(p.id).catch(() => undefined)));
+    const lanes = providers.flatMap((p) => {
+      const def = this.accounts.defaultLane(p.id);
+      return [def, ...this.accounts.lanes(p.id).filter((l) => l !== def)];
+    });
+    await Promise.all(lanes.map((l) => this.loaded(l).catch(() => undefined)));
     const sessions: vscode.AuthenticationSession[] = [];
-    for (const p of providers) {
-      const s = this.current(p.id);
+    for (const lane of lanes) {
+      const s = this.current(lane);
       if (!s) continue;
-      this.known.set(p.id, s);
-      this.remember(p.id, s);
+      this.known.set(lane, s);
+      this.remember(lane, s);
       sessions.push(s);
-      this.refreshInBackgroundIfDue(p.id);
+      this.refreshInBackgroundIfDue(lane);
     }
     return sessions;
   }
@@ -77,10 +95,13 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const candidates = this.matching(scopes);
     const provider = candidates.length === 1 ? candidates[0] : await pickProvider(candidates);
     if (!provider) throw new Error(l10n.t('Sign-in cancelled.'));
-    if (!(await this.signIn(provider))) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
-    const s = this.current(provider.id);
-    if (!s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
-    this.remember(provider.id, s);
+    // VS Code asks for a new session when the caller wants another account: a further lane, with the server's account picker.
+    const lane = this.accounts.accounts(provider.id).length
+      ? await this.accounts.addAccount(provider.id, (p) => this.signIn(p))
+      : (await this.signIn(provider)) && provider.id;
+    const s = lane ? this.current(lane) : undefined;
+    if (!lane || !s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
+    this.remember(lane, s);
     return s;
   }
 
@@ -105,8 +126,9 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   }
 
   async removeSession(sessionId: string): Promise<void> {
-    const providerId = sessionId.slice(0, sessionId.indexOf('/'));
-    if (this.service.state(providerId)) await this.service.signOut(providerId);
+    // Only that account: the provider's other accounts stay signed in.
+    const laneId = sessionId.slice(0, sessionId.indexOf('/'));
+    if (this.service.state(laneId)) await this.accounts.signOut(laneId);
   }
 
   /** Providers named by a `provider:<id>` scope, or all when none is named; other scopes must be configured ones. */
@@ -169,7 +191,8 @@ async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig
 export async function requestSignIns(service: TokenService, auth: AgentAuthProvider): Promise<void> {
   for (const p of service.getProviders()) {
     const scopes = sessionScopes(p);
-    if ((await auth.getSessions(scopes)).some((s) => s.id.startsWith(`${p.id}/`))) continue;
+    // The scopes name the provider: any of its accounts counts.
+    if ((await auth.getSessions(scopes)).length) continue;
     await vscode.authentication.getSession(AUTH_PROVIDER_ID, scopes, { createIfNone: false });
   }
 }
