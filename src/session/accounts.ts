@@ -1,6 +1,6 @@
 import type { Logger } from '../protocol/log.js';
 import { parseAccountRef } from '../protocol/ids.js';
-import type { ProviderConfig } from './config.js';
+import { allowedScopesOf, type ProviderConfig } from './config.js';
 import { SessionError } from './errors.js';
 import type { SecretStore } from './ports.js';
 import type { RefreshLock } from './refreshLock.js';
@@ -29,6 +29,8 @@ interface AccountIndex {
   lanes: string[];
   /** The lane of the default account; absent: the first lane with a session. */
   default?: string;
+  /** Lanes made for a getSession caller's scope set (beyond the configured scopes): that set. */
+  scopes?: Record<string, string[]>;
 }
 
 export interface Account {
@@ -68,6 +70,8 @@ export class AccountRegistry implements AccountResolver {
   private pending = new Set<string>();
   /** Lanes whose sign-in asks the server for its account picker. */
   private selecting = new Set<string>();
+  /** The scope sets of pending scope lanes. */
+  private pendingScopes = new Map<string, string[]>();
   private listeners = new Set<() => void>();
   private readonly watch: { dispose(): void };
   private loaded: Promise<void> = Promise.resolve();
@@ -102,10 +106,15 @@ export class AccountRegistry implements AccountResolver {
     return [providerId, ...new Set(extra)];
   }
 
-  /** The signed-in accounts of the provider (lanes holding a session), in the order they were added. */
+  /** The scope set a lane was made for; undefined: the provider's configured scopes. */
+  scopesOf(laneId: string): string[] | undefined {
+    return this.pendingScopes.get(laneId) ?? this.index.get(providerOfLane(laneId))?.scopes?.[laneId];
+  }
+
+  /** The signed-in accounts of the provider (lanes holding a session, without scope-set lanes), in the order they were added. */
   accounts(providerId: string): Account[] {
     const def = this.defaultLane(providerId);
-    return this.lanes(providerId).flatMap((laneId) => {
+    return this.lanes(providerId).filter((l) => !this.scopesOf(l)).flatMap((laneId) => {
       const s = this.deps.service.state(laneId)?.session;
       return s ? [{ laneId, providerId, label: s.account.label, id: s.account.id, isDefault: laneId === def, session: s }] : [];
     });
@@ -113,7 +122,7 @@ export class AccountRegistry implements AccountResolver {
 
   /** The lane `acme` means: the chosen default while it holds a session, else the first lane that does. */
   defaultLane(providerId: string): string {
-    const lanes = this.lanes(providerId).filter((l) => !this.pending.has(l));
+    const lanes = this.lanes(providerId).filter((l) => !this.pending.has(l) && !this.scopesOf(l));
     const has = (l: string) => !!this.deps.service.state(l)?.session;
     const chosen = this.index.get(providerId)?.default;
     if (chosen && lanes.includes(chosen) && has(chosen)) return chosen;
@@ -165,15 +174,23 @@ export class AccountRegistry implements AccountResolver {
    * sign-in there with `prompt=select_account`, and keeps the lane only when it succeeded with an
    * account the provider did not have yet. Returns the lane of the account signed in to.
    */
-  async addAccount(providerId: string, signIn: (lane: ProviderConfig) => Promise<boolean>): Promise<string | undefined> {
+  async addAccount(providerId: string, signIn: (lane: ProviderConfig) => Promise<boolean>, opts: { scopes?: string[] } = {}): Promise<string | undefined> {
     const base = this.base.get(providerId);
     if (!base) throw new SessionError('unknown_provider', `No provider "${providerId}" is configured in agentAuth.providers.`);
+    const scopes = opts.scopes && !sameSet(opts.scopes, base.scopes) ? [...new Set([...base.scopes, ...opts.scopes])] : undefined;
+    const outside = scopes?.filter((s) => !allowedScopesOf(base).includes(s));
+    if (outside?.length) {
+      throw new SessionError('scope_not_allowed', `${base.label} does not allow the scope${outside.length > 1 ? 's' : ''} ${outside.join(', ')} (its allowedScopes: ${allowedScopesOf(base).join(' ')}).`);
+    }
     await this.loaded;
-    const empty = this.lanes(providerId).find((l) => !this.deps.service.state(l)?.session);
-    const laneId = empty ?? (await this.reserveLane(providerId));
-    const others = this.accounts(providerId).filter((a) => a.laneId !== laneId);
+    const empty = scopes ? undefined : this.lanes(providerId).find((l) => !this.scopesOf(l) && !this.deps.service.state(l)?.session);
+    const laneId = empty ?? (await this.reserveLane(providerId, scopes));
+    const others = scopes
+      ? this.lanes(providerId).filter((l) => l !== laneId && sameSet(this.scopesOf(l) ?? [], scopes)).flatMap((l) => this.account(l))
+      : this.accounts(providerId).filter((a) => a.laneId !== laneId);
     let ok = false;
-    if (others.length) this.selecting.add(laneId);
+    // A scope set is for the account the user has; another account is what select_account is for.
+    if (others.length && !scopes) this.selecting.add(laneId);
     try {
       this.apply();
       ok = await signIn(this.deps.service.state(laneId)!.provider);
@@ -192,8 +209,15 @@ export class AccountRegistry implements AccountResolver {
       await this.dropLane(laneId);
       return same.laneId;
     }
-    if (laneId !== providerId) await this.updateIndex(providerId, (ix) => ({ ...ix, lanes: [...new Set([...ix.lanes, laneId])] }));
+    if (laneId !== providerId) {
+      await this.updateIndex(providerId, (ix) => ({
+        ...ix,
+        lanes: [...new Set([...ix.lanes, laneId])],
+        ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }),
+      }));
+    }
     this.pending.delete(laneId);
+    this.pendingScopes.delete(laneId);
     this.emit();
     return laneId;
   }
@@ -211,13 +235,19 @@ export class AccountRegistry implements AccountResolver {
 
   // ---- lanes -------------------------------------------------------------------------------
 
-  private async reserveLane(providerId: string): Promise<string> {
+  private account(laneId: string): Account[] {
+    const s = this.deps.service.state(laneId)?.session;
+    return s ? [{ laneId, providerId: providerOfLane(laneId), label: s.account.label, id: s.account.id, isDefault: false, session: s }] : [];
+  }
+
+  private async reserveLane(providerId: string, scopes?: string[]): Promise<string> {
     // Numbers are never reused within the index's lifetime across windows: the lock orders two windows adding at once.
     return this.deps.lock.withLock(indexLockName(providerId), async () => {
       const ix = await this.readIndex(providerId);
       const used = [...ix.lanes, ...this.pending].filter((l) => providerOfLane(l) === providerId).map((l) => Number(l.split(LANE_SEPARATOR)[1]) || 1);
       const laneId = `${providerId}${LANE_SEPARATOR}${Math.max(1, ...used) + 1}`;
       this.pending.add(laneId);
+      if (scopes) this.pendingScopes.set(laneId, scopes);
       this.apply();
       return laneId;
     });
@@ -226,15 +256,20 @@ export class AccountRegistry implements AccountResolver {
   private async dropLane(laneId: string): Promise<void> {
     const providerId = providerOfLane(laneId);
     this.pending.delete(laneId);
+    this.pendingScopes.delete(laneId);
     if (laneId === providerId) return void this.emit();
-    await this.updateIndex(providerId, (ix) => ({ lanes: ix.lanes.filter((l) => l !== laneId), default: ix.default === laneId ? undefined : ix.default }));
+    await this.updateIndex(providerId, (ix) => {
+      const { [laneId]: _gone, ...scopes } = ix.scopes ?? {};
+      return { lanes: ix.lanes.filter((l) => l !== laneId), default: ix.default === laneId ? undefined : ix.default, ...(Object.keys(scopes).length && { scopes }) };
+    });
   }
 
   private apply(): void {
     const all: ProviderConfig[] = [];
     for (const p of this.base.values()) {
       for (const laneId of this.lanes(p.id)) {
-        const lane = laneId === p.id ? p : { ...p, id: laneId, laneOf: p.id };
+        const scopes = this.scopesOf(laneId);
+        const lane = laneId === p.id ? p : { ...p, id: laneId, laneOf: p.id, ...(scopes && { scopes }) };
         all.push(this.selecting.has(laneId) ? withSelectAccount(lane) : lane);
       }
     }
@@ -258,11 +293,17 @@ export class AccountRegistry implements AccountResolver {
     const raw = await this.deps.secrets.get(ACCOUNTS_KEY_PREFIX + providerId);
     if (raw === undefined) return { lanes: [] };
     try {
-      const data = JSON.parse(raw) as { lanes?: unknown; default?: unknown };
+      const data = JSON.parse(raw) as { lanes?: unknown; default?: unknown; scopes?: unknown };
       const lane = (l: unknown): l is string => typeof l === 'string' && providerOfLane(l) === providerId && l !== providerId && /^\d+$/.test(l.slice(providerId.length + 1));
       const lanes = Array.isArray(data.lanes) ? data.lanes.filter(lane) : [];
       const def = typeof data.default === 'string' && (data.default === providerId || lane(data.default)) ? data.default : undefined;
-      return { lanes, ...(def && { default: def }) };
+      const scopes: Record<string, string[]> = {};
+      if (data.scopes && typeof data.scopes === 'object') {
+        for (const [l, set] of Object.entries(data.scopes)) {
+          if (lanes.includes(l) && Array.isArray(set) && set.every((x) => typeof x === 'string')) scopes[l] = set;
+        }
+      }
+      return { lanes, ...(def && { default: def }), ...(Object.keys(scopes).length && { scopes }) };
     } catch {
       this.deps.log.warn(`The account list of "${providerId}" is unreadable; starting a new one.`);
       return { lanes: [] };
@@ -272,7 +313,7 @@ export class AccountRegistry implements AccountResolver {
   private async updateIndex(providerId: string, change: (ix: AccountIndex) => AccountIndex): Promise<void> {
     await this.deps.lock.withLock(indexLockName(providerId), async () => {
       const ix = change(await this.readIndex(providerId));
-      if (ix.lanes.length || ix.default) await this.deps.secrets.store(ACCOUNTS_KEY_PREFIX + providerId, JSON.stringify(ix));
+      if (ix.lanes.length || ix.default || ix.scopes) await this.deps.secrets.store(ACCOUNTS_KEY_PREFIX + providerId, JSON.stringify(ix));
       else await this.deps.secrets.delete(ACCOUNTS_KEY_PREFIX + providerId);
       this.index.set(providerId, ix);
     });
@@ -296,5 +337,10 @@ function withSelectAccount(lane: ProviderConfig): ProviderConfig {
   if (lane.authorizationParameters?.prompt) return lane;
   return { ...lane, authorizationParameters: { ...lane.authorizationParameters, prompt: SELECT_ACCOUNT_PROMPT } };
 }
+
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x)) && new Set(a).size === new Set(b).size;
+
+/** The scopes the server granted (its `scope` answer), or those requested when it did not say. */
+export const grantedScopes = (s: SessionRecord): string[] => (s.grantedScope ? s.grantedScope.split(' ').filter(Boolean) : s.scopes);
 
 const indexLockName = (providerId: string) => `${providerId}${LANE_SEPARATOR}accounts`;

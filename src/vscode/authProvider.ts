@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import type { AccountRegistry } from '../session/accounts.js';
-import type { ProviderConfig } from '../session/config.js';
+import { type AccountRegistry, grantedScopes } from '../session/accounts.js';
+import { allowedScopesOf, type ProviderConfig } from '../session/config.js';
+import { SessionError } from '../session/errors.js';
 import type { TokenService } from '../session/tokenService.js';
 import { providerStatus } from './statusModel.js';
 
@@ -13,13 +14,14 @@ export const AUTH_PROVIDER_ID = 'agent-auth';
 /** The scopes of the VS Code session of `p`: the provider's own scope first, then the configured ones. */
 export const sessionScopes = (p: ProviderConfig): string[] => [PROVIDER_SCOPE_PREFIX + p.id, ...p.scopes];
 
-type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut'>;
+type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut' | 'scopesOf'>;
 
 /** Without an AccountRegistry: one account per provider, in its bare lane. */
 const oneAccountEach = (service: TokenService): AccountLanes => ({
   lanes: (id) => [id],
   defaultLane: (id) => id,
   accounts: () => [],
+  scopesOf: () => undefined,
   addAccount: () => Promise.reject(new Error('one account per provider')),
   signOut: (id) => service.signOut(id),
 });
@@ -74,9 +76,10 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   async getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
     const providers = this.matching(scopes);
     await Promise.all(providers.map((p) => this.loaded(p.id).catch(() => undefined)));
+    const wanted = otherScopes(scopes);
     const lanes = providers.flatMap((p) => {
       const def = this.accounts.defaultLane(p.id);
-      return [def, ...this.accounts.lanes(p.id).filter((l) => l !== def)];
+      return [def, ...this.accounts.lanes(p.id).filter((l) => l !== def)].filter((l) => this.covers(p, l, wanted));
     });
     await Promise.all(lanes.map((l) => this.loaded(l).catch(() => undefined)));
     const sessions: vscode.AuthenticationSession[] = [];
@@ -93,12 +96,18 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
 
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const candidates = this.matching(scopes);
+    if (!candidates.length) this.refuseScopes(scopes);
     const provider = candidates.length === 1 ? candidates[0] : await pickProvider(candidates);
     if (!provider) throw new Error(l10n.t('Sign-in cancelled.'));
-    // VS Code asks for a new session when the caller wants another account: a further lane, with the server's account picker.
-    const lane = this.accounts.accounts(provider.id).length
-      ? await this.accounts.addAccount(provider.id, (p) => this.signIn(p))
-      : (await this.signIn(provider)) && provider.id;
+    const extra = otherScopes(scopes).filter((s) => !provider.scopes.includes(s));
+    // Scopes beyond the configured ones: a session of its own for that scope set (a sign-in).
+    // Otherwise VS Code asks for a new session when the caller wants another account: a further
+    // lane, with the server's account picker.
+    const lane = extra.length
+      ? await this.accounts.addAccount(provider.id, (p) => this.signIn(p), { scopes: extra })
+      : this.accounts.accounts(provider.id).length
+        ? await this.accounts.addAccount(provider.id, (p) => this.signIn(p))
+        : (await this.signIn(provider)) && provider.id;
     const s = lane ? this.current(lane) : undefined;
     if (!lane || !s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
     this.remember(lane, s);
@@ -131,14 +140,33 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     if (this.service.state(laneId)) await this.accounts.signOut(laneId);
   }
 
-  /** Providers named by a `provider:<id>` scope, or all when none is named; other scopes must be configured ones. */
+  /** Providers named by a `provider:<id>` scope, or all when none is named; other scopes must be allowed ones (allowedScopes). */
   private matching(scopes: readonly string[] | undefined): ProviderConfig[] {
+    const wanted = otherScopes(scopes);
+    return this.named(scopes).filter((p) => wanted.every((s) => allowedScopesOf(p).includes(s)));
+  }
+
+  private named(scopes: readonly string[] | undefined): ProviderConfig[] {
     const named = (scopes ?? []).filter((s) => s.startsWith(PROVIDER_SCOPE_PREFIX)).map((s) => s.slice(PROVIDER_SCOPE_PREFIX.length));
-    const wanted = (scopes ?? []).filter((s) => !s.startsWith(PROVIDER_SCOPE_PREFIX));
-    return this.service
-      .getProviders()
-      .filter((p) => named.length === 0 || named.includes(p.id))
-      .filter((p) => wanted.every((s) => p.scopes.includes(s)));
+    return this.service.getProviders().filter((p) => named.length === 0 || named.includes(p.id));
+  }
+
+  /** A clear refusal for scopes no named provider allows. */
+  private refuseScopes(scopes: readonly string[]): never {
+    const wanted = otherScopes(scopes);
+    const named = this.named(scopes);
+    if (!named.length || !wanted.length) throw new Error(l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'));
+    const p = named[0]!;
+    const outside = wanted.filter((s) => !allowedScopesOf(p).includes(s));
+    throw new SessionError('scope_not_allowed', l10n.t('{0} does not allow the scopes {1} (its allowedScopes: {2}). Add them to allowedScopes in its agentAuth.providers entry.', p.label, outside.join(' '), allowedScopesOf(p).join(' ')));
+  }
+
+  /** Whether the lane's session was granted the wanted scopes (the configured ones always count: that is the default session). */
+  private covers(p: ProviderConfig, laneId: string, wanted: string[]): boolean {
+    const s = this.service.state(laneId)?.session;
+    if (!s) return false;
+    const granted = new Set([...grantedScopes(s), ...p.scopes]);
+    return wanted.every((x) => granted.has(x));
   }
 
   /**
@@ -151,11 +179,14 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const s = state?.session;
     if (!state || !s?.accessToken) return undefined;
     if (providerStatus(state, Date.now(), 0).kind === 'needsSignIn' && s.expiresAt <= Date.now()) return undefined;
+    // Every lane of a provider answers to `provider:<id>`; the other scopes are what the server granted.
+    const requested = state.provider.scopes;
+    const granted = grantedScopes(s);
     return {
       id: `${providerId}/${s.sessionId}`,
       accessToken: s.accessToken,
       account: { id: s.account.id, label: s.account.label },
-      scopes: sessionScopes(state.provider),
+      scopes: [PROVIDER_SCOPE_PREFIX + (state.provider.laneOf ?? state.provider.id), ...requested.filter((x) => granted.includes(x)), ...granted.filter((x) => !requested.includes(x))],
     };
   }
 
@@ -170,6 +201,8 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }
+
+const otherScopes = (scopes: readonly string[] | undefined) => (scopes ?? []).filter((s) => !s.startsWith(PROVIDER_SCOPE_PREFIX));
 
 async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig | undefined> {
   if (providers.length === 0) {

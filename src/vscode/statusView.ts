@@ -73,7 +73,9 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
     const description = status.kind === 'needsSignIn' ? l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
     items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description: several && s ? `${s.account.label}: ${description ?? ''}` : description, command: 'agentAuth.signIn', args: [lane] });
   } else {
-    const account = several?.isDefault ? l10n.t('{0} (default)', s!.account.label) : s!.account.label;
+    const extra = state.provider.scopes.filter((x) => !p.scopes.includes(x));
+    const who = extra.length ? l10n.t('{0} (+{1})', s!.account.label, extra.join(' ')) : s!.account.label;
+    const account = several?.isDefault ? l10n.t('{0} (default)', who) : who;
     const summary =
       status.kind === 'valid'
         ? l10n.t('{0}, token valid for {1}', account, formatRemaining(status.remainingMs, status.unavoidable))
@@ -96,7 +98,10 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
       command: MANAGE_TRUSTED_EXTENSIONS,
       args: [{ providerId: AUTH_PROVIDER_ID, accountLabel: s.account.label }],
     });
-    if (several && !several.isDefault) items.push({ label: `$(star-empty) ${l10n.t('Make {0} the Default Account', s.account.label)}`, command: 'agentAuth.makeDefaultAccount', args: [lane] });
+    if (several && !several.isDefault && sameScopes(state.provider, p)) items.push({ label: `$(star-empty) ${l10n.t('Make {0} the Default Account', s.account.label)}`, command: 'agentAuth.makeDefaultAccount', args: [lane] });
     items.push({ label: `$(sign-out) ${several ? l10n.t('Sign Out of {0}', s.account.label) : l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [lane] });
   }
 }
+
+/** A scope-set lane (made for a getSession caller) is no account to make the default. */
+const sameScopes = (lane: ProviderConfig, p: ProviderConfig) => lane.scopes.every((x) => p.scopes.includes(x));

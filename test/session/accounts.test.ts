@@ -8,6 +8,7 @@ import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, waitFor, type 
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { silentLogger } from '../../src/protocol/log.js';
+import type { ProviderConfig } from '../../src/session/config.js';
 
 reportTallyAtEnd();
 
@@ -36,10 +37,10 @@ describe('accounts: several accounts per provider', function () {
   });
 
   /** A window as the extension wires it: the registry hands the service its lanes. */
-  async function window(secrets: MemorySecretStore) {
+  async function window(secrets: MemorySecretStore, patch: Partial<ProviderConfig> = {}) {
     const w = lifecycleWindow([], { secrets, lockDir });
     const accounts = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
-    await accounts.setProviders([idpProvider(idp)]);
+    await accounts.setProviders([idpProvider(idp, patch)]);
     open.push({ w, accounts });
     return { w, accounts };
   }
@@ -135,5 +136,43 @@ describe('accounts: several accounts per provider', function () {
     assert.equal(lane, undefined);
     assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
     assert.equal(x.w.service.getProviders().length, 1, 'lanes are not providers of their own');
+  });
+
+  describe('scope sets (getSession with scopes beyond the configured ones)', () => {
+    const allowed = { allowedScopes: ['openid', 'offline_access', 'email'] };
+
+    it('a scope set within allowedScopes gets a session of its own with that grant; the account keeps its own', async () => {
+      const secrets = new MemorySecretStore();
+      const x = await window(secrets, allowed);
+      await addAccount(x, 'alice@example.com');
+      let url: URL | undefined;
+      const lane = (await x.accounts.addAccount('dev', async (p) => {
+        await signInThroughIdp(x.w.service, p.id, idp, { accountId: 'alice@example.com', onAuthorizationUrl: (u) => (url = u) });
+        return true;
+      }, { scopes: ['email'] }))!;
+      assert.notEqual(lane, 'dev');
+      assert.deepEqual(url!.searchParams.get('scope')!.split(' ').sort(), ['email', 'offline_access', 'openid']);
+      assert.equal(url!.searchParams.get('prompt'), null, 'a scope set is for the same account: no account picker');
+      const scoped = await x.w.service.getAccessToken(lane);
+      assert.match((await introspect(idp, scoped.accessToken)).scope!, /\bemail\b/);
+      assert.doesNotMatch((await introspect(idp, (await x.w.service.getAccessToken('dev')).accessToken)).scope!, /\bemail\b/);
+      assert.deepEqual(x.accounts.scopesOf(lane), ['openid', 'offline_access', 'email']);
+      assert.deepEqual(x.accounts.accounts('dev').map((a) => a.laneId), ['dev'], 'a scope set is no further account');
+      assert.equal(x.accounts.resolve('dev@alice'), 'dev');
+      const restarted = await window(secrets, allowed);
+      await waitFor(() => !!restarted.w.service.state(lane)?.session, 'a restarted window to load the scope-set session');
+      assert.deepEqual(restarted.accounts.scopesOf(lane), ['openid', 'offline_access', 'email']);
+    });
+
+    it('scopes outside allowedScopes: a clear error naming them and what is allowed; nothing is signed in', async () => {
+      const x = await window(new MemorySecretStore(), allowed);
+      let asked = false;
+      await assert.rejects(
+        x.accounts.addAccount('dev', async () => (asked = true), { scopes: ['profile'] }),
+        (e: unknown) => e instanceof SessionError && e.code === 'scope_not_allowed' && /does not allow the scope profile \(its allowedScopes: openid offline_access email\)/.test((e as Error).message),
+      );
+      assert.equal(asked, false);
+      assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
+    });
   });
 });
