@@ -2,6 +2,7 @@ import type { Logger } from '../protocol/log.js';
 import { parseAccountRef } from '../protocol/ids.js';
 import { allowedScopesOf, type ProviderConfig } from './config.js';
 import { SessionError } from './errors.js';
+import type { SessionPeers } from './peers.js';
 import type { SecretStore } from './ports.js';
 import type { RefreshLock } from './refreshLock.js';
 import type { SessionRecord } from './sessionRecord.js';
@@ -16,7 +17,9 @@ import type { TokenService } from './tokenService.js';
  *
  * SecretStorage cannot list its keys, so one index entry per provider names its extra lanes and
  * the default account; every window reads it and follows its changes (desktop windows share
- * SecretStorage and hear each other's writes).
+ * SecretStorage and hear each other's writes). Web windows (code-server, vscode.dev) never hear
+ * another window's writes: there a lane becomes known when the window handoff (src/peers) brings
+ * a session for it (see lanesFromPeers); the choice of default account is not handed over.
  */
 
 export const ACCOUNTS_KEY_PREFIX = 'agent-auth/accounts/';
@@ -162,6 +165,29 @@ export class AccountRegistry implements AccountResolver {
     );
   }
 
+  /**
+   * A session for a lane this window does not know arrived from another window (a web window,
+   * whose SecretStorage never hears of the other's new account): the lane is registered before
+   * the session is taken, as a scope-set lane when the session's scopes say so.
+   */
+  discover(s: SessionRecord): void {
+    const laneId = s.providerId;
+    const providerId = providerOfLane(laneId);
+    const base = this.base.get(providerId);
+    if (!base || laneId === providerId || this.lanes(providerId).includes(laneId) || !LANE_NUMBER.test(laneId.slice(providerId.length))) return;
+    const scopes = sameSet(s.scopes, base.scopes) ? undefined : s.scopes;
+    this.deps.log.info(`Another window added an account lane to ${base.label}; registering it here.`);
+    const ix = this.index.get(providerId) ?? { lanes: [] };
+    this.index.set(providerId, { ...ix, lanes: [...ix.lanes, laneId], ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }) });
+    this.apply();
+    this.emit();
+    void this.updateIndex(providerId, (cur) => ({
+      ...cur,
+      lanes: [...new Set([...cur.lanes, laneId])],
+      ...(scopes && { scopes: { ...cur.scopes, [laneId]: scopes } }),
+    })).catch((e: Error) => this.deps.log.warn(`Recording the account lane of ${base.label}: ${e.message}`));
+  }
+
   /** Makes the lane's account the one `acme` means, in every window. */
   async setDefault(laneId: string): Promise<void> {
     const providerId = providerOfLane(laneId);
@@ -294,7 +320,7 @@ export class AccountRegistry implements AccountResolver {
     if (raw === undefined) return { lanes: [] };
     try {
       const data = JSON.parse(raw) as { lanes?: unknown; default?: unknown; scopes?: unknown };
-      const lane = (l: unknown): l is string => typeof l === 'string' && providerOfLane(l) === providerId && l !== providerId && /^\d+$/.test(l.slice(providerId.length + 1));
+      const lane = (l: unknown): l is string => typeof l === 'string' && providerOfLane(l) === providerId && LANE_NUMBER.test(l.slice(providerId.length));
       const lanes = Array.isArray(data.lanes) ? data.lanes.filter(lane) : [];
       const def = typeof data.default === 'string' && (data.default === providerId || lane(data.default)) ? data.default : undefined;
       const scopes: Record<string, string[]> = {};
@@ -336,6 +362,30 @@ export class AccountRegistry implements AccountResolver {
 function withSelectAccount(lane: ProviderConfig): ProviderConfig {
   if (lane.authorizationParameters?.prompt) return lane;
   return { ...lane, authorizationParameters: { ...lane.authorizationParameters, prompt: SELECT_ACCOUNT_PROMPT } };
+}
+
+/** The part of a lane id after the provider id. */
+const LANE_NUMBER = new RegExp(`^${LANE_SEPARATOR}[0-9]{1,6}$`);
+
+/**
+ * The window handoff (src/peers), telling `registry` of lanes it has not heard of before a
+ * session for one is taken (the registry exists after the TokenService that serves the peers).
+ */
+export function lanesFromPeers(peers: SessionPeers, registry: () => Pick<AccountRegistry, 'discover'> | undefined): SessionPeers {
+  return {
+    publish: (s) => peers.publish(s),
+    publishSignOut: (id, sessionId) => peers.publishSignOut(id, sessionId),
+    request: (id, want) => peers.request(id, want),
+    serve: (h) =>
+      peers.serve({
+        lookup: (id) => h.lookup(id),
+        signedOut: (id, sessionId) => h.signedOut(id, sessionId),
+        receive: (s) => {
+          registry()?.discover(s);
+          h.receive(s);
+        },
+      }),
+  };
 }
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x)) && new Set(a).size === new Set(b).size;

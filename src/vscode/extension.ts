@@ -3,7 +3,7 @@ import { l10n } from 'vscode';
 import { defaultRuntimeDir } from '../helper/runtimeDir.js';
 import { PeerChannel, peersDir } from '../peers/peerChannel.js';
 import { boundedFetch } from '../protocol/http.js';
-import { AccountRegistry } from '../session/accounts.js';
+import { AccountRegistry, lanesFromPeers } from '../session/accounts.js';
 import { ClientSecrets } from '../session/clientContext.js';
 import type { ProviderConfig } from '../session/config.js';
 import { systemClock } from '../session/ports.js';
@@ -47,10 +47,12 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   // Hands sessions to the other windows directly: a web window's SecretStorage never shows another's writes.
   const peers = new PeerChannel(peersDir(defaultRuntimeDir(), lockDir), log);
   const lock = new FileRefreshLock(lockDir, { log });
+  let accounts: AccountRegistry | undefined = undefined;
   const service = new TokenService({
     store,
     lock,
-    peers,
+    // A web window learns of another window's new account from the session it hands over.
+    peers: lanesFromPeers(peers, () => accounts),
     fetch,
     log,
     clock: systemClock,
@@ -59,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   });
   const problems = new SettingsProblems(log);
   // The registry hands the service each provider's lanes (one per account, see accounts.ts).
-  const accounts = new AccountRegistry({ secrets: secretStore, service, lock, log });
+  accounts = new AccountRegistry({ secrets: secretStore, service, lock, log });
   const setProviders = (providers: ProviderConfig[]) => void accounts.setProviders(providers).catch((e) => log.error(`Reading the account lists: ${(e as Error).message}`));
   settings = new Settings(problems, setProviders);
   setProviders(settings.providers());

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { AccountRegistry, ACCOUNTS_KEY_PREFIX } from '../../src/session/accounts.js';
+import { join } from 'node:path';
+import { PeerChannel } from '../../src/peers/peerChannel.js';
+import { AccountRegistry, ACCOUNTS_KEY_PREFIX, lanesFromPeers } from '../../src/session/accounts.js';
 import { SessionError } from '../../src/session/errors.js';
 import { sessionKey } from '../../src/session/sessionRecord.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
@@ -136,6 +138,34 @@ describe('accounts: several accounts per provider', function () {
     assert.equal(lane, undefined);
     assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
     assert.equal(x.w.service.getProviders().length, 1, 'lanes are not providers of their own');
+  });
+
+  it('web windows (SecretStorage never shared): an account added in one reaches the other through the window handoff', async () => {
+    const dir = join(tempDir('agent-auth-run-'), 'peers');
+    const channels: PeerChannel[] = [];
+    const webWindow = async () => {
+      const secrets = new MemorySecretStore();
+      const channel = new PeerChannel(dir, silentLogger);
+      channels.push(channel);
+      let registry: AccountRegistry | undefined;
+      const w = lifecycleWindow([], { secrets, lockDir, peers: lanesFromPeers(channel, () => registry) });
+      registry = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
+      await registry.setProviders([idpProvider(idp)]);
+      open.push({ w, accounts: registry });
+      return { w, accounts: registry };
+    };
+    try {
+      const a = await webWindow();
+      const b = await webWindow();
+      await Promise.all(channels.map((c) => c.whenReady()));
+      await addAccount(a, 'alice@example.com');
+      const bob = await addAccount(a, 'bob@example.com');
+      await waitFor(() => b.accounts.accounts('dev').length === 2, 'window B to learn of both accounts');
+      assert.equal(b.accounts.resolve('dev@bob'), bob.lane);
+      assert.equal((await b.w.service.getAccessToken(b.accounts.resolve('dev@bob'))).accessToken, (await a.w.service.getAccessToken(bob.lane)).accessToken);
+    } finally {
+      await Promise.all(channels.map((c) => c.close()));
+    }
   });
 
   describe('scope sets (getSession with scopes beyond the configured ones)', () => {
