@@ -79,7 +79,7 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const wanted = otherScopes(scopes);
     const lanes = providers.flatMap((p) => {
       const def = this.accounts.defaultLane(p.id);
-      return [def, ...this.accounts.lanes(p.id).filter((l) => l !== def)].filter((l) => this.covers(p, l, wanted));
+      return [def, ...this.accounts.lanes(p.id).filter((l) => l !== def)].filter((l) => this.covers(l, wanted));
     });
     await Promise.all(lanes.map((l) => this.loaded(l).catch(() => undefined)));
     const sessions: vscode.AuthenticationSession[] = [];
@@ -161,12 +161,12 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     throw new SessionError('scope_not_allowed', l10n.t('{0} does not allow the scopes {1} (its allowedScopes: {2}). Add them to allowedScopes in its agentAuth.providers entry.', p.label, outside.join(' '), allowedScopesOf(p).join(' ')));
   }
 
-  /** Whether the lane's session was granted the wanted scopes (the configured ones always count: that is the default session). */
-  private covers(p: ProviderConfig, laneId: string, wanted: string[]): boolean {
-    const s = this.service.state(laneId)?.session;
-    if (!s) return false;
-    const granted = new Set([...grantedScopes(s), ...p.scopes]);
-    return wanted.every((x) => granted.has(x));
+  /** Whether the lane's session is for the wanted scopes: requested for it, or granted by the server. */
+  private covers(laneId: string, wanted: string[]): boolean {
+    const state = this.service.state(laneId);
+    if (!state?.session) return false;
+    const scopes = new Set([...state.provider.scopes, ...grantedScopes(state.session)]);
+    return wanted.every((x) => scopes.has(x));
   }
 
   /**
@@ -179,14 +179,16 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const s = state?.session;
     if (!state || !s?.accessToken) return undefined;
     if (providerStatus(state, Date.now(), 0).kind === 'needsSignIn' && s.expiresAt <= Date.now()) return undefined;
-    // Every lane of a provider answers to `provider:<id>`; the other scopes are what the server granted.
+    // Every lane of a provider answers to `provider:<id>`; then the scopes requested for the lane and
+    // any more the server granted. Not the server's answer alone: servers leave out scopes they did
+    // grant in effect (oidc-provider omits offline_access while issuing a refresh token), and VS Code's
+    // Accounts menu matches a session to a sign-in request by its exact scopes.
     const requested = state.provider.scopes;
-    const granted = grantedScopes(s);
     return {
       id: `${providerId}/${s.sessionId}`,
       accessToken: s.accessToken,
       account: { id: s.account.id, label: s.account.label },
-      scopes: [PROVIDER_SCOPE_PREFIX + (state.provider.laneOf ?? state.provider.id), ...requested.filter((x) => granted.includes(x)), ...granted.filter((x) => !requested.includes(x))],
+      scopes: [PROVIDER_SCOPE_PREFIX + (state.provider.laneOf ?? state.provider.id), ...requested, ...grantedScopes(s).filter((x) => !requested.includes(x))],
     };
   }
 

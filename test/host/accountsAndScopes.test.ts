@@ -59,7 +59,7 @@ describe('agent-auth sessions: several accounts, and the scopes getSession asks 
     assert.equal((await introspect(idp, alice.accessToken)).active, true);
   });
 
-  it('getSession with a scope beyond the grant gets a session for that scope set, whose scopes are the granted ones', async () => {
+  it('getSession with a scope beyond the grant gets a session for that scope set (the IdP grants it); its scopes name the set', async () => {
     users.push('alice', 'alice');
     const plain = await auth.createSession(['provider:dev']);
     assert.deepEqual(await auth.getSessions(['provider:dev', 'email']), [], 'the session was not granted email');
