@@ -85,8 +85,9 @@ export function twoAccounts(w: World): Scenario {
         const meta = (await (await fetch(`${w.idp.issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint: string };
         return meta.userinfo_endpoint;
       });
-      const tab = await step('palette "Sign In with Another Account…" asks to open the IdP', async () => {
-        await w.wb.runCommand('Agent Auth: Sign In with Another Account…');
+      const tab = await step('status view "Sign In with Another Account…" asks to open the IdP', async () => {
+        await statusView(w, ['Sign In with Another Account']);
+        await pickRow(w, 'Sign In with Another Account');
         return w.wb.confirmExternalOpen();
       });
       await step(`the IdP shows its account picker; sign in as ${OTHER_USER}`, async () => {
