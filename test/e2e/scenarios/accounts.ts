@@ -90,11 +90,9 @@ export function twoAccounts(w: World): Scenario {
         await pickRow(w, 'Sign In with Another Account');
         return w.wb.confirmExternalOpen();
       });
-      await step(`the IdP shows its account picker; sign in as ${OTHER_USER}`, async () => {
-        const url = new URL(tab.url());
-        step.note(`authorization request prompt=${url.searchParams.get('prompt') ?? '(none; the IdP redirected to its login page)'}`);
-        await signInAs(tab, OTHER_USER);
-      }, { page: tab });
+      // This browser is still signed in at the IdP as USER: without prompt=select_account the IdP
+      // would send it straight back as USER (and Agent Auth would keep the one account).
+      await step(`the IdP shows its account picker although the browser is signed in; sign in as ${OTHER_USER}`, () => signInAs(tab, OTHER_USER), { page: tab });
       await step('loopback callback page', () => expectCallbackPage(tab), { page: tab });
       await tab.close();
       await step('Accounts menu lists both accounts', async () => {
