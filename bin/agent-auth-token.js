@@ -26,6 +26,7 @@ const USAGE = [
   "         run COMMAND with the token in the provider's variable (e.g. ACME_TOKEN)",
   '',
   'PROVIDER may also be given as --provider PROVIDER. Without it, the only signed-in provider is used.',
+  'PROVIDER@ACCOUNT names one account of a provider with several (e.g. acme@alice); PROVIDER alone is its default account.',
   'Exit status: 0 ok, 1 no token (the reason is on stderr), 2 usage, 3 no VS Code window, 4 channel failure.',
 ].join('\n');
 
@@ -86,13 +87,14 @@ function parseArgs(argv) {
     if (args.length) throw usageError(`unexpected argument ${args[0]} (see --help)`);
   }
   if (idToken && format !== 'raw' && format !== 'kubectl') throw usageError('--id-token works only alone or with kubectl');
-  if (/[^A-Za-z0-9._-]/.test(provider)) throw usageError(`"${provider}" is not a provider id`);
+  // PROVIDER[@ACCOUNT]: the characters of ACCOUNT_REF in src/protocol/ids.ts (the extension checks the whole rule).
+  if (/[^A-Za-z0-9._@+-]/.test(provider)) throw usageError(`"${provider}" is not a provider id (optionally @account)`);
   return { format, provider, idToken, action, command: format === 'exec' ? args : undefined };
 }
 
 function requestPath({ format, provider, idToken, git }, env) {
   let path = `/v1/token?format=${format}`;
-  if (provider) path += `&provider=${provider}`;
+  if (provider) path += `&provider=${encodeURIComponent(provider)}`;
   if (git) path += `&protocol=${git.protocol}&host=${git.host}`;
   if (format === 'kubectl') path += `&api=${/client\.authentication\.k8s\.io\/v1beta1/.test(env.KUBERNETES_EXEC_INFO || '') ? 'v1beta1' : 'v1'}`;
   if (idToken) path += '&token=id';

@@ -2,13 +2,14 @@
  * The token helper's wire protocol: HTTP/1.x over the local socket, so `curl --unix-socket`, a
  * few lines of Perl and Node's own http client all speak it. One request per connection:
  *
- *   GET /v1/token?format=raw|git|kubectl|exec[&provider=ID][&api=v1|v1beta1][&token=id][&protocol=P&host=H]
+ *   GET /v1/token?format=raw|git|kubectl|exec[&provider=ID[@ACCOUNT]][&api=v1|v1beta1][&token=id][&protocol=P&host=H]
  *   X-Agent-Auth-Nonce: <the window's nonce>
  *
  * 200 carries the finished output (the client prints it as is); any other status carries a
  * one-line message for stderr. Formatting lives here, once, instead of in every client.
  */
 
+import { ACCOUNT_REF } from '../protocol/ids.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 
 export const TOKEN_PATH = '/v1/token';
@@ -21,8 +22,6 @@ const KUBE_APIS: readonly string[] = ['v1', 'v1beta1'];
 export type TokenKind = 'access' | 'id';
 const ID_TOKEN_FORMATS: readonly string[] = ['raw', 'kubectl'];
 
-/** Same rule as provider ids in settings; also keeps ids safe to put in a URL unescaped. */
-const PROVIDER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** RFC 6750 b64token and friends: printable ASCII without spaces, so no output format can be broken by a token. */
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
@@ -63,8 +62,8 @@ export function parseTokenRequest(url: string): TokenRequest {
   const format = u.searchParams.get('format') ?? 'raw';
   if (!FORMATS.includes(format)) throw new HelperError(400, `Agent Auth: unknown output format "${format}".`);
   const providerId = u.searchParams.get('provider') ?? undefined;
-  if (providerId !== undefined && !PROVIDER_ID.test(providerId)) {
-    throw new HelperError(400, 'Agent Auth: a provider id is 1-64 letters, digits, ".", "_" or "-".');
+  if (providerId !== undefined && !ACCOUNT_REF.test(providerId)) {
+    throw new HelperError(400, 'Agent Auth: a provider is named by its id (1-64 letters, digits, ".", "_" or "-"), optionally followed by "@" and an account (e.g. acme@alice).');
   }
   const kubeApi = u.searchParams.get('api') ?? 'v1';
   if (!KUBE_APIS.includes(kubeApi)) throw new HelperError(400, `Agent Auth: unsupported ExecCredential version "${kubeApi}".`);

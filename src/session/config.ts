@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PROVIDER_ID, PROVIDER_ID_RULE } from '../protocol/ids.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 import { describeIssues } from '../protocol/zodIssues.js';
 
@@ -76,13 +77,17 @@ const RedirectSchema = z.strictObject({
 
 export const CLIENT_AUTHENTICATION_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
 
+/** RFC 6749 scope-token: printable ASCII without spaces, `"` or `\`. */
+const scopeToken = z.string().check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope must be a non-empty token without spaces or quotes'));
+
 const ProviderSchema = z.object({
-  id: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')),
+  id: z.string().check(z.regex(PROVIDER_ID, PROVIDER_ID_RULE)),
   label: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
   issuer: z.optional(endpointUrl),
   resource: z.optional(endpointUrl),
   clientId: z.string().check(z.minLength(1, 'is required'), z.maxLength(256)),
-  scopes: z.optional(z.array(z.string().check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope must be a non-empty token without spaces or quotes')))),
+  scopes: z.optional(z.array(scopeToken)),
+  allowedScopes: z.optional(z.array(scopeToken)),
   flow: z.optional(z.enum(['auto', 'authorizationCode', 'deviceCode'])),
   endpoints: z.optional(EndpointsSchema),
   clientAuthentication: z.optional(z.enum(CLIENT_AUTHENTICATION_METHODS)),
@@ -117,6 +122,8 @@ export interface ProviderConfig {
   resource?: string;
   clientId: string;
   scopes: string[];
+  /** What getSession callers may ask for beyond `scopes` (a session per scope set); see allowedScopesOf. */
+  allowedScopes?: string[];
   flow: 'auto' | 'authorizationCode' | 'deviceCode';
   envVar: string;
   /** Without `issuer`: the whole server (authorization and token at least). With `issuer`: overrides of discovered endpoints. */
@@ -132,6 +139,8 @@ export interface ProviderConfig {
   redirect?: RedirectConfig;
   /** Hosts (host[:port], lower case) whose git HTTPS remotes get this provider's token; see gitHostsOf. */
   gitHosts?: string[];
+  /** Set on a further account's lane (see accounts.ts): the id of the configured provider; `id` is then the lane's. */
+  laneOf?: string;
 }
 
 export type ClientAuthenticationMethod = (typeof CLIENT_AUTHENTICATION_METHODS)[number];
@@ -159,6 +168,11 @@ export function gitHostsOf(p: ProviderConfig): string[] {
   if (p.gitHosts) return p.gitHosts;
   // Without discovery the authorization endpoint's host is the server's (github.com for a GitHub App).
   return [p.issuer ?? p.resource ?? p.endpoints?.authorization].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase());
+}
+
+/** The scopes a caller may ask for: `allowedScopes` (which includes `scopes`), by default `scopes`. */
+export function allowedScopesOf(p: Pick<ProviderConfig, 'scopes' | 'allowedScopes'>): string[] {
+  return p.allowedScopes ?? p.scopes;
 }
 
 /** The RFC 8707 resource indicators a provider sends: its `resource` first, then `resources`, each once. */
@@ -201,6 +215,12 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
       problems.push({ where, message: server });
       return;
     }
+    const scopes = p.scopes?.length ? p.scopes : DEFAULT_SCOPES;
+    const notAllowed = p.allowedScopes && scopes.filter((s) => !p.allowedScopes!.includes(s));
+    if (notAllowed?.length) {
+      problems.push({ where, message: `allowedScopes must include every scope in "scopes" (missing ${notAllowed.map((s) => `"${s}"`).join(', ')})` });
+      return;
+    }
     if (providers.some((q) => q.id === p.id)) {
       problems.push({ where, message: `id "${p.id}" is already used by an earlier entry` });
       return;
@@ -211,7 +231,8 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
       issuer: p.issuer,
       resource: p.resource,
       clientId: p.clientId,
-      scopes: p.scopes?.length ? p.scopes : DEFAULT_SCOPES,
+      scopes,
+      allowedScopes: [...new Set([...scopes, ...(p.allowedScopes ?? [])])],
       flow: p.flow ?? 'auto',
       ...(p.clientAuthentication && p.clientAuthentication !== 'none' && { clientAuthentication: p.clientAuthentication }),
       ...(p.endpoints && { endpoints: p.endpoints }),

@@ -10,7 +10,8 @@ export const SessionRecordSchema = z.object({
   v: z.literal(1),
   /** Random per sign-in; distinguishes a new sign-in from a refresh of the same one. */
   sessionId: str(64),
-  providerId: str(64),
+  /** The provider's id, or an account lane's (`acme#2`, see accounts.ts). */
+  providerId: str(96),
   clientId: str(256),
   account: z.object({ id: str(1024), label: str(1024) }),
   /** Scopes requested at sign-in. */

@@ -165,8 +165,9 @@ export class TokenService {
     for (const id of this.providers.keys()) void this.load(id).catch((e) => this.deps.log.error(`Loading "${id}": ${e}`));
   }
 
+  /** The configured providers (their default lanes), without the lanes of further accounts (see accounts.ts). */
   getProviders(): ProviderConfig[] {
-    return [...this.providers.values()];
+    return [...this.providers.values()].filter((p) => !p.laneOf);
   }
 
   state(id: string): ProviderState | undefined {

@@ -11,7 +11,7 @@ import type { AgentConfig } from './agentsConfig.js';
 import { childEnv } from './childEnv.js';
 import type { Glue } from './glue.js';
 import { RedactingChannel } from './redactingChannel.js';
-import { signedInProviders } from './tokenSource.js';
+import { isSignedIn } from './tokenSource.js';
 
 /**
  * One agent language server. Starts once its provider is signed in, with the token in its
@@ -62,12 +62,12 @@ export class AgentClient {
   ) {
     this.key = JSON.stringify(agent);
     this.channel = new RedactingChannel(vscode.window.createOutputChannel(l10n.t('Agent Auth: {0}', agent.id), { log: true }));
-    this.sub = g.service.onDidChange((e) => e.providerId === agent.provider && this.onChange(e));
+    this.sub = g.service.onDidChange((e) => e.providerId === this.lane() && this.onChange(e));
     if (this.signedIn()) this.start();
   }
 
   private signedIn(): boolean {
-    return signedInProviders(this.g.service).some((p) => p.id === this.agent.provider);
+    return isSignedIn(this.g.service.state(this.lane())?.session);
   }
 
   private start(): void {
@@ -96,11 +96,20 @@ export class AgentClient {
     return client;
   }
 
+  /** The lane the configured `provider` (`acme` or `acme@alice`) names now; the bare id while the account is unknown. */
+  private lane(): string {
+    try {
+      return this.g.accounts.resolve(this.agent.provider);
+    } catch {
+      return this.agent.provider;
+    }
+  }
+
   /** Called for every (re)start: each server process gets a token fresh enough to start with. */
   private async spawnServer(): Promise<ChildProcess> {
     let token: AccessToken;
     try {
-      token = await this.g.service.getAccessToken(this.agent.provider, { minValiditySeconds: MIN_VALIDITY_S });
+      token = await this.g.service.getAccessToken(this.g.accounts.resolve(this.agent.provider), { minValiditySeconds: MIN_VALIDITY_S });
     } catch (err) {
       this.retryOnToken = true;
       throw err;
@@ -120,7 +129,7 @@ export class AgentClient {
 
   private async getToken(forceRefresh: boolean): Promise<{ accessToken: string; expiresAt: number } | ResponseError<{ code: string }>> {
     try {
-      const t = await this.g.service.getAccessToken(this.agent.provider, { forceRefresh });
+      const t = await this.g.service.getAccessToken(this.g.accounts.resolve(this.agent.provider), { forceRefresh });
       this.remember(t);
       return { accessToken: t.accessToken, expiresAt: t.expiresAt };
     } catch (err) {
@@ -139,7 +148,7 @@ export class AgentClient {
       if (e.kind === 'signedIn' || (e.kind === 'refreshed' && this.retryOnToken)) this.start();
       return;
     }
-    const s = this.g.service.state(this.agent.provider)?.session;
+    const s = this.g.service.state(this.lane())?.session;
     const usable = s && isUsable(s, Date.now(), 0) ? s : undefined;
     const params: DidChangeTokenParams = {
       providerId: this.agent.provider,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseAccountRef } from '../protocol/ids.js';
 import type { ConfigProblem } from '../session/config.js';
 import { describeIssues } from '../protocol/zodIssues.js';
 
@@ -38,7 +39,7 @@ const DocumentFilterSchema = z.union([
 
 const AgentSchema = z.object({
   id: z.string(must('a string')).check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')),
-  provider: z.string(must('a provider id from agentAuth.providers')).check(z.minLength(1, 'is required')),
+  provider: z.string(must('a provider id from agentAuth.providers (optionally @account)')).check(z.minLength(1, 'is required')),
   command: z.string(must('a string')).check(z.minLength(1, 'is required')),
   args: z.optional(z.array(z.string(must('a string')), must('an array of strings'))),
   documentSelector: z.optional(z.array(DocumentFilterSchema, must('an array of language ids or filters'))),
@@ -72,7 +73,7 @@ export function parseAgents(raw: unknown, providerIds: readonly string[]): { age
       return;
     }
     const a = r.data;
-    if (!providerIds.includes(a.provider)) {
+    if (!providerIds.includes(parseAccountRef(a.provider)?.providerId ?? a.provider)) {
       const known = providerIds.length ? providerIds.map((p) => `"${p}"`).join(', ') : 'none';
       problems.push({ where, message: `provider "${a.provider}" is not in agentAuth.providers (configured: ${known})` });
       return;

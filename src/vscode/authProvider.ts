@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import type { ProviderConfig } from '../session/config.js';
+import { type AccountRegistry, grantedScopes } from '../session/accounts.js';
+import { allowedScopesOf, type ProviderConfig } from '../session/config.js';
+import { SessionError } from '../session/errors.js';
 import type { TokenService } from '../session/tokenService.js';
 import { providerStatus } from './statusModel.js';
 
@@ -12,6 +14,18 @@ export const AUTH_PROVIDER_ID = 'agent-auth';
 /** The scopes of the VS Code session of `p`: the provider's own scope first, then the configured ones. */
 export const sessionScopes = (p: ProviderConfig): string[] => [PROVIDER_SCOPE_PREFIX + p.id, ...p.scopes];
 
+type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut' | 'scopesOf'>;
+
+/** Without an AccountRegistry: one account per provider, in its bare lane. */
+const oneAccountEach = (service: TokenService): AccountLanes => ({
+  lanes: (id) => [id],
+  defaultLane: (id) => id,
+  accounts: () => [],
+  scopesOf: () => undefined,
+  addAccount: () => Promise.reject(new Error('one account per provider')),
+  signOut: (id) => service.signOut(id),
+});
+
 /** How many access tokens of one session the provider remembers having handed out (a day of 45-minute tokens). */
 const HANDED_OUT_KEPT = 32;
 
@@ -19,8 +33,8 @@ const HANDED_OUT_KEPT = 32;
 const BACKGROUND_REFRESH_MS = 15_000;
 
 /**
- * The `agent-auth` authentication provider: one VS Code session per configured provider that is
- * signed in. `getSessions` answers from memory: it waits only for this window's first read of
+ * The `agent-auth` authentication provider: one VS Code session per signed-in account of each
+ * configured provider (several accounts side by side, see accounts.ts; the default one first). `getSessions` answers from memory: it waits only for this window's first read of
  * SecretStorage (never the network) and never rejects for a failing refresh; a token about to
  * expire is refreshed in the background, and every token change fires onDidChangeSessions so
  * callers ask again.
@@ -37,8 +51,9 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   constructor(
     private readonly service: TokenService,
     private readonly signIn: (provider: ProviderConfig) => Promise<boolean>,
-    /** Resolves once the service holds what SecretStorage has for the provider (no network). */
+    /** Resolves once the service holds what SecretStorage has for the provider or lane (no network). */
     private readonly loaded: (providerId: string) => Promise<void> = () => Promise.resolve(),
+    private readonly accounts: AccountLanes = oneAccountEach(service),
   ) {
     const sub = service.onDidChange((e) => {
       if (e.kind === 'refreshing') return;
@@ -61,26 +76,41 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   async getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
     const providers = this.matching(scopes);
     await Promise.all(providers.map((p) => this.loaded(p.id).catch(() => undefined)));
+    const wanted = otherScopes(scopes);
+    const lanes = providers.flatMap((p) => {
+      const def = this.accounts.defaultLane(p.id);
+      return [def, ...this.accounts.lanes(p.id).filter((l) => l !== def)].filter((l) => this.covers(l, wanted));
+    });
+    await Promise.all(lanes.map((l) => this.loaded(l).catch(() => undefined)));
     const sessions: vscode.AuthenticationSession[] = [];
-    for (const p of providers) {
-      const s = this.current(p.id);
+    for (const lane of lanes) {
+      const s = this.current(lane);
       if (!s) continue;
-      this.known.set(p.id, s);
-      this.remember(p.id, s);
+      this.known.set(lane, s);
+      this.remember(lane, s);
       sessions.push(s);
-      this.refreshInBackgroundIfDue(p.id);
+      this.refreshInBackgroundIfDue(lane);
     }
     return sessions;
   }
 
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const candidates = this.matching(scopes);
+    if (!candidates.length) this.refuseScopes(scopes);
     const provider = candidates.length === 1 ? candidates[0] : await pickProvider(candidates);
     if (!provider) throw new Error(l10n.t('Sign-in cancelled.'));
-    if (!(await this.signIn(provider))) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
-    const s = this.current(provider.id);
-    if (!s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
-    this.remember(provider.id, s);
+    const extra = otherScopes(scopes).filter((s) => !provider.scopes.includes(s));
+    // Scopes beyond the configured ones: a session of its own for that scope set (a sign-in).
+    // Otherwise VS Code asks for a new session when the caller wants another account: a further
+    // lane, with the server's account picker.
+    const lane = extra.length
+      ? await this.accounts.addAccount(provider.id, (p) => this.signIn(p), { scopes: extra })
+      : this.accounts.accounts(provider.id).length
+        ? await this.accounts.addAccount(provider.id, (p) => this.signIn(p))
+        : (await this.signIn(provider)) && provider.id;
+    const s = lane ? this.current(lane) : undefined;
+    if (!lane || !s) throw new Error(l10n.t('Sign-in to {0} did not complete.', provider.label));
+    this.remember(lane, s);
     return s;
   }
 
@@ -105,18 +135,38 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   }
 
   async removeSession(sessionId: string): Promise<void> {
-    const providerId = sessionId.slice(0, sessionId.indexOf('/'));
-    if (this.service.state(providerId)) await this.service.signOut(providerId);
+    // Only that account: the provider's other accounts stay signed in.
+    const laneId = sessionId.slice(0, sessionId.indexOf('/'));
+    if (this.service.state(laneId)) await this.accounts.signOut(laneId);
   }
 
-  /** Providers named by a `provider:<id>` scope, or all when none is named; other scopes must be configured ones. */
+  /** Providers named by a `provider:<id>` scope, or all when none is named; other scopes must be allowed ones (allowedScopes). */
   private matching(scopes: readonly string[] | undefined): ProviderConfig[] {
+    const wanted = otherScopes(scopes);
+    return this.named(scopes).filter((p) => wanted.every((s) => allowedScopesOf(p).includes(s)));
+  }
+
+  private named(scopes: readonly string[] | undefined): ProviderConfig[] {
     const named = (scopes ?? []).filter((s) => s.startsWith(PROVIDER_SCOPE_PREFIX)).map((s) => s.slice(PROVIDER_SCOPE_PREFIX.length));
-    const wanted = (scopes ?? []).filter((s) => !s.startsWith(PROVIDER_SCOPE_PREFIX));
-    return this.service
-      .getProviders()
-      .filter((p) => named.length === 0 || named.includes(p.id))
-      .filter((p) => wanted.every((s) => p.scopes.includes(s)));
+    return this.service.getProviders().filter((p) => named.length === 0 || named.includes(p.id));
+  }
+
+  /** A clear refusal for scopes no named provider allows. */
+  private refuseScopes(scopes: readonly string[]): never {
+    const wanted = otherScopes(scopes);
+    const named = this.named(scopes);
+    if (!named.length || !wanted.length) throw new Error(l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'));
+    const p = named[0]!;
+    const outside = wanted.filter((s) => !allowedScopesOf(p).includes(s));
+    throw new SessionError('scope_not_allowed', l10n.t('{0} does not allow the scopes {1} (its allowedScopes: {2}). Add them to allowedScopes in its agentAuth.providers entry.', p.label, outside.join(' '), allowedScopesOf(p).join(' ')));
+  }
+
+  /** Whether the lane's session is for the wanted scopes: requested for it, or granted by the server. */
+  private covers(laneId: string, wanted: string[]): boolean {
+    const state = this.service.state(laneId);
+    if (!state?.session) return false;
+    const scopes = new Set([...state.provider.scopes, ...grantedScopes(state.session)]);
+    return wanted.every((x) => scopes.has(x));
   }
 
   /**
@@ -129,11 +179,16 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const s = state?.session;
     if (!state || !s?.accessToken) return undefined;
     if (providerStatus(state, Date.now(), 0).kind === 'needsSignIn' && s.expiresAt <= Date.now()) return undefined;
+    // Every lane of a provider answers to `provider:<id>`; then the scopes requested for the lane and
+    // any more the server granted. Not the server's answer alone: servers leave out scopes they did
+    // grant in effect (oidc-provider omits offline_access while issuing a refresh token), and VS Code's
+    // Accounts menu matches a session to a sign-in request by its exact scopes.
+    const requested = state.provider.scopes;
     return {
       id: `${providerId}/${s.sessionId}`,
       accessToken: s.accessToken,
       account: { id: s.account.id, label: s.account.label },
-      scopes: sessionScopes(state.provider),
+      scopes: [PROVIDER_SCOPE_PREFIX + (state.provider.laneOf ?? state.provider.id), ...requested, ...grantedScopes(s).filter((x) => !requested.includes(x))],
     };
   }
 
@@ -148,6 +203,8 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     vscode.Disposable.from(...this.subscriptions).dispose();
   }
 }
+
+const otherScopes = (scopes: readonly string[] | undefined) => (scopes ?? []).filter((s) => !s.startsWith(PROVIDER_SCOPE_PREFIX));
 
 async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig | undefined> {
   if (providers.length === 0) {
@@ -169,7 +226,8 @@ async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig
 export async function requestSignIns(service: TokenService, auth: AgentAuthProvider): Promise<void> {
   for (const p of service.getProviders()) {
     const scopes = sessionScopes(p);
-    if ((await auth.getSessions(scopes)).some((s) => s.id.startsWith(`${p.id}/`))) continue;
+    // The scopes name the provider: any of its accounts counts.
+    if ((await auth.getSessions(scopes)).length) continue;
     await vscode.authentication.getSession(AUTH_PROVIDER_ID, scopes, { createIfNone: false });
   }
 }

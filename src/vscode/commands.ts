@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { Glue } from './glue.js';
-import { pickSignedIn, resolveProvider } from './providerPick.js';
+import { namedLane, pickSignedIn, resolveProvider } from './providerPick.js';
 
 /** The palette commands that act on one provider: sign in/out, refresh, copy the token, show the log. */
 export function registerCommands(g: Glue): vscode.Disposable {
@@ -10,16 +10,41 @@ export function registerCommands(g: Glue): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('agentAuth.signIn', (id?: string) => g.signIn(id)),
 
+    vscode.commands.registerCommand('agentAuth.signInAnotherAccount', (id?: string) => g.signInAnother(id)),
+
+    vscode.commands.registerCommand('agentAuth.makeDefaultAccount', async (laneId?: string) => {
+      // The accounts of providers with several; the default one is what `acme` names everywhere.
+      const choices = service.getProviders().flatMap((p) => {
+        const accounts = g.accounts.accounts(p.id);
+        return accounts.length > 1 ? accounts.filter((a) => !a.isDefault).map((a) => ({ ...a, provider: p })) : [];
+      });
+      const chosen = laneId
+        ? choices.find((c) => c.laneId === laneId)
+        : await vscode.window.showQuickPick(
+            choices.map((c) => ({ label: c.label, description: c.provider.label, c })),
+            { title: l10n.t('Agent Auth'), placeHolder: l10n.t('Make which account the default?') },
+          ).then((x) => x?.c);
+      if (!chosen) {
+        if (laneId || !choices.length) void vscode.window.showInformationMessage(l10n.t('Agent Auth: no other account to make the default.'));
+        return;
+      }
+      await g.accounts.setDefault(chosen.laneId);
+      log.info(`${chosen.provider.label}: ${chosen.label} is now the default account.`);
+    }),
+
     vscode.commands.registerCommand('agentAuth.signOut', async (id?: string) => {
-      // Also a session that can no longer refresh: signing out is how the user clears it.
-      const withSession = service.getProviders().filter((p) => service.state(p.id)?.session);
-      const p = await resolveProvider(id, withSession, l10n.t('Sign out of which provider?'), () =>
+      // Also a session that can no longer refresh: signing out is how the user clears it. Each account on its own.
+      const withSession = service.getProviders().flatMap((p) => {
+        const accounts = g.accounts.accounts(p.id);
+        return accounts.map((a) => ({ ...service.state(a.laneId)!.provider, label: accounts.length > 1 ? `${p.label}: ${a.label}` : p.label }));
+      });
+      const p = await resolveProvider(namedLane(g, id)?.id ?? id, withSession, l10n.t('Sign out of which provider?'), () =>
         void vscode.window.showInformationMessage(l10n.t('Agent Auth: no provider is signed in.')),
       );
       if (!p) return;
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: l10n.t('Signing out of {0}…', p.label) },
-        () => service.signOut(p.id),
+        () => g.accounts.signOut(p.id),
       );
       // No success toast: the status bar and the Accounts menu say it.
     }),

@@ -3,6 +3,7 @@ import { l10n } from 'vscode';
 import { defaultRuntimeDir } from '../helper/runtimeDir.js';
 import { PeerChannel, peersDir } from '../peers/peerChannel.js';
 import { boundedFetch } from '../protocol/http.js';
+import { AccountRegistry, lanesFromPeers } from '../session/accounts.js';
 import { ClientSecrets } from '../session/clientContext.js';
 import type { ProviderConfig } from '../session/config.js';
 import { systemClock } from '../session/ports.js';
@@ -45,10 +46,13 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const lockDir = vscode.Uri.joinPath(context.globalStorageUri, 'locks').fsPath;
   // Hands sessions to the other windows directly: a web window's SecretStorage never shows another's writes.
   const peers = new PeerChannel(peersDir(defaultRuntimeDir(), lockDir), log);
+  const lock = new FileRefreshLock(lockDir, { log });
+  let accounts: AccountRegistry | undefined = undefined;
   const service = new TokenService({
     store,
-    lock: new FileRefreshLock(lockDir, { log }),
-    peers,
+    lock,
+    // A web window learns of another window's new account from the session it hands over.
+    peers: lanesFromPeers(peers, () => accounts),
     fetch,
     log,
     clock: systemClock,
@@ -56,8 +60,11 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     clientSecrets,
   });
   const problems = new SettingsProblems(log);
-  settings = new Settings(problems, (providers) => service.setProviders(providers));
-  service.setProviders(settings.providers());
+  // The registry hands the service each provider's lanes (one per account, see accounts.ts).
+  accounts = new AccountRegistry({ secrets: secretStore, service, lock, log });
+  const setProviders = (providers: ProviderConfig[]) => void accounts.setProviders(providers).catch((e) => log.error(`Reading the account lists: ${(e as Error).message}`));
+  settings = new Settings(problems, setProviders);
+  setProviders(settings.providers());
 
   const tokenChanged = new vscode.EventEmitter<TokenChange>();
   const serviceSub = service.onDidChange((e) => {
@@ -70,13 +77,17 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     const p = await pickConfigured(g, id, l10n.t('Sign in to which provider?'));
     if (p) await signInTo(p);
   };
+  const signInAnother = async (id?: string) => {
+    const p = await pickConfigured(g, id, l10n.t('Sign in to which provider?'));
+    if (p) await accounts.addAccount(p.laneOf ?? p.id, (lane) => signInTo(lane));
+  };
   const offerSignInAgain = (e: TokenChange) => {
     const label = service.state(e.providerId)?.provider.label ?? e.providerId;
     offerSignIn(g, e.providerId, e.kind === 'corrupt' ? e.message! : l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? ''));
   };
 
-  const g: Glue = { context, service, log, signIn, tokenHelper: lazyTokenHelper(service, log, context.subscriptions) };
-  const auth = new AgentAuthProvider(service, signInTo, (id) => store.loaded(id));
+  const g: Glue = { context, service, accounts, log, signIn, signInAnother, tokenHelper: lazyTokenHelper(service, log, context.subscriptions, accounts) };
+  const auth = new AgentAuthProvider(service, signInTo, (id) => accounts.ready().then(() => store.loaded(id)), accounts);
   context.subscriptions.push(
     log,
     settings,
@@ -84,8 +95,9 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     auth,
     { dispose: () => serviceSub.dispose() },
     { dispose: () => service.dispose() },
+    { dispose: () => accounts.dispose() },
     { dispose: () => peers.close() },
-    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, 'Agent Auth', auth, { supportsMultipleAccounts: false }),
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, 'Agent Auth', auth, { supportsMultipleAccounts: true }),
     registerCommands(g),
     registerClientSecretCommand(g, clientSecrets),
     vscode.commands.registerCommand('agentAuth.addProvider', () => addProvider({ fetch, log, signIn })),

@@ -56,7 +56,7 @@ export async function gitCredentials(g: Glue, host: vscode.Uri): Promise<{ usern
   const provider = providerForGitRemote(g.service.getProviders(), remote);
   if (!provider) return undefined;
   try {
-    const t = await g.service.getAccessToken(provider.id, { minValiditySeconds: MIN_VALIDITY_S });
+    const t = await g.service.getAccessToken(g.accounts.defaultLane(provider.id), { minValiditySeconds: MIN_VALIDITY_S });
     g.log.info(`Gave git a token of "${provider.id}" for ${remote}.`);
     return { username: 'oauth2', password: t.accessToken };
   } catch (err) {

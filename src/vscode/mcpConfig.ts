@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseAccountRef } from '../protocol/ids.js';
 import { describeIssues } from '../protocol/zodIssues.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 import type { ConfigProblem } from '../session/config.js';
@@ -15,7 +16,7 @@ const must = (what: string) => ({ error: (i: { input: unknown }) => (i.input ===
 const common = {
   id: z.string(must('a string')).check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')),
   label: z.optional(z.string(must('a string')).check(z.minLength(1, 'must not be empty'))),
-  provider: z.string(must('a provider id from agentAuth.providers')).check(z.minLength(1, 'is required')),
+  provider: z.string(must('a provider id from agentAuth.providers (optionally @account)')).check(z.minLength(1, 'is required')),
 };
 
 const HttpSchema = z.strictObject({
@@ -62,7 +63,7 @@ export function parseMcpServers(raw: unknown, providerIds: readonly string[]): {
       return;
     }
     const d = r.data;
-    if (!providerIds.includes(d.provider)) {
+    if (!providerIds.includes(parseAccountRef(d.provider)?.providerId ?? d.provider)) {
       const known = providerIds.length ? providerIds.map((p) => `"${p}"`).join(', ') : 'none';
       problems.push({ where, message: `provider "${d.provider}" is not in agentAuth.providers (configured: ${known})` });
       return;

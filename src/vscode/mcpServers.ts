@@ -130,7 +130,7 @@ class McpServers implements McpServerDefinitionProvider {
     const token = await this.token(s);
     if (s.kind === 'http') {
       const proxy = await (this.proxy ??= startTokenProxy({
-        getToken: (id, opts) => this.g.service.getAccessToken(id, opts),
+        getToken: (id, opts) => this.g.service.getAccessToken(this.g.accounts.resolve(id), opts),
         fetch: (url, init) => globalThis.fetch(url, init),
         log: this.g.log,
       }));
@@ -151,12 +151,12 @@ class McpServers implements McpServerDefinitionProvider {
   /** The provider's token; when signed out, VS Code is starting the server on the user's behalf, so offer sign-in once. */
   private async token(s: McpServerConfig) {
     try {
-      return await this.g.service.getAccessToken(s.provider);
+      return await this.g.service.getAccessToken(this.g.accounts.resolve(s.provider));
     } catch (e) {
       if (!sessionErrorCode(e)) throw e;
       await this.g.signIn(s.provider);
       try {
-        return await this.g.service.getAccessToken(s.provider);
+        return await this.g.service.getAccessToken(this.g.accounts.resolve(s.provider));
       } catch {
         throw new Error(l10n.t('Agent Auth: sign in to "{0}" to start the MCP server "{1}".', s.provider, s.label));
       }

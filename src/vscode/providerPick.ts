@@ -4,7 +4,7 @@ import { l10n } from 'vscode';
 import type { ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
 import type { Glue } from './glue.js';
-import { signedInProviders } from './tokenSource.js';
+import { isSignedIn, signedInProviders } from './tokenSource.js';
 
 /**
  * Choosing a provider: the one a command argument names, the only candidate, or the user's
@@ -33,16 +33,33 @@ export async function resolveProvider(
   return pick?.p;
 }
 
-/** A signed-in provider (for a terminal, a task, a command); with none, an offer to sign in. */
+/** The lane config an argument names: a lane id, `acme` (its default account) or `acme@alice`; undefined when it names none. */
+export function namedLane(g: Glue, id: string | undefined): ProviderConfig | undefined {
+  if (id === undefined) return undefined;
+  try {
+    return g.service.state(g.accounts.resolve(id))?.provider;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each provider as its default account's lane (the same label and settings; the id of the lane). */
+const defaultLanes = (g: Glue, providers: ProviderConfig[]) => providers.map((p) => g.service.state(g.accounts.defaultLane(p.id))?.provider ?? p);
+
+/** A signed-in provider or account (for a terminal, a task, a command); with none, an offer to sign in. */
 export function pickSignedIn(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
-  return resolveProvider(id, signedInProviders(g.service), placeHolder, () =>
+  const lane = namedLane(g, id);
+  if (lane && isSignedIn(g.service.state(lane.id)?.session)) return Promise.resolve(lane);
+  return resolveProvider(id, defaultLanes(g, signedInProviders(g.service, Date.now(), g.accounts)), placeHolder, () =>
     offerSignIn(g, undefined, l10n.t('Agent Auth: you are not signed in to any provider.')),
   );
 }
 
 /** Any configured provider; with none, a pointer to the setting. */
 export function pickConfigured(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
-  return resolveProvider(id, g.service.getProviders(), placeHolder, () => {
+  const lane = namedLane(g, id);
+  if (lane) return Promise.resolve(lane);
+  return resolveProvider(id, defaultLanes(g, g.service.getProviders()), placeHolder, () => {
     const open = l10n.t('Open Settings');
     void vscode.window
       .showInformationMessage(l10n.t('Agent Auth: no provider is configured. Add one to the agentAuth.providers setting.'), open)

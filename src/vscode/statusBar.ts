@@ -1,5 +1,6 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
 import type { ProviderConfig } from '../session/config.js';
 import type { ProviderState, TokenService } from '../session/tokenService.js';
 import { formatRemaining } from './countdown.js';
@@ -25,7 +26,7 @@ export function registerStatusBar(g: Glue): vscode.Disposable {
   const render = () => {
     clearTimeout(timer);
     timer = undefined;
-    const p = presentStatus(g.service, Date.now(), warningSeconds() * 1000, corrupt);
+    const p = presentStatus(g.service, Date.now(), warningSeconds() * 1000, corrupt, g.accounts);
     if (!p) return item.hide();
     item.text = p.text;
     item.backgroundColor = p.backgroundColor;
@@ -70,10 +71,12 @@ export function presentStatus(
   now: number,
   warningMs: number,
   corrupt: ReadonlyMap<string, string> = new Map(),
+  accounts: AccountResolver = SINGLE_ACCOUNTS,
 ): StatusPresentation | undefined {
+  // Each provider as its default account is (see accounts.ts); the status view lists every account.
   const rows = service
     .getProviders()
-    .map((p) => ({ provider: p, state: service.state(p.id)! }))
+    .map((p) => ({ provider: p, state: service.state(accounts.defaultLane(p.id))! }))
     .map((r) => ({ ...r, status: providerStatus(r.state, now, warningMs, corrupt.get(r.provider.id)) }));
   if (rows.length === 0) return undefined;
   // Nobody signed in: name the first provider ("Acme: Sign in"), the others as "+N".

@@ -1,7 +1,9 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { formatRemaining } from './countdown.js';
-import type { TokenService } from '../session/tokenService.js';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
+import type { ProviderConfig } from '../session/config.js';
+import type { ProviderState, TokenService } from '../session/tokenService.js';
 import { AUTH_PROVIDER_ID } from './authProvider.js';
 import type { Glue } from './glue.js';
 import { providerStatus } from './statusModel.js';
@@ -23,7 +25,7 @@ export interface StatusAction extends vscode.QuickPickItem {
 export function registerStatusView(g: Glue): vscode.Disposable {
   return vscode.commands.registerCommand('agentAuth.showStatus', async () => {
     const setAside = await g.service.setAsideCount().catch(() => 0);
-    const picked = await vscode.window.showQuickPick(statusActions(g.service, Date.now(), setAside), {
+    const picked = await vscode.window.showQuickPick(statusActions(g.service, Date.now(), setAside, g.accounts), {
       title: l10n.t('Agent Auth'),
       placeHolder: l10n.t('Choose an action'),
       matchOnDescription: true,
@@ -32,41 +34,19 @@ export function registerStatusView(g: Glue): vscode.Disposable {
   });
 }
 
-/** Exported for the host tests, which check the entries a given state produces. */
-export function statusActions(service: TokenService, now = Date.now(), setAside = 0): StatusAction[] {
+/**
+ * Exported for the host tests, which check the entries a given state produces. A provider with
+ * several accounts lists each (the default first, marked), with "Make Default Account" on the others.
+ */
+export function statusActions(service: TokenService, now = Date.now(), setAside = 0, accounts: AccountResolver = SINGLE_ACCOUNTS): StatusAction[] {
   const items: StatusAction[] = [];
   for (const p of service.getProviders()) {
-    const state = service.state(p.id)!;
-    const status = providerStatus(state, now, 0);
-    const s = state.session;
     items.push({ label: p.label, kind: vscode.QuickPickItemKind.Separator });
-    if (status.kind === 'signedOut' || status.kind === 'needsSignIn') {
-      const description = status.kind === 'needsSignIn' ? l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
-      items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description, command: 'agentAuth.signIn', args: [p.id] });
-    } else {
-      const summary =
-        status.kind === 'valid'
-          ? l10n.t('{0}, token valid for {1}', s!.account.label, formatRemaining(status.remainingMs, status.unavoidable))
-          : l10n.t('{0}, token expired; refresh failing', s!.account.label);
-      const failed = state.lastRefresh && !state.lastRefresh.ok ? state.lastRefresh : undefined;
-      items.push({
-        label: `$(refresh) ${l10n.t('Refresh Now')}`,
-        description: state.refreshing ? l10n.t('{0} (refreshing…)', summary) : summary,
-        detail: failed && l10n.t('Last refresh failed: {0}', failed.message ?? ''),
-        command: 'agentAuth.refreshNow',
-        args: [p.id],
-      });
-      if (status.kind === 'valid') items.push({ label: `$(copy) ${l10n.t('Copy Access Token')}`, command: 'agentAuth.copyAccessToken', args: [p.id] });
-    }
-    if (s) {
-      // VS Code keeps the list of extensions the user allowed to use this account (getSession's
-      // consent, which the exported API relies on too); this opens VS Code's own view of it.
-      items.push({
-        label: `$(extensions) ${l10n.t('Extensions Allowed to Use {0}…', s.account.label)}`,
-        command: MANAGE_TRUSTED_EXTENSIONS,
-        args: [{ providerId: AUTH_PROVIDER_ID, accountLabel: s.account.label }],
-      });
-      items.push({ label: `$(sign-out) ${l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [p.id] });
+    const def = accounts.defaultLane(p.id);
+    const lanes = [def, ...accounts.lanes(p.id).filter((l) => l !== def && service.state(l)?.session)];
+    for (const lane of lanes) accountActions(items, p, service.state(lane)!, now, lanes.length > 1 ? { isDefault: lane === def } : undefined);
+    if (service.state(def)?.session) {
+      items.push({ label: `$(person-add) ${l10n.t('Sign In with Another Account…')}`, command: 'agentAuth.signInAnotherAccount', args: [p.id] });
     }
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
@@ -83,3 +63,45 @@ export function statusActions(service: TokenService, now = Date.now(), setAside 
   items.push({ label: `$(output) ${l10n.t('Show Log')}`, command: 'agentAuth.showLog' });
   return items;
 }
+
+/** One account's entries (`several`: the provider has more than one, so each says which). */
+function accountActions(items: StatusAction[], p: ProviderConfig, state: ProviderState, now: number, several?: { isDefault: boolean }): void {
+  const lane = state.provider.id;
+  const status = providerStatus(state, now, 0);
+  const s = state.session;
+  if (status.kind === 'signedOut' || status.kind === 'needsSignIn') {
+    const description = status.kind === 'needsSignIn' ? l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
+    items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description: several && s ? `${s.account.label}: ${description ?? ''}` : description, command: 'agentAuth.signIn', args: [lane] });
+  } else {
+    const extra = state.provider.scopes.filter((x) => !p.scopes.includes(x));
+    const who = extra.length ? l10n.t('{0} (+{1})', s!.account.label, extra.join(' ')) : s!.account.label;
+    const account = several?.isDefault ? l10n.t('{0} (default)', who) : who;
+    const summary =
+      status.kind === 'valid'
+        ? l10n.t('{0}, token valid for {1}', account, formatRemaining(status.remainingMs, status.unavoidable))
+        : l10n.t('{0}, token expired; refresh failing', account);
+    const failed = state.lastRefresh && !state.lastRefresh.ok ? state.lastRefresh : undefined;
+    items.push({
+      label: `$(refresh) ${l10n.t('Refresh Now')}`,
+      description: state.refreshing ? l10n.t('{0} (refreshing…)', summary) : summary,
+      detail: failed && l10n.t('Last refresh failed: {0}', failed.message ?? ''),
+      command: 'agentAuth.refreshNow',
+      args: [lane],
+    });
+    if (status.kind === 'valid') items.push({ label: `$(copy) ${l10n.t('Copy Access Token')}`, command: 'agentAuth.copyAccessToken', args: [lane] });
+  }
+  if (s) {
+    // VS Code keeps the list of extensions the user allowed to use this account (getSession's
+    // consent, which the exported API relies on too); this opens VS Code's own view of it.
+    items.push({
+      label: `$(extensions) ${l10n.t('Extensions Allowed to Use {0}…', s.account.label)}`,
+      command: MANAGE_TRUSTED_EXTENSIONS,
+      args: [{ providerId: AUTH_PROVIDER_ID, accountLabel: s.account.label }],
+    });
+    if (several && !several.isDefault && sameScopes(state.provider, p)) items.push({ label: `$(star-empty) ${l10n.t('Make {0} the Default Account', s.account.label)}`, command: 'agentAuth.makeDefaultAccount', args: [lane] });
+    items.push({ label: `$(sign-out) ${several ? l10n.t('Sign Out of {0}', s.account.label) : l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [lane] });
+  }
+}
+
+/** A scope-set lane (made for a getSession caller) is no account to make the default. */
+const sameScopes = (lane: ProviderConfig, p: ProviderConfig) => lane.scopes.every((x) => p.scopes.includes(x));

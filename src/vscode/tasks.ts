@@ -33,7 +33,7 @@ export function registerTasks(g: Glue): vscode.Disposable {
         typeof providerId === 'string' ? providerId : (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the task get?')))?.id;
       if (id === undefined) throw new Error(l10n.t('Agent Auth: no provider was chosen.'));
       try {
-        return (await g.service.getAccessToken(id, { minValiditySeconds: MIN_VALIDITY_S })).accessToken;
+        return (await g.service.getAccessToken(g.accounts.resolve(id), { minValiditySeconds: MIN_VALIDITY_S })).accessToken;
       } catch (err) {
         if (needsUser(err)) offerSignIn(g, id, l10n.t('Agent Auth: {0}', (err as Error).message));
         throw err;
@@ -94,7 +94,7 @@ export class AgentTaskTerminal implements vscode.Pseudoterminal {
     }
     let token;
     try {
-      token = await this.g.service.getAccessToken(def.provider, { minValiditySeconds: MIN_VALIDITY_S });
+      token = await this.g.service.getAccessToken(this.g.accounts.resolve(def.provider), { minValiditySeconds: MIN_VALIDITY_S });
     } catch (err) {
       const message = (err as Error).message;
       if (needsUser(err)) offerSignIn(this.g, def.provider, l10n.t('Agent Auth: {0}', message));

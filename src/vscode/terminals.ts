@@ -50,7 +50,7 @@ export function registerTerminals(g: Glue): vscode.Disposable {
     const wanted = new Map<string, string>();
     if (on) {
       for (const p of g.service.getProviders()) {
-        const s = g.service.state(p.id)?.session;
+        const s = g.service.state(g.accounts.defaultLane(p.id))?.session;
         if (s && isUsable(s, Date.now(), 0)) wanted.set(p.envVar, s.accessToken!);
       }
     }
@@ -99,7 +99,7 @@ async function chooseAndBuild(g: Glue, providerId?: string): Promise<vscode.Term
 export async function terminalOptions(g: Glue, providerId: string): Promise<vscode.TerminalOptions | undefined> {
   let token;
   try {
-    token = await g.service.getAccessToken(providerId, { minValiditySeconds: MIN_VALIDITY_S });
+    token = await g.service.getAccessToken(g.accounts.resolve(providerId), { minValiditySeconds: MIN_VALIDITY_S });
   } catch (err) {
     const message = l10n.t('Agent Auth: {0}', (err as Error).message);
     if (needsUser(err)) offerSignIn(g, providerId, message);

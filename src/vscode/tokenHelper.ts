@@ -2,6 +2,7 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { IssuedToken } from '../helper/protocol.js';
 import { startTokenHelperServer, type TokenHelperServer, type TokenSource as HelperTokenSource } from '../helper/server.js';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
 import type { TokenService } from '../session/tokenService.js';
 import type { HelperEnv } from './childEnv.js';
 import { tokenSource } from './tokenSource.js';
@@ -31,6 +32,7 @@ export function lazyTokenHelper(
   service: TokenService,
   log: vscode.LogOutputChannel,
   subscriptions: { dispose(): unknown }[],
+  accounts: AccountResolver = SINGLE_ACCOUNTS,
 ): TokenHelperSwitch {
   let started: Promise<{ server: TokenHelperServer; env: HelperEnv } | undefined> | undefined;
   const changed = new vscode.EventEmitter<void>();
@@ -43,7 +45,7 @@ export function lazyTokenHelper(
     if (!vscode.workspace.isTrusted || !helperEnabled()) return undefined;
     started ??= (async () => {
       // The socket goes in the helper's default private runtime directory (short enough for a socket path).
-      const server = await startTokenHelperServer({ source: helperTokenSource(service), log });
+      const server = await startTokenHelperServer({ source: helperTokenSource(service, accounts), log });
       // Returned, not voided: deactivate awaits the socket's close.
       subscriptions.push({ dispose: () => server.close() });
       return { server, env: { env: server.env, binDir: server.binDir } };
@@ -78,8 +80,8 @@ export function lazyTokenHelper(
  * refuses in a window whose workspace is not trusted (Restricted Mode) and while the helper is
  * turned off, whatever the caller holds (an old terminal's variables, say).
  */
-export function helperTokenSource(service: TokenService): HelperTokenSource {
-  const source = tokenSource(service);
+export function helperTokenSource(service: TokenService, accounts: AccountResolver = SINGLE_ACCOUNTS): HelperTokenSource {
+  const source = tokenSource(service, accounts);
   const allowed = () => {
     if (!vscode.workspace.isTrusted) {
       throw new Error(l10n.t('Agent Auth: this window’s workspace is not trusted (Restricted Mode), so the token helper gives no tokens. Trust the workspace to use it.'));

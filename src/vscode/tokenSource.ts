@@ -1,8 +1,9 @@
 import { gitHostsOf, type ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
 import { getIdToken, type IssuedIdToken } from '../session/idToken.js';
-import { isUsable } from '../session/sessionRecord.js';
+import { isUsable, type SessionRecord } from '../session/sessionRecord.js';
 import type { AccessToken, GetTokenOptions, TokenService } from '../session/tokenService.js';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
 
 /**
  * Which providers can hand out a token now, and the token source the helper server and the
@@ -10,17 +11,18 @@ import type { AccessToken, GetTokenOptions, TokenService } from '../session/toke
  */
 
 /** Signed in: holds a token that is still valid, or a refresh token to get one. */
-export function signedInProviders(service: TokenService, now = Date.now()): ProviderConfig[] {
-  return service.getProviders().filter((p) => {
-    const s = service.state(p.id)?.session;
-    return !!s && ((!!s.refreshToken && !s.needsSignIn) || isUsable(s, now, 0));
-  });
+export const isSignedIn = (s: SessionRecord | undefined, now = Date.now()): boolean => !!s && ((!!s.refreshToken && !s.needsSignIn) || isUsable(s, now, 0));
+
+/** The providers whose default account is signed in. */
+export function signedInProviders(service: TokenService, now = Date.now(), accounts: AccountResolver = SINGLE_ACCOUNTS): ProviderConfig[] {
+  return service.getProviders().filter((p) => isSignedIn(service.state(accounts.defaultLane(p.id))?.session, now));
 }
 
-export function resolveProviderId(service: TokenService, providerId: string | undefined): string {
-  if (providerId !== undefined) return providerId;
-  const ids = signedInProviders(service).map((p) => p.id);
-  if (ids.length === 1) return ids[0]!;
+/** The lane to take a token from: the named provider or account (`acme`, `acme@alice`), else the only signed-in provider's default account. */
+export function resolveProviderId(service: TokenService, providerId: string | undefined, accounts: AccountResolver = SINGLE_ACCOUNTS): string {
+  if (providerId !== undefined) return accounts.resolve(providerId);
+  const ids = signedInProviders(service, Date.now(), accounts).map((p) => p.id);
+  if (ids.length === 1) return accounts.defaultLane(ids[0]!);
   if (ids.length === 0) {
     throw new SessionError('not_signed_in', 'Not signed in to any provider. Run "Agent Auth: Sign In".');
   }
@@ -34,15 +36,15 @@ export interface TokenSource {
   getIdToken(providerId: string | undefined): Promise<{ providerId: string; accessToken: string; expiresAt: number }>;
 }
 
-export function tokenSource(service: TokenService): TokenSource {
+export function tokenSource(service: TokenService, accounts: AccountResolver = SINGLE_ACCOUNTS): TokenSource {
   return {
     getAccessToken: async (providerId, opts) => {
-      const t = await service.getAccessToken(resolveProviderId(service, providerId), opts);
+      const t = await service.getAccessToken(resolveProviderId(service, providerId, accounts), opts);
       const provider = service.state(t.providerId)?.provider;
       return { ...t, gitHosts: provider ? gitHostsOf(provider) : [] };
     },
     getIdToken: async (providerId) => {
-      const t: IssuedIdToken = await getIdToken(service, resolveProviderId(service, providerId));
+      const t: IssuedIdToken = await getIdToken(service, resolveProviderId(service, providerId, accounts));
       return { providerId: t.providerId, accessToken: t.idToken, expiresAt: t.expiresAt };
     },
   };

@@ -17,7 +17,7 @@ export function registerUserWideHelper(g: Glue): vscode.Disposable {
   };
   const update = () => {
     if (wanted() && !helper) {
-      helper = startUserWideHelper({ source: helperTokenSource(g.service), log: g.log });
+      helper = startUserWideHelper({ source: helperTokenSource(g.service, g.accounts), log: g.log });
     } else if (!wanted() && helper) {
       void helper.dispose();
       helper = undefined;

@@ -20,6 +20,7 @@ import { mcpBuiltinOAuthPeer, writePeerMcpJson } from './scenarios/mcpPeer.js';
 import { countdownAndRefresh } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
+import { twoAccounts } from './scenarios/accounts.js';
 import { copyAccessToken, terminalHelper, terminalWithToken } from './scenarios/terminal.js';
 import { NetworkPhase } from './network.js';
 import { Workbench } from './workbench.js';
@@ -223,6 +224,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     terminalHelper(w),
     terminalWithToken(w),
     copyAccessToken(w),
+    twoAccounts(w),
     gitFromSourceControl(w, gitRemote, repo),
     userWideHelper(
       w,

@@ -92,6 +92,17 @@ function cliSuite(client: Client) {
         }
       });
 
+      it('an account reference (provider@account) reaches the extension intact, "+" and "@" included', async () => {
+        const ref = 'acme@x.y+z@example.com';
+        const r = await runHelper(['--provider', ref], env(one));
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(one.source.calls.at(-1), ref);
+        assert.equal(r.stderr, `Agent Auth: not signed in to '${ref}'. Run 'Agent Auth: Sign In'.\n`);
+        const bad = await runHelper(['--provider', 'acme@a b'], env(one));
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /is not a provider id \(optionally @account\)/);
+      });
+
       it('without a provider: the only signed-in one, or the list when there are several', async () => {
         const single = await runHelper([], env(one));
         assert.equal(single.code, 0, single.stderr);

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { silentLogger } from '../../src/protocol/log.js';
+import { AccountRegistry } from '../../src/session/accounts.js';
+import { FileRefreshLock } from '../../src/session/refreshLock.js';
 import type { TokenService } from '../../src/session/tokenService.js';
+import { MemorySecretStore } from '../support/memorySecretStore.js';
 import type { Glue } from '../../src/vscode/glue.js';
 import { lazyTokenHelper } from '../../src/vscode/tokenHelper.js';
 
@@ -11,7 +17,7 @@ import { lazyTokenHelper } from '../../src/vscode/tokenHelper.js';
  * extension's (its commands are already registered in this host). The context carries only what
  * the glue reads: the subscriptions list (the token helper server's close goes there).
  */
-export function hostGlue(service: TokenService): Glue & { signInCalls: (string | undefined)[]; dispose(): void } {
+export function hostGlue(service: TokenService, accounts?: AccountRegistry): Glue & { signInCalls: (string | undefined)[]; dispose(): void } {
   const subscriptions: vscode.Disposable[] = [];
   const context = { subscriptions };
   const log = vscode.window.createOutputChannel('Agent Auth host tests', { log: true });
@@ -19,10 +25,17 @@ export function hostGlue(service: TokenService): Glue & { signInCalls: (string |
   return {
     context: context as unknown as vscode.ExtensionContext,
     service,
+    // Without setProviders the registry adds no lanes: every provider has its one account.
+    accounts:
+      accounts ??
+      new AccountRegistry({ secrets: new MemorySecretStore(), service, lock: new FileRefreshLock(mkdtempSync(join(tmpdir(), 'agent-auth-lock-')), { log: silentLogger }), log: silentLogger }),
     log,
     signInCalls,
     async signIn(providerId?: string) {
       signInCalls.push(providerId);
+    },
+    async signInAnother(providerId?: string) {
+      signInCalls.push(`another:${providerId}`);
     },
     tokenHelper: lazyTokenHelper(service, log, subscriptions),
     dispose() {

@@ -89,6 +89,7 @@ describe('status bar and status view (real vscode types)', () => {
       'agentAuth.copyAccessToken acme',
       '_manageTrustedExtensionsForAccount {"providerId":"agent-auth","accountLabel":"alice@example.com"}',
       'agentAuth.signOut acme',
+      'agentAuth.signInAnotherAccount acme',
       'agentAuth.signIn beta',
       'agentAuth.showLog',
     ]);

@@ -215,7 +215,7 @@ describe('bad input: token helper requests', () => {
     ['a body', withNonce('GET /v1/token HTTP/1.1', ['Content-Length: 3']), 413, /takes no request body/],
     ['an unknown path', withNonce('GET /v2/secrets HTTP/1.1'), 404, /unknown request \/v2\/secrets/],
     ['an unknown format', withNonce('GET /v1/token?format=xml HTTP/1.1'), 400, /unknown output format "xml"/],
-    ['a provider id with a slash', withNonce('GET /v1/token?provider=..%2Fetc HTTP/1.1'), 400, /provider id is 1-64 letters/],
+    ['a provider id with a slash', withNonce('GET /v1/token?provider=..%2Fetc HTTP/1.1'), 400, /a provider is named by its id \(1-64 letters/],
     ['an unknown ExecCredential version', withNonce('GET /v1/token?format=kubectl&api=v2 HTTP/1.1'), 400, /unsupported ExecCredential version "v2"/],
     ['an unknown provider', withNonce('GET /v1/token?provider=nope HTTP/1.1'), 409, /not signed in to 'nope'/],
     ['oversized headers', withNonce('GET /v1/token HTTP/1.1', [`X-Pad: ${'a'.repeat(8_000)}`]), 431, /^$/],

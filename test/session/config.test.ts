@@ -9,8 +9,19 @@ describe('config: agentAuth.providers', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(providers[0], {
       id: 'acme', label: 'acme', issuer: 'https://login.acme.dev', resource: undefined, clientId: 'c1',
-      scopes: ['openid', 'offline_access'], flow: 'auto', envVar: 'ACME_TOKEN',
+      scopes: ['openid', 'offline_access'], allowedScopes: ['openid', 'offline_access'], flow: 'auto', envVar: 'ACME_TOKEN',
     });
+  });
+
+  it('allowedScopes: the configured scopes plus those listed; it must include every configured scope; validated like scopes', () => {
+    const ok = parseProviders([{ ...valid, allowedScopes: ['openid', 'offline_access', 'api.write'] }]);
+    assert.deepEqual(ok.problems, []);
+    assert.deepEqual(ok.providers[0]!.allowedScopes, ['openid', 'offline_access', 'api.write']);
+    const missing = parseProviders([{ ...valid, scopes: ['openid', 'email'], allowedScopes: ['openid'] }]);
+    assert.equal(missing.providers.length, 0);
+    assert.match(missing.problems[0]!.message, /allowedScopes must include every scope in "scopes" \(missing "email"\)/);
+    const bad = parseProviders([{ ...valid, allowedScopes: ['has space'] }]);
+    assert.match(bad.problems[0]!.message, /allowedScopes.*each scope must be a non-empty token/);
   });
 
   it('accepts http only for loopback hosts', () => {

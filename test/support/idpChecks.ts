@@ -22,13 +22,13 @@ export function idpMetadata(idp: TestIdp): Promise<Metadata> {
 }
 
 /** RFC 7662 introspection at the IdP: is this token live there, and until when (epoch seconds)? */
-export async function introspect(idp: TestIdp, token: string): Promise<{ active: boolean; exp?: number }> {
+export async function introspect(idp: TestIdp, token: string): Promise<{ active: boolean; exp?: number; sub?: string; scope?: string }> {
   const res = await fetch((await idpMetadata(idp)).introspection_endpoint, {
     method: 'POST',
     body: new URLSearchParams({ client_id: idp.clientId, token }),
   });
   if (!res.ok) throw new Error(`Introspection answered HTTP ${res.status}`);
-  return (await res.json()) as { active: boolean; exp?: number };
+  return (await res.json()) as { active: boolean; exp?: number; sub?: string; scope?: string };
 }
 
 /** RFC 7009 revocation at the IdP, as an administrator or another client would do it. */

@@ -80,7 +80,12 @@ export function lifecycleWindow(providers: ProviderConfig[], o: ServiceOptions):
  * Signs in through the IdP's own login page, driven over HTTP in place of a browser; the
  * authorization response is delivered to the service's loopback listener like a browser would.
  */
-export async function signInThroughIdp(service: TokenService, providerId: string, idp: TestIdp): Promise<SessionRecord> {
+export async function signInThroughIdp(
+  service: TokenService,
+  providerId: string,
+  idp: TestIdp,
+  o: { accountId?: string; onAuthorizationUrl?: (url: URL) => void } = {},
+): Promise<SessionRecord> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 15_000);
   let browser: Promise<unknown> = Promise.resolve();
@@ -90,7 +95,8 @@ export async function signInThroughIdp(service: TokenService, providerId: string
       preferredFlow: 'authorizationCode',
       openBrowser: async (url) => {
         // Not awaited: the listener answers the "browser" only after the token exchange.
-        browser = idp.completeAuthorization(url, { deliver: true });
+        o.onAuthorizationUrl?.(new URL(url));
+        browser = idp.completeAuthorization(url, { deliver: true, accountId: o.accountId });
         browser.catch((e) => {
           browserError = e;
           abort.abort();

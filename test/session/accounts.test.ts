@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { PeerChannel } from '../../src/peers/peerChannel.js';
+import { AccountRegistry, ACCOUNTS_KEY_PREFIX, lanesFromPeers } from '../../src/session/accounts.js';
+import { SessionError } from '../../src/session/errors.js';
+import { sessionKey } from '../../src/session/sessionRecord.js';
+import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
+import { introspect } from '../support/idpChecks.js';
+import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, waitFor, type Window } from '../support/lifecycle.js';
+import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
+import { MemorySecretStore } from '../support/memorySecretStore.js';
+import { silentLogger } from '../../src/protocol/log.js';
+import type { ProviderConfig } from '../../src/session/config.js';
+
+reportTallyAtEnd();
+
+const unknownAccount = (e: unknown) => e instanceof SessionError && e.code === 'unknown_account';
+
+/** Several accounts of one provider side by side, each in its own lane, against the real test IdP. */
+describe('accounts: several accounts per provider', function () {
+  this.timeout(30_000);
+  let idp: TestIdp;
+  let lockDir = '';
+  const open: { w: Window; accounts: AccountRegistry }[] = [];
+
+  before(async () => {
+    idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 300 });
+  });
+  after(async () => {
+    addToTally(idp);
+    await idp.close();
+  });
+  beforeEach(() => (lockDir = tempDir('agent-auth-lock-')));
+  afterEach(() => {
+    for (const { w, accounts } of open.splice(0)) {
+      accounts.dispose();
+      w.service.dispose();
+    }
+  });
+
+  /** A window as the extension wires it: the registry hands the service its lanes. */
+  async function window(secrets: MemorySecretStore, patch: Partial<ProviderConfig> = {}) {
+    const w = lifecycleWindow([], { secrets, lockDir });
+    const accounts = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
+    await accounts.setProviders([idpProvider(idp, patch)]);
+    open.push({ w, accounts });
+    return { w, accounts };
+  }
+
+  /** Signs in to an account through the IdP's login page (its label is the user name, the ID token's `sub`); returns the authorization URL the server saw. */
+  async function addAccount(x: { w: Window; accounts: AccountRegistry }, accountId: string) {
+    let url: URL | undefined;
+    const lane = await x.accounts.addAccount('dev', async (p) => {
+      await signInThroughIdp(x.w.service, p.id, idp, { accountId, onAuthorizationUrl: (u) => (url = u) });
+      return true;
+    });
+    return { lane: lane!, url: url! };
+  }
+
+  it('two accounts side by side: each its own token; "dev" is the default, dev@<account> names one; the second sign-in asks for the account picker', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    const first = await addAccount(x, 'alice@example.com');
+    assert.equal(first.lane, 'dev', 'the first account keeps the bare provider id');
+    assert.equal(first.url.searchParams.get('prompt'), null, 'a first sign-in is an ordinary one');
+    const second = await addAccount(x, 'bob@example.com');
+    assert.notEqual(second.lane, 'dev');
+    assert.equal(second.url.searchParams.get('prompt'), 'select_account');
+
+    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.label), ['alice@example.com', 'bob@example.com']);
+    const tokenOf = async (ref: string) => (await x.w.service.getAccessToken(x.accounts.resolve(ref))).accessToken;
+    const alice = await tokenOf('dev@alice@example.com');
+    const bob = await tokenOf('dev@BOB');
+    assert.notEqual(alice, bob);
+    assert.equal((await introspect(idp, alice)).sub, 'alice@example.com');
+    assert.equal((await introspect(idp, bob)).sub, 'bob@example.com');
+    assert.equal(await tokenOf('dev'), alice, 'the default is the first account until another is chosen');
+    assert.equal(await tokenOf(second.lane), bob, 'a lane id names itself');
+    assert.throws(() => x.accounts.resolve('dev@carol'), (e: unknown) => unknownAccount(e) && /alice@example\.com, bob@example\.com/.test((e as Error).message));
+    assert.throws(() => x.accounts.resolve('nope@alice'), (e: unknown) => e instanceof SessionError && e.code === 'unknown_provider');
+  });
+
+  it('the default account chosen in one window is the default in another (SecretStorage), and survives a restart', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    await addAccount(x, 'alice@example.com');
+    const { lane } = await addAccount(x, 'bob@example.com');
+    const y = await window(secrets);
+    await waitFor(() => y.accounts.accounts('dev').length === 2, 'the other window to see both accounts');
+    await x.accounts.setDefault(lane);
+    assert.equal(x.accounts.resolve('dev'), lane);
+    await waitFor(() => y.accounts.resolve('dev') === lane, 'the other window to follow the default');
+    const restarted = await window(secrets);
+    await waitFor(() => restarted.accounts.accounts('dev').length === 2, 'a restarted window to load both accounts');
+    assert.equal(restarted.accounts.resolve('dev'), lane);
+    assert.equal((await restarted.w.service.getAccessToken(restarted.accounts.resolve('dev'))).account.label, 'bob@example.com');
+  });
+
+  it('signing out of one account leaves the others (its refresh token revoked, the default falls back)', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    await addAccount(x, 'alice@example.com');
+    const bob = await addAccount(x, 'bob@example.com');
+    const bobSession = x.w.service.state(bob.lane)!.session!;
+    await x.accounts.setDefault(bob.lane);
+    await x.accounts.signOut(bob.lane);
+    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.label), ['alice@example.com']);
+    assert.equal(x.accounts.resolve('dev'), 'dev', 'the default falls back to the account that is left');
+    assert.equal(await secrets.get(sessionKey(bob.lane)), undefined);
+    assert.equal((await introspect(idp, bobSession.refreshToken!)).active, false, 'the signed-out account’s refresh token is revoked');
+    assert.ok((await x.w.service.getAccessToken('dev')).accessToken, 'alice keeps her token');
+    assert.equal(await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'), undefined, 'the index entry goes with the last further account');
+    assert.throws(() => x.accounts.resolve('dev@bob'), unknownAccount);
+  });
+
+  it('an account is named by its part before "@" only while that is unique', async () => {
+    const x = await window(new MemorySecretStore());
+    await addAccount(x, 'alice@example.com');
+    const other = await addAccount(x, 'alice@other.example');
+    assert.throws(() => x.accounts.resolve('dev@alice'), (e: unknown) => unknownAccount(e) && /matches several/.test((e as Error).message));
+    assert.equal(x.accounts.resolve('dev@Alice@Other.Example'), other.lane);
+  });
+
+  it('signing in again as an account the provider already has keeps one lane for it', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    await addAccount(x, 'alice@example.com');
+    const again = await addAccount(x, 'alice@example.com');
+    assert.equal(again.lane, 'dev');
+    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.laneId), ['dev']);
+  });
+
+  it('a cancelled sign-in of a further account leaves no lane behind', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    await addAccount(x, 'alice@example.com');
+    const lane = await x.accounts.addAccount('dev', async () => false);
+    assert.equal(lane, undefined);
+    assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
+    assert.equal(x.w.service.getProviders().length, 1, 'lanes are not providers of their own');
+  });
+
+  it('web windows (SecretStorage never shared): an account added in one reaches the other through the window handoff', async () => {
+    const dir = join(tempDir('agent-auth-run-'), 'peers');
+    const channels: PeerChannel[] = [];
+    const webWindow = async () => {
+      const secrets = new MemorySecretStore();
+      const channel = new PeerChannel(dir, silentLogger);
+      channels.push(channel);
+      let registry: AccountRegistry | undefined;
+      const w = lifecycleWindow([], { secrets, lockDir, peers: lanesFromPeers(channel, () => registry) });
+      registry = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
+      await registry.setProviders([idpProvider(idp)]);
+      open.push({ w, accounts: registry });
+      return { w, accounts: registry };
+    };
+    try {
+      const a = await webWindow();
+      const b = await webWindow();
+      await Promise.all(channels.map((c) => c.whenReady()));
+      await addAccount(a, 'alice@example.com');
+      const bob = await addAccount(a, 'bob@example.com');
+      await waitFor(() => b.accounts.accounts('dev').length === 2, 'window B to learn of both accounts');
+      assert.equal(b.accounts.resolve('dev@bob'), bob.lane);
+      assert.equal((await b.w.service.getAccessToken(b.accounts.resolve('dev@bob'))).accessToken, (await a.w.service.getAccessToken(bob.lane)).accessToken);
+    } finally {
+      await Promise.all(channels.map((c) => c.close()));
+    }
+  });
+
+  describe('scope sets (getSession with scopes beyond the configured ones)', () => {
+    const allowed = { allowedScopes: ['openid', 'offline_access', 'email'] };
+
+    it('a scope set within allowedScopes gets a session of its own with that grant; the account keeps its own', async () => {
+      const secrets = new MemorySecretStore();
+      const x = await window(secrets, allowed);
+      await addAccount(x, 'alice@example.com');
+      let url: URL | undefined;
+      const lane = (await x.accounts.addAccount('dev', async (p) => {
+        await signInThroughIdp(x.w.service, p.id, idp, { accountId: 'alice@example.com', onAuthorizationUrl: (u) => (url = u) });
+        return true;
+      }, { scopes: ['email'] }))!;
+      assert.notEqual(lane, 'dev');
+      assert.deepEqual(url!.searchParams.get('scope')!.split(' ').sort(), ['email', 'offline_access', 'openid']);
+      assert.equal(url!.searchParams.get('prompt'), null, 'a scope set is for the same account: no account picker');
+      const scoped = await x.w.service.getAccessToken(lane);
+      assert.match((await introspect(idp, scoped.accessToken)).scope!, /\bemail\b/);
+      assert.doesNotMatch((await introspect(idp, (await x.w.service.getAccessToken('dev')).accessToken)).scope!, /\bemail\b/);
+      assert.deepEqual(x.accounts.scopesOf(lane), ['openid', 'offline_access', 'email']);
+      assert.deepEqual(x.accounts.accounts('dev').map((a) => a.laneId), ['dev'], 'a scope set is no further account');
+      assert.equal(x.accounts.resolve('dev@alice'), 'dev');
+      const restarted = await window(secrets, allowed);
+      await waitFor(() => !!restarted.w.service.state(lane)?.session, 'a restarted window to load the scope-set session');
+      assert.deepEqual(restarted.accounts.scopesOf(lane), ['openid', 'offline_access', 'email']);
+    });
+
+    it('scopes outside allowedScopes: a clear error naming them and what is allowed; nothing is signed in', async () => {
+      const x = await window(new MemorySecretStore(), allowed);
+      let asked = false;
+      await assert.rejects(
+        x.accounts.addAccount('dev', async () => (asked = true), { scopes: ['profile'] }),
+        (e: unknown) => e instanceof SessionError && e.code === 'scope_not_allowed' && /does not allow the scope profile \(its allowedScopes: openid offline_access email\)/.test((e as Error).message),
+      );
+      assert.equal(asked, false);
+      assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
+    });
+  });
+});
