@@ -26,30 +26,15 @@ case "$WANT" in both|oldest|newest) ;; *) printf 'usage: %s [both|oldest|newest]
 
 say() { printf '[setup-e2e] %s\n' "$*"; }
 die() { printf '[setup-e2e] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/apt-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-packages.sh"
 
 command -v node >/dev/null || die "node is not on PATH; install Node 20 first."
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$NODE_MAJOR" = 20 ] || [ "$WANT" = newest ] || die "code-server $OLDEST_VERSION needs Node 20 on PATH (found $(node --version))."
 command -v npm >/dev/null || die "npm is not on PATH."
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  command -v apt-get >/dev/null || die "missing packages (${missing[*]}) and no apt-get; install them by hand."
-  SUDO=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null && sudo -n true 2>/dev/null \
-      || die "missing packages: ${missing[*]}. Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
-    SUDO=(sudo -n)
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  "${SUDO[@]}" apt-get update -qq </dev/null || die "apt-get update failed."
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null \
-    || die "apt-get install ${missing[*]} failed."
-fi
+ensure_apt_packages "${APT_PACKAGES[@]}"
 [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing although the chromium package is installed."
 
 

@@ -8,26 +8,10 @@ APT_PACKAGES=(glewlwyd sqlite3)
 
 say() { printf '[setup-glewlwyd] %s\n' "$*"; }
 die() { printf '[setup-glewlwyd] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/apt-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-packages.sh"
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  command -v apt-get >/dev/null || die "missing packages (${missing[*]}) and no apt-get; install them by hand."
-  SUDO=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null && sudo -n true 2>/dev/null \
-      || die "missing packages: ${missing[*]}. Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
-    SUDO=(sudo -n)
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # The package's postinst must not start a system-wide service listening on every interface.
-  "${SUDO[@]}" apt-get update -qq </dev/null || die "apt-get update failed."
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null \
-    || die "apt-get install ${missing[*]} failed."
-fi
+ensure_apt_packages "${APT_PACKAGES[@]}"
 command -v glewlwyd >/dev/null || die "glewlwyd is not on PATH although the package is installed."
 [ -f /usr/share/doc/glewlwyd/database/init.sqlite3.sql.gz ] || die "Glewlwyd's sqlite schema is missing."
 [ -f /usr/lib/glewlwyd/plugin/libprotocol_oidc.so ] || die "Glewlwyd's OIDC plugin is missing."

@@ -69,7 +69,8 @@ export async function removeStaleSockets(dir: string, now = Date.now()): Promise
     const path = join(dir, name);
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (!st?.isSocket() || st.uid !== uid() || now - st.mtimeMs < STALE_AFTER_MS) continue;
-    if (!(await refusesConnections(path))) continue;
+    // ECONNREFUSED is the kernel saying no process holds this socket open: the only proof of death we act on.
+    if ((await probeSocket(path)) !== 'refused') continue;
     try {
       unlinkSync(path);
       removed.push(name);
@@ -80,14 +81,17 @@ export async function removeStaleSockets(dir: string, now = Date.now()): Promise
   return removed;
 }
 
-/** ECONNREFUSED is the kernel saying no process holds this socket open: the only proof of death we act on. */
-function refusesConnections(path: string): Promise<boolean> {
+/**
+ * What connecting to a Unix socket (or a Windows named pipe) says: someone accepts connections,
+ * nobody holds it open (ECONNREFUSED), it does not exist (ENOENT), or some other error.
+ */
+export function probeSocket(path: string): Promise<'accepts' | 'refused' | 'missing' | 'error'> {
   return new Promise((resolve) => {
     const s = connect(path);
     s.once('connect', () => {
       s.destroy();
-      resolve(false);
+      resolve('accepts');
     });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ENOENT' ? 'missing' : 'error'));
   });
 }

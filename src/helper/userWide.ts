@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ensurePrivateDir } from './runtimeDir.js';
+import { ensurePrivateDir, probeSocket } from './runtimeDir.js';
 import { type HelperLog, startTokenHelperServer, type TokenHelperServer, type TokenSource } from './server.js';
 
 /**
@@ -150,13 +149,7 @@ function readRendezvous(dir: string): { ipc: string; nonce: string } | undefined
 }
 
 /** Someone accepts connections there. Only "nobody" (ENOENT, ECONNREFUSED) counts as gone; any other error leaves it alone. */
-function listening(ipc: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(ipc);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(!(err.code === 'ENOENT' || err.code === 'ECONNREFUSED')));
-  });
+async function listening(ipc: string): Promise<boolean> {
+  const r = await probeSocket(ipc);
+  return r !== 'missing' && r !== 'refused';
 }

@@ -17,7 +17,7 @@ import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
 import { mcpHttpServer, mcpSettings, type McpWorld } from './scenarios/mcp.js';
 import { mcpBuiltinOAuthPeer, writePeerMcpJson } from './scenarios/mcpPeer.js';
-import { countdownAndRefresh } from './scenarios/refresh.js';
+import { countdownAndRefresh, refreshNowWithoutToast } from './scenarios/refresh.js';
 import { authCodeSignIn, deviceCodeSignIn } from './scenarios/signIn.js';
 import { signOut } from './scenarios/signOut.js';
 import { twoAccounts } from './scenarios/accounts.js';
@@ -221,6 +221,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     hostSuite(w),
     authCodeSignIn(w),
     countdownAndRefresh(w, ACCESS_TOKEN_TTL_S),
+    refreshNowWithoutToast(w),
     terminalHelper(w),
     terminalWithToken(w),
     copyAccessToken(w),

@@ -17,7 +17,7 @@ export interface InteropContext {
   pidp: ProfileIdp;
   idp: TestIdp;
   profile: Profile;
-  /** The README recipe after placeholder substitution, as JSON and as parsed by the settings code. */
+  /** The recipe after placeholder substitution, as JSON and as parsed by the settings code. */
   entry: Record<string, unknown>;
   provider: ProviderConfig;
   api: ProfileApi;
@@ -29,7 +29,7 @@ export interface InteropContext {
 }
 
 /**
- * The interop suite of one quirk profile: the README recipe for that IdP, signed in with code +
+ * The interop suite of one quirk profile: the recipe for that IdP, signed in with code +
  * PKCE (and the device flow where the IdP has it), refreshed, recovering from a 401, signed out
  * (revoking where the IdP can), plus the profile's own quirks (`extra`). Prints
  * `interop: <profile> <n> passed, <n> failed`.
@@ -47,7 +47,7 @@ export function interopSuite(name: ProfileName, extra: (c: () => InteropContext)
       const pidp = await startProfileIdp(name, port);
       const entry = recipeEntry(name, pidp.placeholders);
       const { providers, problems } = parseProviders([entry]);
-      assert.deepEqual(problems, [], 'the README recipe is a valid provider entry');
+      assert.deepEqual(problems, [], 'the recipe is a valid provider entry');
       const log = new RecordingLogger();
       const api = await new ProfileApi(pidp.idp).start();
       ctx = {

@@ -56,6 +56,14 @@ describe('VSIX contents', () => {
     assert.ok(files.includes('api.d.ts'), `the package holds: ${files.join(', ')}`);
   });
 
+  it('ships every file README.md links to, so its links work in the Extensions view', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^([a-z]+:|#)/i.test(l)).map((l) => l.replace(/#.*$/, ''));
+    assert.ok(links.length >= 5, `README.md links to ${links.join(', ')}`);
+    const missing = links.filter((l) => !files.includes(l));
+    assert.deepEqual(missing, [], `README.md links to files the VSIX lacks`);
+  });
+
   it('ships every token-helper client: the POSIX script, the Node client and the Windows .cmd shim', () => {
     for (const f of ['bin/agent-auth-token', 'bin/agent-auth-token.js', 'bin/agent-auth-token.cmd']) assert.ok(files.includes(f), `${f} is not in the VSIX`);
   });

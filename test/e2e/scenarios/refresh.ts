@@ -86,3 +86,51 @@ export function countdownAndRefresh(w: World, accessTokenTtl: number): Scenario 
     },
   };
 }
+
+/**
+ * "Agent Auth: Refresh Now" refreshes without a toast: the status bar says it. The IdP redeeming
+ * one more refresh token and a later expiry on the status item prove the token changed. A toast
+ * from the command would be sent by the extension host as the refresh finishes; a command run
+ * after the status item changed, whose own notification is then awaited, fences it: by the time
+ * that notification is shown, any toast from Refresh Now would be shown too.
+ */
+export function refreshNowWithoutToast(w: World): Scenario {
+  return {
+    name: 'refresh-now-no-toast',
+    needs: ['auth-code-sign-in'],
+    async run(step) {
+      const expiry = async () => expiryInAriaLabel(await w.wb.statusAriaLabel(PROVIDER_LABEL));
+      await step('no notifications to begin with', async () => {
+        await w.wb.runCommand('Notifications: Clear All Notifications');
+        await until('no notification toasts', async () => (await w.wb.visibleNotifications()).length === 0, { timeoutMs: 5_000 });
+      });
+      const first = await step('the status item shows an expiry', () =>
+        until('an expiry in the status item', expiry, { timeoutMs: 10_000, seen: () => w.wb.statusAriaLabel(PROVIDER_LABEL) }));
+      const before = refreshes(w);
+      await step('Agent Auth: Refresh Now', () => w.wb.runCommand('Agent Auth: Refresh Now'));
+      await step('the IdP redeems a refresh token and the status item shows a later expiry', async () => {
+        await until('one more refresh_token grant at the IdP', async () => refreshes(w) > before, {
+          timeoutMs: 15_000,
+          seen: async () => `${refreshes(w) - before} refreshes; notifications: ${(await w.wb.visibleNotifications()).join(' | ') || 'none'}`,
+        });
+        const later = await until(`an expiry later than ${new Date(first).toTimeString().slice(0, 8)}`, async () => {
+          const at = await expiry();
+          return at !== undefined && at > first && at;
+        }, { timeoutMs: 10_000, seen: () => w.wb.statusAriaLabel(PROVIDER_LABEL) });
+        step.note(`${refreshes(w) - before} refresh_token grant; expiry ${new Date(first).toTimeString().slice(0, 8)} → ${new Date(later).toTimeString().slice(0, 8)}`);
+      });
+      await step('no toast: the only notification is the one of a command run afterwards', async () => {
+        const marker = 'no session entries are set aside';
+        await w.wb.runCommand('Agent Auth: Delete Set-Aside Session Entries');
+        const shown = await until(`the later command's notification "${marker}"`, async () => {
+          const n = await w.wb.visibleNotifications();
+          return n.some((t) => t.includes(marker)) && n;
+        }, { timeoutMs: 10_000, seen: async () => (await w.wb.visibleNotifications()).join(' | ') || 'none' });
+        const others = shown.filter((t) => !t.includes(marker));
+        if (others.length) throw new Error(`Refresh Now left ${others.length} notification(s): ${others.join(' | ')}`);
+        step.note(`notifications: ${shown.join(' | ')}`);
+      });
+      await step('clear the notifications', () => w.wb.runCommand('Notifications: Clear All Notifications'));
+    },
+  };
+}

@@ -89,7 +89,10 @@ export function terminalHelper(w: World): Scenario {
         rmSync(join(w.workspaceDir, out), { force: true });
         const terminal = w.wb.page.locator('.terminal-wrapper.active .xterm');
         await terminal.click();
-        await w.wb.page.keyboard.type("PS1='$ '; clear\n");
+        // Cleared by the workbench, not by `clear`: keys typed while `clear` runs could be echoed before it and stay on screen.
+        await w.wb.page.keyboard.type("PS1='$ '\n");
+        await w.wb.runCommand('Terminal: Clear');
+        await terminal.click();
         await w.wb.page.keyboard.type(`printf 'Authorization: Bearer %s\\n' "$(agent-auth-token ${PROVIDER_ID})" | curl -s -H @- ${userinfo} | tee ${out}; echo\n`);
         const body = await until(`the userinfo answer in ${out}`, async () => {
           try {
@@ -100,7 +103,11 @@ export function terminalHelper(w: World): Scenario {
           }
         }, { timeoutMs: 10_000 });
         step.note(`userinfo: ${body.trim().slice(0, 80)}`);
-        await w.wb.readmeShot('terminal-helper', w.wb.page.locator('.part.panel'));
+        // No toast over the picture (the palette's F1 from a terminal, or earlier tests, leave some).
+        await w.wb.runCommand('Notifications: Clear All Notifications');
+        await until('no notification toasts', async () => (await w.wb.visibleNotifications()).length === 0, { timeoutMs: 5_000 });
+        // The terminal alone: the panel's tab list would also show the terminals of earlier tests.
+        await w.wb.readmeShot('terminal-helper', w.wb.page.locator('.part.panel .terminal-groups-container'));
         rmSync(join(w.workspaceDir, out), { force: true });
       });
     },

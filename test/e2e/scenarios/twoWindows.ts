@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestIdp } from '../../fixtures/idp.js';
 import { PROVIDER_ID, PROVIDER_LABEL } from '../providerSettings.js';
-import type { Scenario } from '../runner.js';
+import type { Scenario, Steps } from '../runner.js';
 import type { Workbench } from '../workbench.js';
 import { expiryInAriaLabel, until } from '../world.js';
 import { expectCallbackPage, fillLogin, submitLogin } from './browser.js';
@@ -62,6 +62,33 @@ export interface TwoWindows {
 }
 
 /**
+ * The start both two-window scenarios share: window A offers to sign in, window B opens as a
+ * second tab of the same browser profile (`openB` names that step) and offers to sign in too, then
+ * window A signs in at the IdP. Sets `x.b` as soon as window B is open (so it is closed even when
+ * a later step fails) and returns it.
+ */
+async function openBothAndSignInA(step: Steps, x: TwoWindows, openB: string): Promise<Workbench> {
+  await step('window A offers to sign in', () =>
+    until('"Sign in" in window A', () => x.a.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
+  const b = await step(openB, () => x.a.openAnotherWindow(x.bUrl), { timeoutMs: 70_000 });
+  x.b = b;
+  await step('window B offers to sign in', () =>
+    until('"Sign in" in window B', () => b.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: b.page });
+  const tab = await step('window A signs in', async () => {
+    await x.a.page.bringToFront();
+    await x.a.runCommand('Agent Auth: Sign In');
+    return x.a.confirmExternalOpen();
+  }, { page: x.a.page });
+  await step('IdP login', async () => {
+    await fillLogin(tab);
+    await submitLogin(tab);
+    await expectCallbackPage(tab);
+  }, { page: tab });
+  await tab.close();
+  return b;
+}
+
+/**
  * §1 of issue 10: two windows of one browser profile (two tabs, two folders) on one code-server,
  * 30 s tokens with rotation, for at least `cycles` refreshes. A web window's SecretStorage lives
  * in its tab, so the second window depends on the handoff between windows.
@@ -71,22 +98,7 @@ export function twoWebWindows(x: TwoWindows): Scenario {
     name: 'two-web-windows',
     async run(step) {
       const refreshes = () => x.idp.stats.grants.refresh_token ?? 0;
-      await step('window A offers to sign in', () =>
-        until('"Sign in" in window A', () => x.a.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
-      x.b = await step('window B: a second tab of the same browser profile, another folder', () => x.a.openAnotherWindow(x.bUrl), { timeoutMs: 70_000 });
-      await step('window B offers to sign in', () =>
-        until('"Sign in" in window B', () => x.b!.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: x.b.page });
-      const tab = await step('window A signs in', async () => {
-        await x.a.page.bringToFront();
-        await x.a.runCommand('Agent Auth: Sign In');
-        return x.a.confirmExternalOpen();
-      }, { page: x.a.page });
-      await step('IdP login', async () => {
-        await fillLogin(tab);
-        await submitLogin(tab);
-        await expectCallbackPage(tab);
-      }, { page: tab });
-      await tab.close();
+      x.b = await openBothAndSignInA(step, x, 'window B: a second tab of the same browser profile, another folder');
       for (const [name, wb] of [['A', x.a], ['B', x.b]] as const) {
         const secs = await step(`window ${name} counts down`, () =>
           until(`a countdown in window ${name}`, () => countdown(wb), { timeoutMs: 20_000, seen: async () => (await wb.statusTexts()).join(' | ') }), { page: wb.page });
@@ -168,22 +180,7 @@ export function twoWebWindowsWithoutHandoff(x: TwoWindows): Scenario {
     name: 'two-web-windows-without-handoff',
     async run(step) {
       const refreshes = () => x.idp.stats.grants.refresh_token ?? 0;
-      await step('window A offers to sign in', () =>
-        until('"Sign in" in window A', () => x.a.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
-      x.b = await step('window B: a second tab of the same browser profile', () => x.a.openAnotherWindow(x.bUrl), { timeoutMs: 70_000 });
-      await step('window B offers to sign in', () =>
-        until('"Sign in" in window B', () => x.b!.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: x.b.page });
-      const tab = await step('window A signs in', async () => {
-        await x.a.page.bringToFront();
-        await x.a.runCommand('Agent Auth: Sign In');
-        return x.a.confirmExternalOpen();
-      }, { page: x.a.page });
-      await step('IdP login', async () => {
-        await fillLogin(tab);
-        await submitLogin(tab);
-        await expectCallbackPage(tab);
-      }, { page: tab });
-      await tab.close();
+      x.b = await openBothAndSignInA(step, x, 'window B: a second tab of the same browser profile');
       const before = refreshes();
       await step('window A refreshes once (half a token lifetime after the sign-in)', () =>
         until('a refresh_token grant', async () => refreshes() > before, { timeoutMs: 40_000 }), { timeoutMs: 45_000 });
