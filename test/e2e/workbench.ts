@@ -60,7 +60,14 @@ export class Workbench {
     await this.closeMenus();
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor();
+    try {
+      await input.waitFor();
+    } catch (e) {
+      // A modal dialog (VS Code 1.139's terminal trust prompt, say) keeps the palette from opening: name it.
+      const dialogs = await this.page.locator('.monaco-dialog-box').allInnerTexts();
+      if (dialogs.length) throw new Error(`the palette did not open for "${title}": a dialog is open: ${dialogs.map((d) => d.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+      throw e;
+    }
     // The palette's filter does not match a title's trailing "…" (as in "Add Provider…").
     await input.fill(`>${title.replace(/…$/, '')}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row', {

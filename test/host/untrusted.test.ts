@@ -14,6 +14,24 @@ import { idpWorld, type IdpWorld } from '../vscode/idpSession.js';
 import { eventually, hostGlue, readJsonLines, repoFile } from './hostGlue.js';
 import { ENV_REPORT } from './envReport.js';
 
+const ALLOW_UNTRUSTED_TERMINALS = 'allowInUntrustedWorkspace';
+
+/**
+ * Lets a terminal process start in this untrusted window without anyone answering a dialog, and
+ * returns how to undo that. VS Code 1.139 asks for workspace trust in a modal before any terminal
+ * process starts in an untrusted window ("Creating a terminal process requires executing code"),
+ * and the process waits for the answer; with the user setting
+ * terminal.integrated.allowInUntrustedWorkspace on it starts untrusted, which is the case these
+ * tests are about. Older VS Code has no such setting (updating an unknown one fails) and starts
+ * code-server's terminals, which are remote, without asking.
+ */
+async function allowTerminalsWhileUntrusted(): Promise<() => Promise<void>> {
+  const terminal = vscode.workspace.getConfiguration('terminal.integrated');
+  if (terminal.inspect(ALLOW_UNTRUSTED_TERMINALS)?.defaultValue === undefined) return async () => undefined;
+  await terminal.update(ALLOW_UNTRUSTED_TERMINALS, true, vscode.ConfigurationTarget.Global);
+  return async () => terminal.update(ALLOW_UNTRUSTED_TERMINALS, undefined, vscode.ConfigurationTarget.Global);
+}
+
 /**
  * Restricted Mode: no token for tasks, the token command or agents. Runs only in a host whose
  * workspace is untrusted (code-server with workspace trust enabled); skipped elsewhere.
@@ -78,12 +96,14 @@ describe('untrusted workspace: no tokens', function () {
     const script = join(dir, 'env-report.js');
     const out = join(dir, 'env.jsonl');
     writeFileSync(script, ENV_REPORT);
+    const restore = await allowTerminalsWhileUntrusted();
     const terminal = vscode.window.createTerminal({ name: 'env report', shellPath: process.execPath, shellArgs: [script, out], env: { ELECTRON_RUN_AS_NODE: '1' } });
     try {
       const [seen] = await eventually('the terminal to report its environment', () => readJsonLines(out)[0] && readJsonLines(out), 20_000);
       assert.deepEqual(seen, { AGENT_AUTH_IPC: false, AGENT_AUTH_NONCE: false, AGENT_AUTH_TOKEN_HELPER: false, helperOnPath: false });
     } finally {
       terminal.dispose();
+      await restore();
     }
   });
 
