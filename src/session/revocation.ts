@@ -14,6 +14,22 @@ export interface RevocationDeps {
   log: Logger;
 }
 
+/**
+ * Whether two sessions may rest on one grant at their server: the same account of the same client
+ * at the same token endpoint. oidc-provider and Keycloak, for example, keep one grant per account
+ * and client, and revoking any refresh token of it ends every session of that grant; so a session
+ * that shares its grant with one still in use is forgotten, not revoked.
+ */
+export function mayShareGrant(a: SessionRecord, b: SessionRecord): boolean {
+  return (
+    a.sessionId !== b.sessionId &&
+    a.account.id === b.account.id &&
+    a.clientId === b.clientId &&
+    a.endpoints.issuer === b.endpoints.issuer &&
+    a.endpoints.token_endpoint === b.endpoints.token_endpoint
+  );
+}
+
 /** RFC 7009 at the session's own server: the refresh token, else the access token. */
 export async function revokeSession(s: SessionRecord, label: string, deps: RevocationDeps): Promise<void> {
   const token = s.refreshToken ?? s.accessToken;

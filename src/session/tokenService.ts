@@ -12,7 +12,7 @@ import { purgeQuarantined, type PurgeResult } from './quarantine.js';
 import type { RefreshLock } from './refreshLock.js';
 import { backoffMs, isRefreshDue, refreshDueAt } from './refreshPolicy.js';
 import { RefreshScheduler } from './refreshScheduler.js';
-import { MismatchRetirer, revokeAll, revokeSession } from './revocation.js';
+import { MismatchRetirer, mayShareGrant, revokeAll, revokeSession } from './revocation.js';
 import { sessionMatches } from './sessionMatches.js';
 import { redeem } from './redeem.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
@@ -226,7 +226,7 @@ export class TokenService {
     return this.toAccessToken(provider, await this.withWaitLimit(refreshing, provider, maxWaitMs));
   }
 
-  /** Interactive sign-in; replaces (and revokes) an earlier session of the same provider. */
+  /** Interactive sign-in; replaces (and revokes, unless it may share the new one's grant) an earlier session of the same provider. */
   async signIn(id: string, ui: SignInUi): Promise<SessionRecord> {
     const provider = this.provider(id);
     const session = await signIn(provider, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now(), clientSecrets: this.deps.clientSecrets });
@@ -237,7 +237,9 @@ export class TokenService {
     });
     this.adopt(id, session);
     this.deps.log.info(`Signed in to ${provider.label} as ${session.account.label}; token ${fingerprint(session.accessToken!)} valid until ${iso(session.expiresAt)}.`);
-    if (previous?.refreshToken) void revokeSession(previous, provider.label, this.deps).catch(() => undefined);
+    if (previous?.refreshToken && mayShareGrant(previous, session)) {
+      this.deps.log.info(`${provider.label}: the earlier session of ${session.account.label} is forgotten, not revoked (it may rest on the new one's grant).`);
+    } else if (previous?.refreshToken) void revokeSession(previous, provider.label, this.deps).catch(() => undefined);
     return session;
   }
 
@@ -259,8 +261,19 @@ export class TokenService {
     });
     this.adopt(id, undefined);
     this.deps.log.info(`Signed out of ${provider.label}.`);
+    const partner = [stored, held].some((s) => s && this.grantPartner(id, s));
+    if (partner) {
+      this.deps.log.info(`${provider.label}: not revoked; another session of the same account may rest on the same grant.`);
+      return;
+    }
     // This window's memory may be newer than its store (a web window handed a session by another).
     await revokeAll([stored, held], provider.label, this.deps);
+  }
+
+  /** Whether another lane holds a session that may rest on the same grant as `s` (see mayShareGrant). */
+  private grantPartner(id: string, s: SessionRecord): boolean {
+    for (const [other, e] of this.entries) if (other !== id && e.session && mayShareGrant(s, e.session)) return true;
+    return false;
   }
 
   /** Refreshes now, whatever the schedule says (the "Refresh Now" command). */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boundedFetch } from '../../src/protocol/http.js';
 import { type Logger, silentLogger } from '../../src/protocol/log.js';
+import type { IdpUserAgent } from '../fixtures/idpUserAgent.js';
 import { ClientSecrets } from '../../src/session/clientContext.js';
 import type { ProviderConfig, RefreshSettings } from '../../src/session/config.js';
 import type { SessionPeers } from '../../src/session/peers.js';
@@ -84,7 +85,7 @@ export async function signInThroughIdp(
   service: TokenService,
   providerId: string,
   idp: TestIdp,
-  o: { accountId?: string; onAuthorizationUrl?: (url: URL) => void } = {},
+  o: { accountId?: string; browser?: IdpUserAgent; onAuthorizationUrl?: (url: URL) => void } = {},
 ): Promise<SessionRecord> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 15_000);
@@ -96,7 +97,7 @@ export async function signInThroughIdp(
       openBrowser: async (url) => {
         // Not awaited: the listener answers the "browser" only after the token exchange.
         o.onAuthorizationUrl?.(new URL(url));
-        browser = idp.completeAuthorization(url, { deliver: true, accountId: o.accountId });
+        browser = idp.completeAuthorization(url, { deliver: true, accountId: o.accountId, browser: o.browser });
         browser.catch((e) => {
           browserError = e;
           abort.abort();

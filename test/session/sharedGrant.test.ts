@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import type { Logger } from '../../src/protocol/log.js';
+import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
+import { IdpUserAgent } from '../fixtures/idpUserAgent.js';
+import { introspect } from '../support/idpChecks.js';
+import { idpProvider, lifecycleWindow, signInThroughIdp, storedSession, tempDir, waitFor, type Window } from '../support/lifecycle.js';
+import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
+import { MemorySecretStore } from '../support/memorySecretStore.js';
+
+reportTallyAtEnd();
+
+/**
+ * oidc-provider (like Keycloak) keeps one grant per account and client, and revoking any refresh
+ * token of a grant ends all of it. Two sessions of one account (a sign-in again, an account lane
+ * and a scope-set lane) may therefore rest on one grant: revoking the one that goes must not end
+ * the one that stays.
+ */
+describe('token lifecycle: a session that may share its grant with one in use is forgotten, not revoked', function () {
+  this.timeout(30_000);
+  let idp: TestIdp;
+  let w: Window | undefined;
+  const lines: string[] = [];
+  const log: Logger = { trace() {}, debug() {}, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+
+  before(async () => {
+    idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 60, rotateRefreshTokens: true });
+  });
+  after(async () => {
+    addToTally(idp);
+    await idp.close();
+  });
+  afterEach(() => {
+    w?.service.dispose();
+    w = undefined;
+    lines.length = 0;
+  });
+
+  it('signing in again as the same account: the new session keeps refreshing', async () => {
+    w = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
+    // One browser, still signed in at the IdP the second time: the IdP reuses its grant.
+    const browser = new IdpUserAgent();
+    const first = await signInThroughIdp(w.service, 'dev', idp, { browser });
+    const second = await signInThroughIdp(w.service, 'dev', idp, { browser });
+    assert.notEqual(first.sessionId, second.sessionId);
+    // Revocation of a replaced session runs in the background: wait until it was decided.
+    await waitFor(() => lines.some((l) => /forgotten, not revoked|Revoked the refresh token/.test(l)), 'the earlier session to be dealt with');
+    await w.service.refreshNow('dev');
+    const now = await storedSession(w.store, 'dev');
+    assert.equal((await introspect(idp, now.refreshToken!)).active, true, 'the new session’s grant is alive');
+  });
+
+  it('signing out of one of two sessions of the same account leaves the other one working', async () => {
+    // Two entries of one client, as an account lane or a scope-set lane of accounts.ts is.
+    const lane = { ...idpProvider(idp), id: 'dev#2' };
+    w = lifecycleWindow([idpProvider(idp), lane], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
+    const browser = new IdpUserAgent();
+    await signInThroughIdp(w.service, 'dev', idp, { browser });
+    await signInThroughIdp(w.service, 'dev#2', idp, { browser });
+    await w.service.signOut('dev#2');
+    await w.service.refreshNow('dev');
+    const kept = await storedSession(w.store, 'dev');
+    assert.equal((await introspect(idp, kept.refreshToken!)).active, true, 'the remaining session’s grant is alive');
+  });
+
+  it('a different account is still revoked at sign-out', async () => {
+    const lane = { ...idpProvider(idp), id: 'dev#2' };
+    w = lifecycleWindow([idpProvider(idp), lane], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
+    await signInThroughIdp(w.service, 'dev', idp);
+    const other = await signInThroughIdp(w.service, 'dev#2', idp, { accountId: 'someone-else' });
+    await w.service.signOut('dev#2');
+    assert.equal((await introspect(idp, other.refreshToken!)).active, false, 'the other account’s refresh token is revoked');
+    await w.service.refreshNow('dev');
+  });
+});
