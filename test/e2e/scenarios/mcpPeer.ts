@@ -23,7 +23,10 @@ import { type AgentAuthMcpMeasure, MCP_TOKEN_TTL_S, writeRequest } from './mcp.j
  * separator before it) finds none: "No authorization code received" (microsoft/vscode#312105).
  * VS Code then offers its next flow, the device code, which this scenario takes as a person
  * would: "Yes", "Copy & Continue", the IdP's device pages in the browser. Every step VS Code
- * shows is printed as `sign-in: …`.
+ * shows is printed as `sign-in: …`. VS Code refreshes whenever a token has under five minutes
+ * left, at every session look-up; with 30 s tokens and a running server that is a loop, so the
+ * refresh grants are counted too, and the peer is stopped at the end to give the rest of the run
+ * a quiet IdP.
  */
 export const PEER_SERVER = 'peer';
 const EXPIRIES = 3;
@@ -334,7 +337,10 @@ function summaryLine(trail: string[], outcomes: CallOutcome[], refreshes: { coun
  * VS Code's built-in OAuth sends the browser to https://vscode.dev/redirect, a static page that
  * forwards the authorization response to the `state` URL (here: code-server's own callback),
  * adding the response's parameters to it. This machine cannot reach vscode.dev, so the browser
- * context does that page's one job in its place.
+ * context does that page's one job in its place. Putting `code` anywhere but after the callback's
+ * own parameters would make it kinder than the real page: VS Code misses the code the same way
+ * behind the real one (posit-dev/positron#14212) and with no redirect page at all
+ * (microsoft/vscode#312105).
  */
 async function standInForVscodeDevRedirect(w: World): Promise<void> {
   await w.wb.context.route(/^https:\/\/(insiders\.)?vscode\.dev\/redirect/, (route) => {
