@@ -196,7 +196,7 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
   });
   mkdirSync(outDir, { recursive: true });
   if (mcpWorld) mkdirSync(mcpWorld.dir, { recursive: true });
-  if (peer && process.env.AGENT_AUTH_E2E_MCP_PEER === '1') writePeerMcpJson(cs.userDataDir, peer.url);
+  if (peer) writePeerMcpJson(cs.userDataDir, peer.url);
   // Before the window opens, so the git extension finds the repository when it scans the folder.
   const { repo } = seedGitRepos(gitRemote, cs.workspaceDir, gitScratch);
   phase(`workbench at ${cs.url}, IdP at ${idp.issuer}`);
@@ -235,8 +235,8 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     signOut(w),
     deviceCodeSignIn(w),
     ...(mcpWorld ? [mcpHttpServer(w, mcpWorld)] : []),
-    // Not finished: VS Code's sign-in does not complete in code-server offline yet (see mcpPeer.ts).
-    ...(mcpWorld && peer && process.env.AGENT_AUTH_E2E_MCP_PEER === '1' ? [mcpBuiltinOAuthPeer(w, { server: peer, dir: mcpWorld.dir })] : []),
+    // The same server through VS Code's built-in MCP OAuth: a measurement for the comparison (see mcpPeer.ts).
+    ...(mcpWorld && peer ? [mcpBuiltinOAuthPeer(w, { server: peer, dir: mcpWorld.dir, agentAuth: () => mcpWorld.measured })] : []),
     clientSecret(w, (on) => {
       const base = settingsFor('deviceCode') as { 'agentAuth.providers': object[] };
       const providers = on ? [...base['agentAuth.providers'], confidentialProvider(idp!.issuer)] : base['agentAuth.providers'];

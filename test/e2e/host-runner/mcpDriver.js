@@ -1,7 +1,7 @@
 // Lets the e2e harness drive VS Code's MCP client from inside the extension host (no chat model
 // needed): the harness writes <n>.request.json into AGENT_AUTH_E2E_MCP_DIR, this answers with
 // <n>.response.json. Requests: { op: 'start', ids? } starts the MCP servers with these definition
-// ids (default: every one) and waits for their tools;
+// ids (default: every one) and waits for their tools; { op: 'stop', ids } stops them;
 // { op: 'tools' } lists vscode.lm.tools; { op: 'call', tool: '<regex>' } invokes the one tool
 // whose name matches (VS Code asks the user to confirm; the harness clicks).
 const fs = require('fs');
@@ -13,6 +13,10 @@ exports.startMcpDriver = function startMcpDriver(vscode, dir) {
   const handle = async (req) => {
     if (req.op === 'start') {
       for (const id of req.ids || ['*']) await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
+      return { ok: true, tools: tools() };
+    }
+    if (req.op === 'stop') {
+      for (const id of req.ids || []) await vscode.commands.executeCommand('workbench.mcp.stopServer', id);
       return { ok: true, tools: tools() };
     }
     if (req.op === 'tools') return { ok: true, tools: tools() };

@@ -11,13 +11,26 @@ export const MCP_SERVER_ID = 'whoami';
 /** Token lifetime while the MCP calls run. */
 export const MCP_TOKEN_TTL_S = 30;
 const LIFETIMES = 3;
-/** Tool names are mcp_<server>_<tool>; the built-in OAuth peer's server is "peer". */
-const AGENT_AUTH_WHOAMI = '^(?!mcp_peer_).*whoami$';
+/**
+ * VS Code names tools mcp_<prefix of the server's own name>_<tool>, the same for the built-in OAuth
+ * peer (another instance of this server): its whoami appears only once mcp-builtin-oauth-peer starts it.
+ */
+const AGENT_AUTH_WHOAMI = 'whoami$';
 
 export interface McpWorld {
   server: TestMcpServer;
   /** The host-runner's MCP driver reads requests from and writes responses to this folder. */
   dir: string;
+  /** What mcp-http-server-across-refreshes measured, for the comparison with VS Code's built-in OAuth. */
+  measured?: AgentAuthMcpMeasure;
+}
+
+export interface AgentAuthMcpMeasure {
+  calls: number;
+  spanS: number;
+  tokens: number;
+  rejected401: number;
+  sessions: number;
 }
 
 export function mcpSettings(url: string, providerId: string): object {
@@ -97,6 +110,8 @@ export function mcpHttpServer(w: World, m: McpWorld): Scenario {
         const distinct = new Set(calls.map((c) => c.token)).size;
         const spanS = (calls.at(-1)!.at - calls[0]!.at) / 1000;
         step.note(`${calls.length} calls over ${spanS.toFixed(0)} s with ${distinct} different tokens; server saw ${m.server.stats.sessions - sessions} new MCP session(s)`);
+        const r401 = m.server.stats.rejected.missing + m.server.stats.rejected.inactive - rejected.missing - rejected.inactive;
+        m.measured = { calls: calls.length, spanS: Math.round(spanS), tokens: distinct, rejected401: r401, sessions: new Set(calls.map((c) => c.session)).size };
         if (distinct < LIFETIMES) throw new Error(`only ${distinct} different tokens`);
         if (new Set(calls.map((c) => c.session)).size !== 1) throw new Error(`calls came in ${new Set(calls.map((c) => c.session)).size} MCP sessions`);
         const expired = calls.filter((c) => c.exp * 1000 < c.at - 1_000);
