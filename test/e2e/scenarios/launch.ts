@@ -100,7 +100,8 @@ const helperText = (r: ProbeReport) =>
 /**
  * Launch configurations (debugging) in VS Code's own debugger: the token in `env` through
  * `${command:agentAuth.accessToken}` and through an input naming the provider, and a program in
- * the integrated terminal that calls agent-auth-token on each use and gets live tokens across a refresh.
+ * the integrated terminal that calls agent-auth-token on each use and gets live tokens across a refresh;
+ * and a `process` task (tasks.json) with the same input in options.env and the helper on PATH.
  */
 export function launchConfigurations(w: World): Scenario {
   return {
