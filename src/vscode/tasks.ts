@@ -29,6 +29,8 @@ export function registerTasks(g: Glue): vscode.Disposable {
       if (!vscode.workspace.isTrusted) {
         throw new Error(l10n.t('Agent Auth gives no tokens to an untrusted workspace. Trust the workspace first.'));
       }
+      // An input (`"args": "acme"`) names the provider; `${command:agentAuth.accessToken}` gets the
+      // launch configuration or task itself from VS Code, so the only signed-in provider is used, or the user picks.
       const id =
         typeof providerId === 'string' ? providerId : (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the task get?')))?.id;
       if (id === undefined) throw new Error(l10n.t('Agent Auth: no provider was chosen.'));

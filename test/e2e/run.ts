@@ -33,6 +33,8 @@ import { trustGrantEnablesHelper } from './scenarios/trust.js';
 import { NO_REFRESH_CLIENT, statusColoursWithoutRefresh } from './scenarios/statusColours.js';
 import { gitFromSourceControl, seedGitRepos } from './scenarios/git.js';
 import { userWideHelper } from './scenarios/userWide.js';
+import { launchConfigurations } from './scenarios/launch.js';
+import { otherExtension } from './scenarios/otherExtension.js';
 import { type GitRemote, startGitRemote } from './gitRemote.js';
 import { type TwoWindows, twoWebWindows, twoWebWindowsWithoutHandoff } from './scenarios/twoWindows.js';
 
@@ -162,6 +164,8 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     mkdirSync(d, { recursive: true, mode: 0o700 });
   }
   const outDir = join(root, 'out');
+  /** The host-runner extension spawns child processes asked for here (as another extension would). */
+  const childDir = join(root, 'child');
   const agentRecord = join(outDir, 'agent.jsonl');
   const gitScratch = join(e2eDir, `git-remote-${host.name}`);
   gitRemote = await startGitRemote(gitScratch, idp);
@@ -185,16 +189,21 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     machineSettings: agentSettings(agentRecord),
     vsixes: [vsix, hostRunnerVsix],
     env: {
-      AGENT_AUTH_HOST_RESULTS: hostResultsFile,
-      AGENT_AUTH_HOST_TESTS: hostTestsOut,
-      AGENT_AUTH_MOCHA: mochaPath,
+      // Left out by AGENT_AUTH_E2E_ONLY, the host tests must not run beside the scenarios: they change settings.
+      ...(selectScenarios([{ name: 'host-tests', run: async () => undefined }]).length && {
+        AGENT_AUTH_HOST_RESULTS: hostResultsFile,
+        AGENT_AUTH_HOST_TESTS: hostTestsOut,
+        AGENT_AUTH_MOCHA: mochaPath,
+      }),
       AGENT_AUTH_E2E_ISSUER: idp.issuer,
       XDG_RUNTIME_DIR: runtimeDir,
       HOME: home,
+      AGENT_AUTH_E2E_CHILD_DIR: childDir,
       ...(mcpWorld && { AGENT_AUTH_E2E_MCP_DIR: mcpWorld.dir }),
     },
   });
   mkdirSync(outDir, { recursive: true });
+  mkdirSync(childDir, { recursive: true });
   if (mcpWorld) mkdirSync(mcpWorld.dir, { recursive: true });
   if (peer) writePeerMcpJson(cs.userDataDir, peer.url);
   // Before the window opens, so the git extension finds the repository when it scans the folder.
@@ -225,12 +234,14 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     terminalHelper(w),
     terminalWithToken(w),
     copyAccessToken(w),
+    launchConfigurations(w),
+    otherExtension(w, childDir),
     twoAccounts(w),
     gitFromSourceControl(w, gitRemote, repo),
     userWideHelper(
       w,
       () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor('authorizationCode'), 'agentAuth.helper.userWide': true }, cs!.settingsFile),
-      { home, runtimeDir },
+      { home, runtimeDir, childDir },
     ),
     signOut(w),
     deviceCodeSignIn(w),

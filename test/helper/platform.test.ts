@@ -1,8 +1,24 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helperScript } from '../../src/helper/binDir.js';
-import { BIN } from './harness.js';
+import { startTokenHelperServer } from '../../src/helper/server.js';
+import { BIN, HOUR, LogLines, MapSource, pathWith, removeToolDirs } from './harness.js';
+
+/** Runs `argv` in `cwd` (asynchronously: the helper server answers from this process). */
+function runIn(cwd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d));
+    c.stderr.on('data', (d: Buffer) => (stderr += d));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 // What Windows runs cannot run here: these check the parts that are plain logic or text.
 describe('token helper on every platform (logic only; Windows itself is not run here)', () => {
@@ -33,5 +49,51 @@ describe('token helper on every platform (logic only; Windows itself is not run 
       [['exec', '-p', 'a.b', '--', 'x'], {}, '/v1/token?format=exec&provider=a.b'],
     ];
     for (const [args, env, path] of cases) assert.equal(requestPath(parseArgs(args), env), path, args.join(' '));
+  });
+
+  // On Linux a file may be named "\\.\pipe\agent-auth-…" (backslashes are ordinary characters), so a
+  // real helper server listens on a Unix socket of exactly that name in the working folder: a client
+  // that passes the name on unchanged reaches it, as it would reach the named pipe on Windows.
+  describe('a Windows named pipe name (\\\\.\\pipe\\…) reaches the Node client unchanged', () => {
+    const PIPE = '\\\\.\\pipe\\agent-auth-0123456789abcdef';
+    let dir: string;
+    let server: Awaited<ReturnType<typeof startTokenHelperServer>>;
+    const token = 'pipe-token-0123456789';
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'agent-auth-pipe-'));
+      server = await startTokenHelperServer({ listenAt: join(dir, PIPE), source: new MapSource({ acme: { accessToken: token, expiresAt: Date.now() + HOUR } }), log: new LogLines() });
+    });
+    after(async () => {
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+      removeToolDirs();
+    });
+
+    it('Git Bash: the POSIX script hands a pipe name to the Node client, not to perl or curl', async () => {
+      const spyLog = join(dir, 'node-called');
+      const spy = join(dir, 'node-spy');
+      // The real Node runs the client; the wrapper only notes that it was asked to.
+      writeFileSync(spy, `#!/bin/sh\necho "$@" > '${spyLog}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+      const env = { PATH: pathWith('perl', 'curl'), AGENT_AUTH_IPC: PIPE, AGENT_AUTH_NONCE: server.env.AGENT_AUTH_NONCE, AGENT_AUTH_NODE: spy };
+      const r = await runIn(dir, [join(BIN, 'agent-auth-token'), 'acme'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trimEnd(), token);
+      assert.ok(existsSync(spyLog), 'the Node client was used');
+      assert.match(readFileSync(spyLog, 'utf8'), /agent-auth-token\.js --request \/v1\/token/);
+    });
+
+    it('the Node client connects to the pipe named by AGENT_AUTH_IPC, and to the one user.ipc names (user-wide)', async () => {
+      const node = [process.execPath, join(BIN, 'agent-auth-token.js'), 'acme'];
+      const direct = await runIn(dir, node, { PATH: process.env.PATH, AGENT_AUTH_IPC: PIPE, AGENT_AUTH_NONCE: server.env.AGENT_AUTH_NONCE });
+      assert.equal(direct.code, 0, direct.stderr);
+      assert.equal(direct.stdout.trimEnd(), token);
+      // user.ipc as the user-wide helper writes it on Windows: the pipe name, then the nonce.
+      const runtime = join(dir, 'runtime');
+      mkdirSync(join(runtime, 'agent-auth'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(runtime, 'agent-auth', 'user.ipc'), `${PIPE}\n${server.env.AGENT_AUTH_NONCE}\n`, { mode: 0o600 });
+      const userWide = await runIn(dir, node, { PATH: process.env.PATH, HOME: dir, XDG_RUNTIME_DIR: runtime });
+      assert.equal(userWide.code, 0, userWide.stderr);
+      assert.equal(userWide.stdout.trimEnd(), token);
+    });
   });
 });

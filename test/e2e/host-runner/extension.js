@@ -9,7 +9,10 @@ const { runHostTests } = require('./runHostTests');
 const { startMcpDriver } = require('./mcpDriver');
 
 exports.activate = function activate(context) {
-  if (process.env.AGENT_AUTH_E2E_MCP_DIR) context.subscriptions.push(startMcpDriver(vscode, process.env.AGENT_AUTH_E2E_MCP_DIR));
+  // The MCP folder (newest host) and the child-process folder (every host) are served the same way.
+  for (const dir of [process.env.AGENT_AUTH_E2E_MCP_DIR, process.env.AGENT_AUTH_E2E_CHILD_DIR]) {
+    if (dir) context.subscriptions.push(startMcpDriver(vscode, dir));
+  }
   const resultsFile = process.env.AGENT_AUTH_HOST_RESULTS;
   const testsDir = process.env.AGENT_AUTH_HOST_TESTS;
   const mochaPath = process.env.AGENT_AUTH_MOCHA;

@@ -55,6 +55,15 @@ interface DriverResponse {
   tools?: string[];
   tool?: string;
   text?: string;
+  /** op 'spawn': the child's exit code, stderr and a sha256 prefix of its stdout. */
+  code?: number | null;
+  stderr?: string;
+  stdoutSha?: string;
+  /** op 'session': what another extension got from getSession, getAccessToken and fetchWithToken. */
+  account?: string;
+  sessionSha?: string;
+  tokenSha?: string;
+  status?: number;
   at: number;
 }
 

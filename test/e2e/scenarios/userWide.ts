@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { introspect } from '../../support/idpChecks.js';
 import { repoRoot } from '../paths.js';
-import { PROVIDER_ID } from '../providerSettings.js';
+import { ENV_VAR, PROVIDER_ID } from '../providerSettings.js';
+import { driver } from './mcp.js';
 import type { Scenario } from '../runner.js';
 import { sha256Prefix, until, type World } from '../world.js';
 
@@ -23,7 +24,7 @@ function external(client: string[], env: NodeJS.ProcessEnv): Promise<{ code: num
  * agentAuth.helper.userWide: with the setting on, a process outside VS Code (this harness) gets
  * live tokens from both clients through the per-user socket, across a refresh.
  */
-export function userWideHelper(w: World, enable: () => Promise<void>, user: { home: string; runtimeDir: string }): Scenario {
+export function userWideHelper(w: World, enable: () => Promise<void>, user: { home: string; runtimeDir: string; childDir: string }): Scenario {
   const env = { PATH: process.env.PATH, HOME: user.home, XDG_RUNTIME_DIR: user.runtimeDir };
   const clients = [[join(repoRoot, 'bin', 'agent-auth-token')], [process.execPath, join(repoRoot, 'bin', 'agent-auth-token.js')]];
   const live = async (): Promise<string> => {
@@ -66,6 +67,25 @@ export function userWideHelper(w: World, enable: () => Promise<void>, user: { ho
         const r = await external([launcher], env);
         if (r.code !== 0) throw new Error(`${launcher} exited ${r.code}: ${r.stderr.trim()}`);
         if (!(await introspect(w.idp, r.stdout.trim())).active) throw new Error('the IdP does not accept the launcher’s token');
+      });
+      // Another extension's child process, and a stdio MCP server of mcp.json, which the extension
+      // host starts the same way: the extension host's environment, no terminal variables.
+      const fromExtension = async (args: string[], what: string): Promise<string> => {
+        const r = await driver(w, user.childDir, { op: 'spawn', command: launcher, args });
+        if (!r.ok || r.code !== 0) throw new Error(`${what} exited ${r.code}: ${r.error ?? r.stderr}`);
+        const issued = new Map([...w.idp.issuedSecrets].map((t) => [sha256Prefix(t), t]));
+        const token = issued.get(r.stdoutSha!);
+        if (!token) throw new Error(`${what} printed ${r.stdoutSha ? 'something the IdP did not issue' : 'nothing'}`);
+        if (!(await introspect(w.idp, token)).active) throw new Error(`${what}: the IdP does not accept token sha256 ${r.stdoutSha} now`);
+        return r.stdoutSha!;
+      };
+      await step('a child process another extension starts gets a live token through the launcher, also with exec', async () => {
+        const printed = await fromExtension([PROVIDER_ID], `${launcher} ${PROVIDER_ID}`);
+        const viaExec = await fromExtension(
+          ['exec', '--provider', PROVIDER_ID, '--', process.execPath, '-e', `process.stdout.write(process.env.${ENV_VAR} || '')`],
+          `${launcher} exec --provider ${PROVIDER_ID} -- node`,
+        );
+        step.note(`child of the extension host: agent-auth-token sha256 ${printed}…, exec's $${ENV_VAR} sha256 ${viaExec}…, both active at the IdP`);
       });
     },
   };
