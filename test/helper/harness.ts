@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { IssuedToken } from '../../src/helper/protocol.js';
 import { startTokenHelperServer, type TokenHelperServer, type TokenSource } from '../../src/helper/server.js';
+import { type ProcessResult, runProcess } from '../support/runProcess.js';
 
 /**
  * A real helper server fed by an in-memory token table, and the real `agent-auth-token` run as a
@@ -64,12 +65,7 @@ export async function startHelper(tokens: Tokens, dir?: string): Promise<Helper>
   return { server, source, log, env: { ...process.env, ...server.env } };
 }
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  pid: number;
-}
+export type Run = ProcessResult;
 
 /** The two clients of the same protocol: the POSIX script and the Node one (what Windows runs). */
 export interface Client {
@@ -97,18 +93,8 @@ export function clients(): Client[] {
 }
 
 export function runHelper(args: string[], env: NodeJS.ProcessEnv, input = '', client?: Client): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = client?.argv ?? [env.AGENT_AUTH_TOKEN_HELPER ?? join(BIN, 'agent-auth-token')];
-    const child = spawn(cmd!, [...pre, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
-    child.stdin.on('error', () => {}); // store/erase may exit before reading everything
-    child.stdin.end(input);
-  });
+  const [cmd, ...pre] = client?.argv ?? [env.AGENT_AUTH_TOKEN_HELPER ?? join(BIN, 'agent-auth-token')];
+  return runProcess([cmd!, ...pre, ...args], { env, input });
 }
 
 /** How the CLI reaches the server depends on which tools PATH offers. */

@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helperScript } from '../../src/helper/binDir.js';
 import { startTokenHelperServer } from '../../src/helper/server.js';
 import { BIN, HOUR, LogLines, MapSource, pathWith, removeToolDirs } from './harness.js';
+import { runProcess } from '../support/runProcess.js';
 
 /** Runs `argv` in `cwd` (asynchronously: the helper server answers from this process). */
-function runIn(cwd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d));
-    c.stderr.on('data', (d: Buffer) => (stderr += d));
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runIn = (cwd: string, argv: string[], env: NodeJS.ProcessEnv) => runProcess(argv, { cwd, env });
 
 // What Windows runs cannot run here: these check the parts that are plain logic or text.
 describe('token helper on every platform (logic only; Windows itself is not run here)', () => {

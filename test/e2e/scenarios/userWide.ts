@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { introspect } from '../../support/idpChecks.js';
+import { runProcess } from '../../support/runProcess.js';
 import { repoRoot } from '../paths.js';
 import { ENV_VAR, PROVIDER_ID } from '../providerSettings.js';
 import { driver } from './mcp.js';
@@ -8,16 +8,8 @@ import type { Scenario } from '../runner.js';
 import { sha256Prefix, until, type World } from '../world.js';
 
 /** A process VS Code did not start: no AGENT_AUTH_* variables, only the user's PATH, HOME and runtime folder. */
-function external(client: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(client[0]!, [...client.slice(1), PROVIDER_ID], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d));
-    c.stderr.on('data', (d: Buffer) => (stderr += d));
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function external(client: string[], env: NodeJS.ProcessEnv) {
+  return runProcess([...client, PROVIDER_ID], { env });
 }
 
 /**
