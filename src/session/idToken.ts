@@ -1,7 +1,7 @@
 import { SessionError } from './errors.js';
 import type { SessionRecord } from './sessionRecord.js';
 import type { AccessToken, GetTokenOptions } from './tokenService.js';
-import { MIN_VALIDITY_S, requiredValidityMs } from './validity.js';
+import { atMostHalfLifetime, MIN_VALIDITY_S } from './validity.js';
 
 /**
  * The provider's OpenID Connect ID token, for consumers that authenticate with it instead of the
@@ -48,7 +48,7 @@ function current(service: IdTokenService, providerId: string) {
   const claims = jwtTimes(idToken);
   if (!claims) throw new SessionError('no_id_token', `the ID token of ${label} is not a JWT with an "exp" claim.`);
   const lifetime = claims.iat !== undefined ? claims.exp - claims.iat : Infinity;
-  return { token: { providerId, idToken, expiresAt: claims.exp }, expiresAt: claims.exp, minMs: requiredValidityMs(MIN_VALIDITY_S, lifetime) };
+  return { token: { providerId, idToken, expiresAt: claims.exp }, expiresAt: claims.exp, minMs: atMostHalfLifetime(MIN_VALIDITY_S * 1000, lifetime) };
 }
 
 /** `exp` and `iat` (as epoch ms) of a JWS compact token, read without verifying: it came straight from the token endpoint. */

@@ -18,7 +18,7 @@ import { redeem } from './redeem.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
 import type { SessionStore } from './sessionStore.js';
 import { signIn, type SignInUi } from './signIn.js';
-import { DEFAULT_MIN_VALIDITY_S, requiredValidityMs } from './validity.js';
+import { atMostHalfLifetime, DEFAULT_MIN_VALIDITY_S } from './validity.js';
 import { preferFreshWaitMs, settleWithin, stillValid, withWaitLimit } from './tokenWait.js';
 
 export interface AccessToken {
@@ -190,7 +190,7 @@ export class TokenService {
     const s = e.session ?? (await this.load(id));
     if (!s) throw notSignedIn(provider.label);
     const now = this.deps.clock.now();
-    const minMs = requiredValidityMs(opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S, s.expiresAt - s.obtainedAt);
+    const minMs = atMostHalfLifetime((opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000, s.expiresAt - s.obtainedAt);
     const rejected = opts.rejectedToken;
     const force = !!opts.forceRefresh || (rejected !== undefined && rejected === s.accessToken);
     if (rejected !== undefined && !force && isUsable(s, now, 0)) return this.toAccessToken(provider, s);

@@ -16,7 +16,8 @@ export const MIN_VALIDITY_S = 60;
 export const DEFAULT_MIN_VALIDITY_S = 15;
 
 /**
- * The validity actually required, in ms: `minValiditySeconds`, but no more than half the token's
- * lifetime, else a server issuing short-lived tokens would get a refresh per call.
+ * What is asked of a token (validity left when handed out, lead of a proactive refresh) is never
+ * more than half its lifetime: else a server issuing short-lived tokens would get a refresh per
+ * call, or a token would be due for refresh at birth and loop.
  */
-export const requiredValidityMs = (minValiditySeconds: number, lifetimeMs: number): number => Math.min(minValiditySeconds * 1000, lifetimeMs / 2);
+export const atMostHalfLifetime = (ms: number, lifetimeMs: number): number => Math.min(ms, lifetimeMs / 2);
