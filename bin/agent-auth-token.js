@@ -284,7 +284,8 @@ async function main(argv, env) {
   const text = body.toString('utf8');
   const nl = text.indexOf('\n');
   const name = text.slice(0, nl);
-  if (nl < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Exit(4, 'Agent Auth: the token helper sent no valid answer.');
+  // ENV_VAR_NAME of src/protocol/envVars.ts (test/security/oneDefinition.test.ts checks the copy).
+  if (nl < 0 || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new Exit(4, 'Agent Auth: the token helper sent no valid answer.');
   return runWithToken(opts.command, name, text.slice(nl + 1).replace(/\n$/, ''), env);
 }
 

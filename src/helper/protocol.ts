@@ -9,6 +9,7 @@
  * one-line message for stderr. Formatting lives here, once, instead of in every client.
  */
 
+import { defaultEnvVar, ENV_VAR_NAME } from '../protocol/envVars.js';
 import { ACCOUNT_REF } from '../protocol/ids.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 
@@ -22,7 +23,6 @@ const KUBE_APIS: readonly string[] = ['v1', 'v1beta1'];
 export type TokenKind = 'access' | 'id';
 const ID_TOKEN_FORMATS: readonly string[] = ['raw', 'kubectl'];
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** RFC 6750 b64token and friends: printable ASCII without spaces, so no output format can be broken by a token. */
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
@@ -127,9 +127,9 @@ export function formatToken(req: TokenRequest, t: IssuedToken, now = Date.now())
 }
 
 function envVarOf(t: IssuedToken): string {
-  // Without a configured name, the default settings use: ACME_TOKEN for provider "acme".
-  const name = t.envVar ?? `${t.providerId.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_TOKEN`;
-  if (!ENV_NAME.test(name)) throw new HelperError(502, `Agent Auth: "${name}" is not a valid environment variable name.`);
+  // Without a configured name: the one the settings default to.
+  const name = t.envVar ?? defaultEnvVar(t.providerId);
+  if (!ENV_VAR_NAME.test(name)) throw new HelperError(502, `Agent Auth: "${name}" is not a valid environment variable name.`);
   return name;
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { defaultEnvVar, ENV_VAR_NAME, OWN_ENV_VAR } from '../protocol/envVars.js';
 import { PROVIDER_ID, PROVIDER_ID_RULE } from '../protocol/ids.js';
 import { isLoopbackHost } from '../protocol/urls.js';
 import { describeIssues } from '../protocol/zodIssues.js';
@@ -8,8 +9,8 @@ import { describeIssues } from '../protocol/zodIssues.js';
  * reported (which entry, which field, why) and skipped; the valid ones still load.
  */
 
-/** Variables an agent-auth token must never overwrite: they steer the shell, the loader or us. */
-const RESERVED_ENV = /^(PATH|HOME|SHELL|USER|PWD|IFS|ENV|BASH_ENV|NODE_OPTIONS|LD_\w+|DYLD_\w+|AGENT_AUTH_\w+)$/;
+/** Variables an agent-auth token must never overwrite: they steer the shell or the loader (and ours, OWN_ENV_VAR). */
+const RESERVED_ENV = /^(PATH|HOME|SHELL|USER|PWD|IFS|ENV|BASH_ENV|NODE_OPTIONS|LD_\w+|DYLD_\w+)$/;
 
 const endpointUrl = z.string().check(
   z.refine((v) => URL.canParse(v), 'must be an absolute URL'),
@@ -106,8 +107,8 @@ const ProviderSchema = z.object({
   ),
   envVar: z.optional(
     z.string().check(
-      z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a valid environment variable name'),
-      z.refine((v) => !RESERVED_ENV.test(v), 'names a variable that Agent Auth must not overwrite'),
+      z.regex(ENV_VAR_NAME, 'must be a valid environment variable name'),
+      z.refine((v) => !RESERVED_ENV.test(v) && !OWN_ENV_VAR.test(v), 'names a variable that Agent Auth must not overwrite'),
     ),
   ),
 });
@@ -243,7 +244,7 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
       }),
       ...(p.redirect && { redirect: p.redirect }),
       ...(p.gitHosts && { gitHosts: p.gitHosts.map((h) => h.toLowerCase()) }),
-      envVar: p.envVar ?? `${p.id.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}_TOKEN`,
+      envVar: p.envVar ?? defaultEnvVar(p.id),
     });
   });
   return { providers, problems };

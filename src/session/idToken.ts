@@ -1,6 +1,7 @@
 import { SessionError } from './errors.js';
 import type { SessionRecord } from './sessionRecord.js';
 import type { AccessToken, GetTokenOptions } from './tokenService.js';
+import { atMostHalfLifetime, MIN_VALIDITY_S } from './validity.js';
 
 /**
  * The provider's OpenID Connect ID token, for consumers that authenticate with it instead of the
@@ -21,8 +22,6 @@ export interface IssuedIdToken {
   expiresAt: number;
 }
 
-/** An ID token must stay valid this long, or at most half its lifetime, when handed out. */
-const MIN_VALIDITY_MS = 60_000;
 
 export async function getIdToken(service: IdTokenService, providerId: string, now: () => number = Date.now): Promise<IssuedIdToken> {
   const access = await service.getAccessToken(providerId);
@@ -49,7 +48,7 @@ function current(service: IdTokenService, providerId: string) {
   const claims = jwtTimes(idToken);
   if (!claims) throw new SessionError('no_id_token', `the ID token of ${label} is not a JWT with an "exp" claim.`);
   const lifetime = claims.iat !== undefined ? claims.exp - claims.iat : Infinity;
-  return { token: { providerId, idToken, expiresAt: claims.exp }, expiresAt: claims.exp, minMs: Math.min(MIN_VALIDITY_MS, lifetime / 2) };
+  return { token: { providerId, idToken, expiresAt: claims.exp }, expiresAt: claims.exp, minMs: atMostHalfLifetime(MIN_VALIDITY_S * 1000, lifetime) };
 }
 
 /** `exp` and `iat` (as epoch ms) of a JWS compact token, read without verifying: it came straight from the token endpoint. */

@@ -1,4 +1,5 @@
 import type { RefreshSettings } from './config.js';
+import { atMostHalfLifetime } from './validity.js';
 
 /**
  * When to refresh, and how long to back off after a failure. Pure functions of the session's
@@ -12,8 +13,7 @@ export const MAX_JITTER_MS = 10_000;
 export function refreshLeadMs(expiresAt: number, obtainedAt: number, s: RefreshSettings): number {
   const lifetime = Math.max(0, expiresAt - obtainedAt);
   const lead = Math.max(lifetime * s.remainingFraction, s.minSecondsBeforeExpiry * 1000);
-  // A token that lives shorter than twice the minimum would otherwise be "due" at birth and loop.
-  return Math.min(lead, lifetime / 2);
+  return atMostHalfLifetime(lead, lifetime);
 }
 
 function jitterMs(expiresAt: number, obtainedAt: number, random: number): number {

@@ -18,6 +18,7 @@ import { redeem } from './redeem.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
 import type { SessionStore } from './sessionStore.js';
 import { signIn, type SignInUi } from './signIn.js';
+import { atMostHalfLifetime, DEFAULT_MIN_VALIDITY_S } from './validity.js';
 import { preferFreshWaitMs, settleWithin, stillValid, withWaitLimit } from './tokenWait.js';
 
 export interface AccessToken {
@@ -94,7 +95,6 @@ interface Entry {
   lastKind?: TokenChangeKind;
 }
 
-const DEFAULT_MIN_VALIDITY_S = 15;
 /** A forced refresh right after another one would only burn a refresh token: reuse the fresh result. */
 const FRESH_ENOUGH_MS = 2_000;
 /** Foreground attempts before a waiting caller gets the error (the schedule keeps trying). */
@@ -190,8 +190,7 @@ export class TokenService {
     const s = e.session ?? (await this.load(id));
     if (!s) throw notSignedIn(provider.label);
     const now = this.deps.clock.now();
-    // No more than half the token's lifetime: else a server issuing short-lived tokens gets a refresh per call.
-    const minMs = Math.min((opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000, (s.expiresAt - s.obtainedAt) / 2);
+    const minMs = atMostHalfLifetime((opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000, s.expiresAt - s.obtainedAt);
     const rejected = opts.rejectedToken;
     const force = !!opts.forceRefresh || (rejected !== undefined && rejected === s.accessToken);
     if (rejected !== undefined && !force && isUsable(s, now, 0)) return this.toAccessToken(provider, s);

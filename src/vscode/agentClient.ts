@@ -6,6 +6,7 @@ import { l10n } from 'vscode';
 import { type DocumentSelector, LanguageClient, ResponseError, State } from 'vscode-languageclient/node';
 import { sessionErrorCode } from '../session/errors.js';
 import { isUsable } from '../session/sessionRecord.js';
+import { MIN_VALIDITY_S } from '../session/validity.js';
 import type { AccessToken, TokenChange } from '../session/tokenService.js';
 import type { AgentConfig } from './agentsConfig.js';
 import { childEnv } from './childEnv.js';
@@ -39,8 +40,6 @@ export interface DidChangeTokenParams {
 /** `agentAuth/getToken` errors (JSON-RPC implementation-defined server error range). */
 export const GetTokenError = { NotSignedIn: -32001, NeedsSignIn: -32002, Unavailable: -32003 } as const;
 
-/** A token handed to a server must outlive its start-up. */
-const MIN_VALIDITY_S = 60;
 const STOP_TIMEOUT_MS = 2_000;
 
 export class AgentClient {

@@ -11,8 +11,18 @@ import { providerStatus } from './statusModel.js';
 export const PROVIDER_SCOPE_PREFIX = 'provider:';
 export const AUTH_PROVIDER_ID = 'agent-auth';
 
-/** The scopes of the VS Code session of `p`: the provider's own scope first, then the configured ones. */
-export const sessionScopes = (p: ProviderConfig): string[] => [PROVIDER_SCOPE_PREFIX + p.id, ...p.scopes];
+/**
+ * The scopes of a VS Code session of `p` (a provider or one of its account lanes): `provider:<id>`,
+ * which every lane of the provider answers to, then the configured scopes, then any more the server
+ * granted. Not the server's answer alone: servers leave out scopes they did grant in effect
+ * (oidc-provider omits offline_access while issuing a refresh token), and VS Code's Accounts menu
+ * matches a session to a sign-in request by its exact scopes.
+ */
+export const sessionScopes = (p: ProviderConfig, granted: readonly string[] = []): string[] => [
+  PROVIDER_SCOPE_PREFIX + (p.laneOf ?? p.id),
+  ...p.scopes,
+  ...granted.filter((x) => !p.scopes.includes(x)),
+];
 
 type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut' | 'scopesOf'>;
 
@@ -179,16 +189,11 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const s = state?.session;
     if (!state || !s?.accessToken) return undefined;
     if (providerStatus(state, Date.now(), 0).kind === 'needsSignIn' && s.expiresAt <= Date.now()) return undefined;
-    // Every lane of a provider answers to `provider:<id>`; then the scopes requested for the lane and
-    // any more the server granted. Not the server's answer alone: servers leave out scopes they did
-    // grant in effect (oidc-provider omits offline_access while issuing a refresh token), and VS Code's
-    // Accounts menu matches a session to a sign-in request by its exact scopes.
-    const requested = state.provider.scopes;
     return {
       id: `${providerId}/${s.sessionId}`,
       accessToken: s.accessToken,
       account: { id: s.account.id, label: s.account.label },
-      scopes: [PROVIDER_SCOPE_PREFIX + (state.provider.laneOf ?? state.provider.id), ...requested, ...grantedScopes(s).filter((x) => !requested.includes(x))],
+      scopes: sessionScopes(state.provider, grantedScopes(s)),
     };
   }
 

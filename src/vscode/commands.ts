@@ -1,5 +1,6 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
+import { MIN_VALIDITY_S } from '../session/validity.js';
 import type { Glue } from './glue.js';
 import { namedLane, pickSignedIn, resolveProvider } from './providerPick.js';
 
@@ -79,7 +80,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
       );
       if (ok !== copy) return;
       try {
-        const t = await service.getAccessToken(p.id, { minValiditySeconds: 60 });
+        const t = await service.getAccessToken(p.id, { minValiditySeconds: MIN_VALIDITY_S });
         await vscode.env.clipboard.writeText(t.accessToken);
         log.info(`Copied the ${p.label} access token to the clipboard.`);
       } catch (e) {

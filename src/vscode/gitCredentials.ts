@@ -1,14 +1,12 @@
 import vscode = require('vscode');
 import { providerForGitRemote } from '../session/gitRemote.js';
+import { MIN_VALIDITY_S } from '../session/validity.js';
 import type { Glue } from './glue.js';
 
 /** The part of the built-in git extension's API (`vscode.git`, API version 1) used here. */
 interface GitApi {
   registerCredentialsProvider(provider: { getCredentials(host: vscode.Uri): Promise<{ username: string; password: string } | undefined> }): vscode.Disposable;
 }
-
-/** Fetch and push take seconds; the token must outlive them. */
-const MIN_VALIDITY_S = 60;
 
 /**
  * git run by VS Code itself (Source Control view, sync, auto-fetch) asks the git extension for

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { parseAccountRef } from '../protocol/ids.js';
+import { ENV_VAR_NAME, OWN_ENV_VAR } from '../protocol/envVars.js';
+import { ACCOUNT_REF, ACCOUNT_REF_RULE, parseAccountRef, PROVIDER_ID, PROVIDER_ID_RULE } from '../protocol/ids.js';
 import type { ConfigProblem } from '../session/config.js';
 
 /**
@@ -12,19 +13,18 @@ import type { ConfigProblem } from '../session/config.js';
 export const must = (what: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`) });
 
 export const entryFields = {
-  id: z.string(must('a string')).check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')),
-  provider: z.string(must('a provider id from agentAuth.providers (optionally @account)')).check(z.minLength(1, 'is required')),
+  id: z.string(must('a string')).check(z.regex(PROVIDER_ID, PROVIDER_ID_RULE)),
+  // Checked here, so that "acme@a b" is told what an account reference is, not that it names no configured provider.
+  provider: z.string(must('a provider id from agentAuth.providers (optionally @account)')).check(z.minLength(1, { error: 'is required', abort: true }), z.regex(ACCOUNT_REF, ACCOUNT_REF_RULE)),
 };
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export const EnvSchema = z.record(z.string(), z.string(must('a string')), must('an object of variable names to strings')).check(
   z.superRefine((env, ctx) => {
     for (const name of Object.keys(env)) {
-      const message = !ENV_NAME.test(name)
+      const message = !ENV_VAR_NAME.test(name)
         ? 'is not a valid environment variable name'
         : // Ours are set after the entry's own, so an override would be silently lost: say so instead.
-          /^AGENT_AUTH_/i.test(name)
+          OWN_ENV_VAR.test(name)
           ? 'is set by Agent Auth itself (AGENT_AUTH_* variables cannot be overridden)'
           : undefined;
       if (message) ctx.addIssue({ code: 'custom', message, path: [name], input: env });

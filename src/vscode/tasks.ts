@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { constants, homedir } from 'node:os';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
+import { MIN_VALIDITY_S } from '../session/validity.js';
 import { childEnv } from './childEnv.js';
 import { commandLine } from './commandLine.js';
 import type { Glue } from './glue.js';
@@ -9,8 +10,6 @@ import { LineInput, toTerminalText } from './lineInput.js';
 import { needsUser, offerSignIn, pickSignedIn } from './providerPick.js';
 import { type AgentTaskDefinition, parseTaskDefinition, resolveCwd } from './taskDefinition.js';
 
-/** The token a task starts with must outlive its start-up. */
-const MIN_VALIDITY_S = 60;
 /** After "close" a child gets this long to exit on SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 3_000;
 

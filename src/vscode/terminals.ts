@@ -2,11 +2,9 @@ import { delimiter } from 'node:path';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { isUsable } from '../session/sessionRecord.js';
+import { MIN_VALIDITY_S } from '../session/validity.js';
 import type { Glue } from './glue.js';
 import { needsUser, offerSignIn, pickSignedIn } from './providerPick.js';
-
-/** A new terminal's token must outlive the shell's start-up and the first command. */
-const MIN_VALIDITY_S = 60;
 
 /**
  * Tokens for integrated terminals. Every terminal gets the token helper's variables (and its bin

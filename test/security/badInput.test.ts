@@ -85,7 +85,9 @@ describe('bad input: settings', () => {
     ['envVar LD_PRELOAD', [{ ...acme, envVar: 'LD_PRELOAD' }], /envVar names a variable that Agent Auth must not overwrite$/],
     ['envVar NODE_OPTIONS', [{ ...acme, envVar: 'NODE_OPTIONS' }], /envVar names a variable/],
     ['envVar AGENT_AUTH_IPC', [{ ...acme, envVar: 'AGENT_AUTH_IPC' }], /envVar names a variable/],
+    ['envVar agent_auth_ipc (Windows ignores case)', [{ ...acme, envVar: 'agent_auth_ipc' }], /envVar names a variable that Agent Auth must not overwrite$/],
     ['envVar with a dash', [{ ...acme, envVar: 'ACME-TOKEN' }], /envVar must be a valid environment variable name$/],
+    ['envVar of 129 characters', [{ ...acme, envVar: 'A'.repeat(129) }], /envVar must be a valid environment variable name$/],
     ['a label that is a number', [{ ...acme, label: 5 }], /label must be a string, not a number$/],
     ['a duplicate id', [acme, { ...acme }], /\[1\] \("acme"\): id "acme" is already used by an earlier entry$/],
   ];
