@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ENV_VAR_NAME } from '../../src/protocol/envVars.js';
 import { DEFAULT_REFRESH, gitHostsOf, parseProviders, parseRefreshSettings, resourcesOf } from '../../src/session/config.js';
 
 const valid = { id: 'acme', issuer: 'https://login.acme.dev', clientId: 'c1' };
@@ -11,6 +12,15 @@ describe('config: agentAuth.providers', () => {
       id: 'acme', label: 'acme', issuer: 'https://login.acme.dev', resource: undefined, clientId: 'c1',
       scopes: ['openid', 'offline_access'], allowedScopes: ['openid', 'offline_access'], flow: 'auto', envVar: 'ACME_TOKEN',
     });
+  });
+
+  it('the default envVar is a valid variable name for every provider id (one that starts with a digit gets a leading "_")', () => {
+    for (const [id, envVar] of [['acme', 'ACME_TOKEN'], ['my-idp.dev', 'MY_IDP_DEV_TOKEN'], ['1pass', '_1PASS_TOKEN'], ['9', '_9_TOKEN']]) {
+      const { providers, problems } = parseProviders([{ ...valid, id }]);
+      assert.deepEqual(problems, [], id);
+      assert.equal(providers[0]!.envVar, envVar, id);
+      assert.match(providers[0]!.envVar, ENV_VAR_NAME, id);
+    }
   });
 
   it('allowedScopes: the configured scopes plus those listed; it must include every configured scope; validated like scopes', () => {
