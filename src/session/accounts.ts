@@ -393,4 +393,7 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
 /** The scopes the server granted (its `scope` answer), or those requested when it did not say. */
 export const grantedScopes = (s: SessionRecord): string[] => (s.grantedScope ? s.grantedScope.split(' ').filter(Boolean) : s.scopes);
 
-const indexLockName = (providerId: string) => `${providerId}${LANE_SEPARATOR}accounts`;
+/** The lock of one of a provider's shared entries (never a lane's: `#` is followed by letters). */
+export const providerLockName = (providerId: string, entry: string) => `${providerId}${LANE_SEPARATOR}${entry}`;
+
+const indexLockName = (providerId: string) => providerLockName(providerId, 'accounts');

@@ -29,12 +29,21 @@ export class SessionStore {
     if (raw === undefined) return { kind: 'missing' };
     const reason = invalidReason(raw, providerId);
     if (reason === undefined) return { kind: 'ok', session: JSON.parse(raw) as SessionRecord };
-    const quarantineKey = `${QUARANTINE_KEY_PREFIX}${providerId}/${this.now()}`;
-    await this.secrets.store(quarantineKey, raw);
-    await this.updateIndex((keys) => [...new Set([...keys, quarantineKey])]);
+    const quarantineKey = await this.setAside(providerId, raw);
     await this.secrets.delete(key);
     this.log.error(`The stored session for "${providerId}" is unreadable (${reason}); moved it aside as ${quarantineKey}.`);
     return { kind: 'corrupt', reason, quarantineKey };
+  }
+
+  /**
+   * Keeps unreadable text that may hold a token under a quarantine key named after `name` (a
+   * provider id, or a path under it), listed for "Delete Set-Aside Session Entries". Returns the key.
+   */
+  async setAside(name: string, raw: string): Promise<string> {
+    const quarantineKey = `${QUARANTINE_KEY_PREFIX}${name}/${this.now()}`;
+    await this.secrets.store(quarantineKey, raw);
+    await this.updateIndex((keys) => [...new Set([...keys, quarantineKey])]);
+    return quarantineKey;
   }
 
   async write(session: SessionRecord): Promise<void> {

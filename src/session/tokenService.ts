@@ -4,7 +4,7 @@ import { fingerprint, type Logger } from '../protocol/log.js';
 import type { ClientSecretSource } from './clientContext.js';
 import type { ProviderConfig, RefreshSettings } from './config.js';
 import { needsSignIn, notSignedIn, SessionError } from './errors.js';
-import type { Clock } from './ports.js';
+import type { Clock, SecretStore } from './ports.js';
 import { CrossWindowSync } from './crossWindow.js';
 import { PeerFollower } from './peerFollower.js';
 import type { SessionPeers } from './peers.js';
@@ -12,7 +12,8 @@ import { purgeQuarantined, type PurgeResult } from './quarantine.js';
 import type { RefreshLock } from './refreshLock.js';
 import { backoffMs, isRefreshDue, refreshDueAt } from './refreshPolicy.js';
 import { RefreshScheduler } from './refreshScheduler.js';
-import { MismatchRetirer, mayShareGrant, revokeAll, revokeSession } from './revocation.js';
+import { type GrantHolder, MismatchRetirer, mayShareGrant, SessionRevoker } from './revocation.js';
+import { RevocationLedger } from './revocationLedger.js';
 import { sessionMatches } from './sessionMatches.js';
 import { redeem } from './redeem.js';
 import { isUsable, type SessionRecord } from './sessionRecord.js';
@@ -67,6 +68,8 @@ export interface ProviderState {
 
 export interface TokenServiceDeps {
   store: SessionStore;
+  /** The SecretStorage under `store`: it also keeps the revocation ledger (see revocationLedger.ts). */
+  secrets: SecretStore;
   lock: RefreshLock;
   /** A bounded fetch (see protocol/http.ts): its deadline must stay well under the lock's stale time. */
   fetch: FetchLike;
@@ -117,11 +120,14 @@ export class TokenService {
   private readonly scheduler: RefreshScheduler;
   private readonly follower: PeerFollower;
   private readonly retirer: MismatchRetirer;
+  private readonly revoker: SessionRevoker;
   private disposed = false;
 
   constructor(private readonly deps: TokenServiceDeps) {
     this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers);
-    this.retirer = new MismatchRetirer(deps);
+    const ledger = new RevocationLedger({ ...deps, now: () => deps.clock.now() });
+    this.revoker = new SessionRevoker({ ...deps, ledger, hasPartner: (s) => this.hasGrantPartner(s) });
+    this.retirer = new MismatchRetirer({ ...deps, revoker: this.revoker });
     this.follower = new PeerFollower(
       this.sync,
       deps.log,
@@ -225,7 +231,7 @@ export class TokenService {
     return this.toAccessToken(provider, await this.withWaitLimit(refreshing, provider, maxWaitMs));
   }
 
-  /** Interactive sign-in; replaces (and revokes, unless it may share the new one's grant) an earlier session of the same provider. */
+  /** Interactive sign-in; replaces (and revokes, unless it may share the new one's grant: see SessionRevoker) an earlier session of the same provider. */
   async signIn(id: string, ui: SignInUi): Promise<SessionRecord> {
     const provider = this.provider(id);
     const session = await signIn(provider, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now(), clientSecrets: this.deps.clientSecrets });
@@ -236,15 +242,14 @@ export class TokenService {
     });
     this.adopt(id, session);
     this.deps.log.info(`Signed in to ${provider.label} as ${session.account.label}; token ${fingerprint(session.accessToken!)} valid until ${iso(session.expiresAt)}.`);
-    if (previous?.refreshToken && mayShareGrant(previous, session)) {
-      this.deps.log.info(`${provider.label}: the earlier session of ${session.account.label} is forgotten, not revoked (it may rest on the new one's grant).`);
-    } else if (previous?.refreshToken) void revokeSession(previous, provider.label, this.deps).catch(() => undefined);
+    // Decided (and logged) before this returns; the revocation or the ledger entry follows in the background.
+    if (previous?.refreshToken) void this.revoker.release([previous], provider.label);
     return session;
   }
 
   /**
    * Forgets the session and revokes its refresh token where the server allows it (forgotten even
-   * if that fails). Wins over a refresh in flight: that one is aborted and commits nothing, and the
+   * if that fails), unless another session may share its grant (see SessionRevoker). Wins over a refresh in flight: that one is aborted and commits nothing, and the
    * store is deleted under the lock, so no refresh writes the session back.
    */
   async signOut(id: string): Promise<void> {
@@ -260,18 +265,13 @@ export class TokenService {
     });
     this.adopt(id, undefined);
     this.deps.log.info(`Signed out of ${provider.label}.`);
-    const partner = [stored, held].some((s) => s && this.grantPartner(id, s));
-    if (partner) {
-      this.deps.log.info(`${provider.label}: not revoked; another session of the same account may rest on the same grant.`);
-      return;
-    }
     // This window's memory may be newer than its store (a web window handed a session by another).
-    await revokeAll([stored, held], provider.label, this.deps);
+    await this.revoker.release([stored, held], provider.label);
   }
 
-  /** Whether another lane holds a session that may rest on the same grant as `s` (see mayShareGrant). */
-  private grantPartner(id: string, s: SessionRecord): boolean {
-    for (const [other, e] of this.entries) if (other !== id && e.session && mayShareGrant(s, e.session)) return true;
+  /** Whether a session signed in here (any lane) may rest on the same grant as `s` (see mayShareGrant). */
+  private hasGrantPartner(s: GrantHolder): boolean {
+    for (const e of this.entries.values()) if (e.session && mayShareGrant(e.session, s)) return true;
     return false;
   }
 

@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   let accounts: AccountRegistry | undefined = undefined;
   const service = new TokenService({
     store,
+    secrets: secretStore,
     lock,
     // A web window learns of another window's new account from the session it hands over.
     peers: lanesFromPeers(peers, () => accounts),

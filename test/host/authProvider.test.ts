@@ -21,11 +21,13 @@ import { eventually } from './hostGlue.js';
 
 /** A real TokenService over in-memory secrets whose token endpoint is behind `proxy` (the real network stack, unbounded). */
 async function serviceBehind(proxy: FaultProxy, p: ProviderConfig, expiresInMs: number): Promise<{ service: TokenService; store: LoadTrackingStore }> {
-  const store = new LoadTrackingStore(new MemorySecrets(), silentLogger);
+  const secrets = new MemorySecrets();
+  const store = new LoadTrackingStore(secrets, silentLogger);
   const s = session(p.id, { expiresAt: Date.now() + expiresInMs });
   await store.write({ ...s, endpoints: { ...s.endpoints, token_endpoint: proxy.url('http://x/token') } });
   const service = new TokenService({
     store,
+    secrets,
     lock: new FileRefreshLock(mkdtempSync(join(tmpdir(), 'agent-auth-lock-')), { log: silentLogger }),
     fetch: globalThis.fetch,
     log: silentLogger,
@@ -103,8 +105,10 @@ describe('the agent-auth authentication provider (real vscode, real network)', f
 
   it('a failed createSession rejects at once; its error notification does not hold the caller', async () => {
     const p: ProviderConfig = { ...provider('down'), issuer: 'http://127.0.0.2:9', flow: 'authorizationCode' };
+    const secrets = new MemorySecrets();
     const service = new TokenService({
-      store: new SessionStore(new MemorySecrets(), silentLogger),
+      store: new SessionStore(secrets, silentLogger),
+      secrets,
       lock: new FileRefreshLock(mkdtempSync(join(tmpdir(), 'agent-auth-lock-')), { log: silentLogger }),
       fetch: globalThis.fetch,
       log: silentLogger,

@@ -63,6 +63,7 @@ export function lifecycleWindow(providers: ProviderConfig[], o: ServiceOptions):
   const lock = o.lock ?? new FileRefreshLock(o.lockDir ?? tempDir('agent-auth-lock-'), { log, staleMs: o.staleMs });
   const service = new TokenService({
     store,
+    secrets: o.secrets,
     lock,
     fetch: boundedFetch({ fetch: o.fetch ?? globalThis.fetch, log, timeoutMs: o.timeoutMs ?? 5_000 }),
     log,

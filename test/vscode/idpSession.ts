@@ -36,8 +36,10 @@ export async function idpWorld(opts: { providerId?: string; envVar?: string; acc
     flow: 'authorizationCode',
     envVar: opts.envVar ?? 'DEV_TOKEN',
   };
+  const secrets = new MemorySecrets();
   const service = new TokenService({
-    store: new SessionStore(new MemorySecrets(), log),
+    store: new SessionStore(secrets, log),
+    secrets,
     lock: new FileRefreshLock(mkdtempSync(join(tmpdir(), 'agent-auth-lock-')), { log }),
     fetch: boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 5_000 }),
     log,

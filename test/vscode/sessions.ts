@@ -67,6 +67,7 @@ export async function serviceWith(providers: ProviderConfig[], sessions: Session
   for (const s of sessions) await store.write(s);
   const service = new TokenService({
     store,
+    secrets,
     lock: new FileRefreshLock(mkdtempSync(join(tmpdir(), 'agent-auth-lock-')), { log: silentLogger }),
     fetch: () => Promise.reject(new Error('no network in this test')),
     log: silentLogger,
