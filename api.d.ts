@@ -13,14 +13,27 @@
  */
 import type * as vscode from 'vscode';
 
+/** The account a token or change belongs to: the same as the session's `account` from getSession. */
+export interface AccountInfo {
+  /** The server's id for the account (the ID token's `sub`). */
+  id: string;
+  /** What the user sees: user name, e-mail or name, as the server reported it. */
+  label: string;
+}
+
 export interface AccessToken {
+  /**
+   * The configured provider's id (its `id` in `agentAuth.providers`, as in the scope
+   * `provider:<id>`), whichever of its accounts the token is for; `account` says which.
+   */
   providerId: string;
   accessToken: string;
   /** Epoch ms. */
   expiresAt: number;
   /** The provider's environment variable name (for child processes you start). */
   envVar: string;
-  account: { id: string; label: string };
+  /** The account the token is for. */
+  account: AccountInfo;
 }
 
 export interface GetTokenOptions {
@@ -35,10 +48,16 @@ export interface GetTokenOptions {
 export type TokenChangeKind = 'signedIn' | 'refreshing' | 'refreshed' | 'refreshFailed' | 'needsSignIn' | 'signedOut' | 'corrupt';
 
 export interface TokenChange {
+  /** The configured provider's id, as in AccessToken; with several accounts signed in, `account` says whose token changed. */
   providerId: string;
   kind: TokenChangeKind;
   /** For refreshFailed, needsSignIn and corrupt: what happened, in words for the user. */
   message?: string;
+  /**
+   * The account the change is about (for signedOut: the account that signed out). Compare its `id`
+   * with your session's `account.id`. Absent when no session is known (an unreadable stored entry).
+   */
+  account?: AccountInfo;
 }
 
 export interface AgentAuthApi {
@@ -46,6 +65,6 @@ export interface AgentAuthApi {
   getAccessToken(session: vscode.AuthenticationSession, options?: GetTokenOptions): Promise<AccessToken>;
   /** fetch with the session's bearer token, retried once with a fresh token on 401; `init` is re-invoked for the retry. */
   fetchWithToken(session: vscode.AuthenticationSession, url: string, init?: () => RequestInit): Promise<Response>;
-  /** Every sign-in, refresh, failure and sign-out (no tokens). */
+  /** Every sign-in, refresh, failure and sign-out, of every account (no tokens). */
   onDidChangeToken: vscode.Event<TokenChange>;
 }

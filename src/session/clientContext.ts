@@ -1,6 +1,7 @@
 import { AuthError } from '../protocol/errors.js';
 import type { FetchLike } from '../protocol/http.js';
 import type { ClientContext } from '../protocol/tokens.js';
+import { providerOfLane } from './accounts.js';
 import type { SecretStore } from './ports.js';
 import type { SessionRecord } from './sessionRecord.js';
 
@@ -16,6 +17,7 @@ export type ClientContextSource = Pick<
 >;
 
 export interface ClientSecretSource {
+  /** The secret of the configured provider `providerId` (never a lane's id: every account of a provider shares its client). */
   get(providerId: string): Promise<string | undefined>;
 }
 
@@ -33,8 +35,10 @@ export async function clientContext(
     tokenParameters: resources || s.audience ? { resources, audience: s.audience } : undefined,
   };
   if (!s.clientAuthentication) return ctx;
-  const secret = await deps.clientSecrets?.get(s.providerId);
-  if (!secret) throw missingClientSecret(s.providerId, s.clientAuthentication);
+  // A further account's session names its lane (`acme#2`); the client, and so its secret, is the provider's.
+  const providerId = providerOfLane(s.providerId);
+  const secret = await deps.clientSecrets?.get(providerId);
+  if (!secret) throw missingClientSecret(providerId, s.clientAuthentication);
   return { ...ctx, clientAuthentication: { method: s.clientAuthentication, secret } };
 }
 
@@ -43,16 +47,22 @@ export const missingClientSecret = (providerId: string, method: string) =>
 
 export const CLIENT_SECRET_KEY_PREFIX = 'agent-auth/client-secret/';
 
-/** Client secrets in SecretStorage, one entry per provider id. */
+/**
+ * Client secrets in SecretStorage, one entry per configured provider id. A lane's id (a further
+ * account, see accounts.ts) names its provider's entry: all accounts of a provider share one
+ * client, so one secret, set (and rotated) once.
+ */
 export class ClientSecrets implements ClientSecretSource {
   constructor(private readonly secrets: SecretStore) {}
   get(providerId: string): Promise<string | undefined> {
-    return this.secrets.get(CLIENT_SECRET_KEY_PREFIX + providerId);
+    return this.secrets.get(clientSecretKey(providerId));
   }
   set(providerId: string, secret: string): Promise<void> {
-    return this.secrets.store(CLIENT_SECRET_KEY_PREFIX + providerId, secret);
+    return this.secrets.store(clientSecretKey(providerId), secret);
   }
   delete(providerId: string): Promise<void> {
-    return this.secrets.delete(CLIENT_SECRET_KEY_PREFIX + providerId);
+    return this.secrets.delete(clientSecretKey(providerId));
   }
 }
+
+const clientSecretKey = (id: string) => CLIENT_SECRET_KEY_PREFIX + providerOfLane(id);

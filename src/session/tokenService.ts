@@ -55,6 +55,8 @@ export interface TokenChange {
   kind: TokenChangeKind;
   /** For refreshFailed, needsSignIn and corrupt: what happened, in words for the user. */
   message?: string;
+  /** The account the change is about (for signedOut: the one that signed out); absent when no session is known (an unreadable entry). */
+  account?: { id: string; label: string };
 }
 
 export interface ProviderState {
@@ -472,7 +474,7 @@ export class TokenService {
           : before?.sessionId === s.sessionId
             ? 'refreshed'
             : 'signedIn';
-      if (before || s) this.emit({ providerId: id, kind, message: s?.needsSignIn?.reason });
+      if (before || s) this.emit({ providerId: id, kind, message: s?.needsSignIn?.reason, account: (s ?? before)?.account });
     }
     this.schedule(id);
   }
@@ -507,9 +509,11 @@ export class TokenService {
     });
   }
 
-  private emit(e: TokenChange): void {
-    const entry = this.entries.get(e.providerId);
-    if (entry) entry.lastKind = e.kind;
+  private emit(change: TokenChange): void {
+    const entry = this.entries.get(change.providerId);
+    if (entry) entry.lastKind = change.kind;
+    const account = change.account ?? entry?.session?.account;
+    const e = account ? { ...change, account: { id: account.id, label: account.label } } : change;
     for (const l of this.listeners) {
       try {
         l(e);

@@ -5,9 +5,10 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { type DocumentSelector, LanguageClient, ResponseError, State } from 'vscode-languageclient/node';
 import { sessionErrorCode } from '../session/errors.js';
+import { type FollowedChange, LaneFollower } from '../session/laneFollower.js';
 import { isUsable } from '../session/sessionRecord.js';
 import { MIN_VALIDITY_S } from '../session/validity.js';
-import type { AccessToken, TokenChange } from '../session/tokenService.js';
+import type { AccessToken } from '../session/tokenService.js';
 import type { AgentConfig } from './agentsConfig.js';
 import { childEnv } from './childEnv.js';
 import type { Glue } from './glue.js';
@@ -50,7 +51,8 @@ export class AgentClient {
   /** The token the current server process started with: its initializationOptions. */
   private current: AccessToken | undefined;
   private lastSent: { token: string | null; reason: string } | undefined;
-  private readonly sub: { dispose(): void };
+  /** Which lane the configured `provider` (`acme` or `acme@alice`) names, and when that changes. */
+  private readonly follower: LaneFollower;
   private disposed = false;
   /** The last start failed because no token could be had (offline, expired): retry on the next token. */
   private retryOnToken = false;
@@ -61,12 +63,13 @@ export class AgentClient {
   ) {
     this.key = JSON.stringify(agent);
     this.channel = new RedactingChannel(vscode.window.createOutputChannel(l10n.t('Agent Auth: {0}', agent.id), { log: true }));
-    this.sub = g.service.onDidChange((e) => e.providerId === this.lane() && this.onChange(e));
+    this.follower = new LaneFollower(agent.provider, { service: g.service, accounts: g.accounts }, (c) => this.onChange(c));
     if (this.signedIn()) this.start();
   }
 
   private signedIn(): boolean {
-    return isSignedIn(this.g.service.state(this.lane())?.session);
+    const lane = this.follower.lane;
+    return lane !== undefined && isSignedIn(this.g.service.state(lane)?.session);
   }
 
   private start(): void {
@@ -93,15 +96,6 @@ export class AgentClient {
     );
     client.onRequest(GET_TOKEN, (params?: { forceRefresh?: boolean }) => this.getToken(!!params?.forceRefresh));
     return client;
-  }
-
-  /** The lane the configured `provider` (`acme` or `acme@alice`) names now; the bare id while the account is unknown. */
-  private lane(): string {
-    try {
-      return this.g.accounts.resolve(this.agent.provider);
-    } catch {
-      return this.agent.provider;
-    }
   }
 
   /** Called for every (re)start: each server process gets a token fresh enough to start with. */
@@ -138,7 +132,8 @@ export class AgentClient {
     }
   }
 
-  private onChange(e: TokenChange): void {
+  /** A change of the followed account's token, or another account followed now (signed out, a new default): the server hears of it. */
+  private onChange(e: FollowedChange): void {
     if (this.disposed || e.kind === 'refreshing' || e.kind === 'refreshFailed') return;
     const client = this.client;
     if (!client || client.state === State.Stopped) {
@@ -147,7 +142,7 @@ export class AgentClient {
       if (e.kind === 'signedIn' || (e.kind === 'refreshed' && this.retryOnToken)) this.start();
       return;
     }
-    const s = this.g.service.state(this.lane())?.session;
+    const s = e.lane === undefined ? undefined : this.g.service.state(e.lane)?.session;
     const usable = s && isUsable(s, Date.now(), 0) ? s : undefined;
     const params: DidChangeTokenParams = {
       providerId: this.agent.provider,
@@ -168,7 +163,7 @@ export class AgentClient {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    this.sub.dispose();
+    this.follower.dispose();
     const child = this.process;
     try {
       if (this.client && this.client.state !== State.Stopped) await this.client.dispose(STOP_TIMEOUT_MS);

@@ -1,6 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { AgentAuthApi } from '../../api.js';
+import { apiChange, apiToken } from '../session/apiView.js';
 import { fetchWithToken } from '../session/authorizedFetch.js';
 import type { TokenChange, TokenService } from '../session/tokenService.js';
 import type { AgentAuthProvider } from './authProvider.js';
@@ -11,7 +12,8 @@ import type { AgentAuthProvider } from './authProvider.js';
  * must carry the session VS Code handed to the caller from getSession('agent-auth', …). VS Code
  * gives a session only to extensions the user allowed, so holding one (its access token, which
  * never leaves SecretStorage, the provider and VS Code otherwise) is the proof of consent. The
- * session id alone is not: it is written to the lock folder.
+ * session id alone is not: it is written to the lock folder. Tokens and changes name the configured
+ * provider and the account (apiView.ts), never the internal lane of a further account.
  */
 export function createApi(service: TokenService, auth: AgentAuthProvider, onDidChangeToken: vscode.Event<TokenChange>): AgentAuthApi {
   const providerOf = (session: vscode.AuthenticationSession): string => {
@@ -23,9 +25,9 @@ export function createApi(service: TokenService, auth: AgentAuthProvider, onDidC
     return session.id.slice(0, session.id.indexOf('/'));
   };
   return {
-    getAccessToken: async (session, opts) => service.getAccessToken(providerOf(session), opts),
+    getAccessToken: async (session, opts) => apiToken(await service.getAccessToken(providerOf(session), opts)),
     fetchWithToken: async (session, url, init) =>
       fetchWithToken((id, o) => service.getAccessToken(id, o), globalThis.fetch, providerOf(session), url, init),
-    onDidChangeToken,
+    onDidChangeToken: (listener, thisArgs, disposables) => onDidChangeToken((e) => listener.call(thisArgs, apiChange(e)), undefined, disposables),
   };
 }

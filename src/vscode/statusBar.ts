@@ -19,7 +19,7 @@ export function registerStatusBar(g: Glue): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('agentAuth.status', vscode.StatusBarAlignment.Right, 100);
   item.name = l10n.t('Agent Auth');
   item.command = 'agentAuth.showStatus';
-  /** Providers whose stored entry was unreadable: they need a sign-in although no session is left. */
+  /** Lanes whose stored entry was unreadable: they need a sign-in although no session is left. */
   const corrupt = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -43,6 +43,8 @@ export function registerStatusBar(g: Glue): vscode.Disposable {
       else if (e.kind === 'signedIn' || e.kind === 'signedOut') corrupt.delete(e.providerId);
       render();
     }),
+    // Another default account ("Make … the Default Account", in this window or another) changes no token.
+    g.accounts.onDidChange(render),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('agentAuth.statusBar') || e.affectsConfiguration('agentAuth.providers')) render();
     }),
@@ -76,8 +78,12 @@ export function presentStatus(
   // Each provider as its default account is (see accounts.ts); the status view lists every account.
   const rows = service
     .getProviders()
-    .map((p) => ({ provider: p, state: service.state(accounts.defaultLane(p.id))! }))
-    .map((r) => ({ ...r, status: providerStatus(r.state, now, warningMs, corrupt.get(r.provider.id)) }));
+    .map((provider) => {
+      const lane = accounts.defaultLane(provider.id);
+      const state = service.state(lane)!;
+      // An unreadable entry counts for the lane it was read for, not for another account of its provider.
+      return { provider, state, status: providerStatus(state, now, warningMs, corrupt.get(lane)) };
+    });
   if (rows.length === 0) return undefined;
   // Nobody signed in: name the first provider ("Acme: Sign in"), the others as "+N".
   const shown = mostUrgent(rows) ?? rows[0]!;

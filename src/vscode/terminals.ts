@@ -67,6 +67,8 @@ export function registerTerminals(g: Glue): vscode.Disposable {
     g.service.onDidChange((e) => {
       if (e.kind !== 'refreshing' && e.kind !== 'refreshFailed') syncInjected();
     }),
+    // The variables hold the default account's token: another default changes no token.
+    g.accounts.onDidChange(syncInjected),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('agentAuth.terminal.injectToken') || e.affectsConfiguration('agentAuth.providers')) syncInjected();
     }),

@@ -160,6 +160,9 @@ describe('the exported API gives tokens only for sessions VS Code handed out', f
     const auth = new AgentAuthProvider(w.service, neverSignIn);
     const events = new vscode.EventEmitter<TokenChange>();
     const api = createApi(w.service, auth, events.event);
+    const forward = w.service.onDidChange((e) => events.fire(e));
+    const heard: { providerId: string; kind: string; account?: { id: string; label: string } }[] = [];
+    const listening = api.onDidChangeToken((e) => heard.push(e));
     try {
       await w.signIn();
       const refused = /vscode\.authentication\.getSession/;
@@ -173,10 +176,17 @@ describe('the exported API gives tokens only for sessions VS Code handed out', f
       await w.service.refreshNow('api');
       const fresh = await api.getAccessToken(session, { minValiditySeconds: 60 });
       assert.notEqual(fresh.accessToken, session.accessToken);
+      assert.equal(fresh.providerId, 'api');
+      assert.deepEqual(fresh.account, { id: session.account.id, label: session.account.label });
+      const refreshed = heard.find((e) => e.kind === 'refreshed');
+      assert.equal(refreshed?.providerId, 'api', 'changes name the provider…');
+      assert.deepEqual(refreshed.account, fresh.account, '…and the account');
       // After sign-out the old session proves nothing.
       await w.service.signOut('api');
       await assert.rejects(api.getAccessToken(session), refused);
     } finally {
+      listening.dispose();
+      forward.dispose();
       events.dispose();
       auth.dispose();
       await w.close();

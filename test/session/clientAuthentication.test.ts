@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { isAuthError } from '../../src/protocol/errors.js';
-import { ClientSecrets } from '../../src/session/clientContext.js';
+import { silentLogger } from '../../src/protocol/log.js';
+import { AccountRegistry } from '../../src/session/accounts.js';
+import { CLIENT_SECRET_KEY_PREFIX, ClientSecrets } from '../../src/session/clientContext.js';
 import type { ClientAuthenticationMethod } from '../../src/session/config.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, storedSession } from '../support/lifecycle.js';
+import { idpProvider, lifecycleWindow, signInThroughIdp, storedSession, tempDir } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
 
@@ -76,5 +78,40 @@ describe('token lifecycle: client authentication', function () {
     assert.ok(isAuthError(err, 'config'), String(err));
     assert.match((err as Error).message, /Run "Agent Auth: Set Client Secret…"\.$/);
     w.service.dispose();
+  });
+
+  it('every account of a provider uses the provider’s one secret: a further account asks for none and stores no copy; a rotated secret reaches all', async () => {
+    const secrets = new MemorySecretStore();
+    const clientSecrets = new ClientSecrets(secrets);
+    await clientSecrets.set('dev', 'an-old-secret');
+    const w = lifecycleWindow([], { secrets, lockDir: tempDir('agent-auth-lock-') });
+    const accounts = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
+    try {
+      await accounts.setProviders([idpProvider(idp, { clientId: 'confidential-client_secret_basic', clientAuthentication: 'client_secret_basic' })]);
+      const add = (accountId: string) =>
+        accounts.addAccount('dev', async (lane) => {
+          // What "Sign in" does first (clientSecretUi.ensureClientSecret): ask only when the lane's provider has no secret.
+          if (!(await clientSecrets.get(lane.id))) return false;
+          await signInThroughIdp(w.service, lane.id, idp, { accountId });
+          return true;
+        });
+      // "Set Client Secret…" after the secret was rotated at the IdP, before the further account signs in.
+      await clientSecrets.set('dev', SECRET);
+      assert.equal(await add('alice@example.com'), 'dev');
+      const bob = await add('bob@example.com');
+      assert.ok(bob && bob !== 'dev', 'the further account signed in with the provider’s secret');
+      await w.service.refreshNow(bob);
+      assert.deepEqual([...secrets.entries.keys()].filter((k) => k.startsWith(CLIENT_SECRET_KEY_PREFIX)), [CLIENT_SECRET_KEY_PREFIX + 'dev'], 'one secret entry: the provider’s');
+      // The secret set through a lane (a further account's sign-in asking for it) is the provider's.
+      await clientSecrets.set(bob, 'a-newer-secret');
+      assert.equal(await clientSecrets.get('dev'), 'a-newer-secret');
+      await clientSecrets.delete('dev');
+      const err = await w.service.refreshNow(bob).catch((e: unknown) => e);
+      assert.ok(isAuthError(err, 'config'), String(err));
+      assert.match((err as Error).message, /^Provider "dev" authenticates with a client secret/, 'the message names the configured provider, not the lane');
+    } finally {
+      accounts.dispose();
+      w.service.dispose();
+    }
   });
 });
