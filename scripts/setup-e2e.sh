@@ -50,7 +50,10 @@ npm_install_cached() {
   STAGED="$(mktemp -d "$CACHE_ROOT/.staging.XXXXXX")"
   trap 'rm -rf "$STAGED"' EXIT
   echo '{"private":true}' >"$STAGED/package.json"
-  if ! (cd "$STAGED" && npm install --no-audit --no-fund --loglevel=error "$@" </dev/null >"$STAGED/install.log" 2>&1); then
+  # npm_config_user_agent is unset because run from `npm test`, the outer npm's ("… node/v20 …")
+  # is inherited as config, and code-server's postinstall reads the Node version from it: it would
+  # refuse the Node 24 on PATH.
+  if ! (cd "$STAGED" && unset npm_config_user_agent && npm install --no-audit --no-fund --loglevel=error "$@" </dev/null >"$STAGED/install.log" 2>&1); then
     tail -n 30 "$STAGED/install.log" >&2
     die "npm install $* failed (log above)."
   fi
