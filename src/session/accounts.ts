@@ -34,6 +34,8 @@ interface AccountIndex {
   default?: string;
   /** Lanes made for a getSession caller's scope set (beyond the configured scopes): that set. */
   scopes?: Record<string, string[]>;
+  /** Lanes some window is signing in to (not in `lanes` yet): when it reserved the number (epoch ms). */
+  reserved?: Record<string, number>;
 }
 
 export interface Account {
@@ -78,6 +80,7 @@ export class AccountRegistry implements AccountResolver {
   private listeners = new Set<() => void>();
   private readonly watch: { dispose(): void };
   private loaded: Promise<void> = Promise.resolve();
+  private narrowed: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: AccountRegistryDeps) {
     this.watch = deps.secrets.onDidChange((key) => {
@@ -90,7 +93,29 @@ export class AccountRegistry implements AccountResolver {
     this.base = new Map(providers.map((p) => [p.id, p]));
     this.apply();
     this.loaded = Promise.all(providers.map((p) => this.reload(p.id))).then(() => undefined);
+    // Not part of `loaded` (callers wait for that, and revocation is network): see scopeSetAllowed.
+    this.narrowed = this.loaded.then(() => this.signOutNarrowed());
     return this.loaded;
+  }
+
+  /** Resolves once the scope-set sessions the settings no longer allow are signed out (see setProviders). */
+  settled(): Promise<void> {
+    return this.narrowed;
+  }
+
+  /**
+   * Whether the lane's session is one the settings allow: an account lane always, a scope-set lane
+   * while its set is within the provider's allowedScopes (narrowing them ends it, see setProviders).
+   */
+  scopeSetAllowed(laneId: string): boolean {
+    const base = this.base.get(providerOfLane(laneId));
+    const scopes = this.scopesOf(laneId);
+    return !scopes || (!!base && outsideAllowed(base, scopes).length === 0);
+  }
+
+  /** The scope-set lanes of the provider that hold a session (made for getSession callers; no accounts of their own). */
+  scopeSets(providerId: string): Account[] {
+    return this.lanes(providerId).filter((l) => this.scopesOf(l) && !this.pending.has(l)).flatMap((l) => this.account(l));
   }
 
   /** Resolves once the index entries of the configured providers have been read. */
@@ -204,7 +229,7 @@ export class AccountRegistry implements AccountResolver {
     const base = this.base.get(providerId);
     if (!base) throw new SessionError('unknown_provider', `No provider "${providerId}" is configured in agentAuth.providers.`);
     const scopes = opts.scopes && !sameSet(opts.scopes, base.scopes) ? [...new Set([...base.scopes, ...opts.scopes])] : undefined;
-    const outside = scopes?.filter((s) => !allowedScopesOf(base).includes(s));
+    const outside = scopes && outsideAllowed(base, scopes);
     if (outside?.length) {
       throw new SessionError('scope_not_allowed', `${base.label} does not allow the scope${outside.length > 1 ? 's' : ''} ${outside.join(', ')} (its allowedScopes: ${allowedScopesOf(base).join(' ')}).`);
     }
@@ -236,11 +261,9 @@ export class AccountRegistry implements AccountResolver {
       return same.laneId;
     }
     if (laneId !== providerId) {
-      await this.updateIndex(providerId, (ix) => ({
-        ...ix,
-        lanes: [...new Set([...ix.lanes, laneId])],
-        ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }),
-      }));
+      await this.updateIndex(providerId, (ix) =>
+        unreserved({ ...ix, lanes: [...new Set([...ix.lanes, laneId])], ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }) }, laneId),
+      );
     }
     this.pending.delete(laneId);
     this.pendingScopes.delete(laneId);
@@ -248,10 +271,15 @@ export class AccountRegistry implements AccountResolver {
     return laneId;
   }
 
-  /** Signs out of one account; its lane goes, the other accounts stay. */
+  /**
+   * Signs out of one account, with the scope-set sessions made for it (sign-out means out); their
+   * lanes go, the other accounts stay. A scope-set lane signs out alone.
+   */
   async signOut(laneId: string): Promise<void> {
-    await this.deps.service.signOut(laneId);
-    await this.dropLane(laneId);
+    const s = this.scopesOf(laneId) ? undefined : this.deps.service.state(laneId)?.session;
+    const sets = s ? this.scopeSets(providerOfLane(laneId)).filter((a) => a.id === s.account.id).map((a) => a.laneId) : [];
+    await this.deps.service.signOutAll([laneId, ...sets]);
+    for (const l of [laneId, ...sets]) await this.dropLane(l);
   }
 
   dispose(): void {
@@ -267,11 +295,17 @@ export class AccountRegistry implements AccountResolver {
   }
 
   private async reserveLane(providerId: string, scopes?: string[]): Promise<string> {
-    // Numbers are never reused within the index's lifetime across windows: the lock orders two windows adding at once.
+    // No number is handed out twice at once, across windows: the reservation is written to the index
+    // under its lock, so a window adding an account at the same time sees it. It goes when the
+    // sign-in ends (dropLane, or the lane joins `lanes`), or after RESERVATION_STALE_MS (a window
+    // that closed mid-sign-in). The number of a lane signed out since may be given again.
     return this.deps.lock.withLock(indexLockName(providerId), async () => {
+      const now = Date.now();
       const ix = await this.readIndex(providerId);
-      const used = [...ix.lanes, ...this.pending].filter((l) => providerOfLane(l) === providerId).map((l) => Number(l.split(LANE_SEPARATOR)[1]) || 1);
+      const reserved = Object.fromEntries(Object.entries(ix.reserved ?? {}).filter(([, at]) => now - at < RESERVATION_STALE_MS));
+      const used = [...ix.lanes, ...Object.keys(reserved), ...this.pending].filter((l) => providerOfLane(l) === providerId).map((l) => Number(l.split(LANE_SEPARATOR)[1]) || 1);
       const laneId = `${providerId}${LANE_SEPARATOR}${Math.max(1, ...used) + 1}`;
+      await this.writeIndex(providerId, { ...ix, reserved: { ...reserved, [laneId]: now } });
       this.pending.add(laneId);
       if (scopes) this.pendingScopes.set(laneId, scopes);
       this.apply();
@@ -286,8 +320,23 @@ export class AccountRegistry implements AccountResolver {
     if (laneId === providerId) return void this.emit();
     await this.updateIndex(providerId, (ix) => {
       const { [laneId]: _gone, ...scopes } = ix.scopes ?? {};
-      return { lanes: ix.lanes.filter((l) => l !== laneId), default: ix.default === laneId ? undefined : ix.default, ...(Object.keys(scopes).length && { scopes }) };
+      return unreserved({ lanes: ix.lanes.filter((l) => l !== laneId), default: ix.default === laneId ? undefined : ix.default, ...(Object.keys(scopes).length && { scopes }), reserved: ix.reserved }, laneId);
     });
+  }
+
+  /** Scope-set sessions whose set the provider's allowedScopes no longer hold: signed out (revoked as any sign-out), their lanes dropped. */
+  private async signOutNarrowed(): Promise<void> {
+    for (const base of this.base.values()) {
+      for (const laneId of this.lanes(base.id).filter((l) => !this.pending.has(l) && !this.scopeSetAllowed(l))) {
+        const outside = outsideAllowed(base, this.scopesOf(laneId)!);
+        this.deps.log.info(`${base.label}: allowedScopes no longer include ${outside.join(' ')}; signing out the session made for that scope set.`);
+        try {
+          await this.signOut(laneId);
+        } catch (e) {
+          this.deps.log.warn(`Signing out the ${base.label} session for a scope set no longer allowed: ${(e as Error).message}`);
+        }
+      }
+    }
   }
 
   private apply(): void {
@@ -319,7 +368,7 @@ export class AccountRegistry implements AccountResolver {
     const raw = await this.deps.secrets.get(ACCOUNTS_KEY_PREFIX + providerId);
     if (raw === undefined) return { lanes: [] };
     try {
-      const data = JSON.parse(raw) as { lanes?: unknown; default?: unknown; scopes?: unknown };
+      const data = JSON.parse(raw) as { lanes?: unknown; default?: unknown; scopes?: unknown; reserved?: unknown };
       const lane = (l: unknown): l is string => typeof l === 'string' && providerOfLane(l) === providerId && LANE_NUMBER.test(l.slice(providerId.length));
       const lanes = Array.isArray(data.lanes) ? data.lanes.filter(lane) : [];
       const def = typeof data.default === 'string' && (data.default === providerId || lane(data.default)) ? data.default : undefined;
@@ -329,7 +378,11 @@ export class AccountRegistry implements AccountResolver {
           if (lanes.includes(l) && Array.isArray(set) && set.every((x) => typeof x === 'string')) scopes[l] = set;
         }
       }
-      return { lanes, ...(def && { default: def }), ...(Object.keys(scopes).length && { scopes }) };
+      const reserved: Record<string, number> = {};
+      if (data.reserved && typeof data.reserved === 'object') {
+        for (const [l, at] of Object.entries(data.reserved)) if (lane(l) && !lanes.includes(l) && typeof at === 'number' && Number.isFinite(at)) reserved[l] = at;
+      }
+      return { lanes, ...(def && { default: def }), ...(Object.keys(scopes).length && { scopes }), ...(Object.keys(reserved).length && { reserved }) };
     } catch {
       this.deps.log.warn(`The account list of "${providerId}" is unreadable; starting a new one.`);
       return { lanes: [] };
@@ -337,14 +390,16 @@ export class AccountRegistry implements AccountResolver {
   }
 
   private async updateIndex(providerId: string, change: (ix: AccountIndex) => AccountIndex): Promise<void> {
-    await this.deps.lock.withLock(indexLockName(providerId), async () => {
-      const ix = change(await this.readIndex(providerId));
-      if (ix.lanes.length || ix.default || ix.scopes) await this.deps.secrets.store(ACCOUNTS_KEY_PREFIX + providerId, JSON.stringify(ix));
-      else await this.deps.secrets.delete(ACCOUNTS_KEY_PREFIX + providerId);
-      this.index.set(providerId, ix);
-    });
+    await this.deps.lock.withLock(indexLockName(providerId), async () => this.writeIndex(providerId, change(await this.readIndex(providerId))));
     this.apply();
     this.emit();
+  }
+
+  /** Under the index lock. */
+  private async writeIndex(providerId: string, ix: AccountIndex): Promise<void> {
+    if (ix.lanes.length || ix.default || ix.scopes || ix.reserved) await this.deps.secrets.store(ACCOUNTS_KEY_PREFIX + providerId, JSON.stringify(ix));
+    else await this.deps.secrets.delete(ACCOUNTS_KEY_PREFIX + providerId);
+    this.index.set(providerId, ix);
   }
 
   private emit(): void {
@@ -397,3 +452,16 @@ export const grantedScopes = (s: SessionRecord): string[] => (s.grantedScope ? s
 export const providerLockName = (providerId: string, entry: string) => `${providerId}${LANE_SEPARATOR}${entry}`;
 
 const indexLockName = (providerId: string) => providerLockName(providerId, 'accounts');
+
+/** A reservation older than this is from a window that closed mid-sign-in (a device code lasts minutes). */
+const RESERVATION_STALE_MS = 60 * 60_000;
+
+/** The index without the lane's reservation (its sign-in ended). */
+function unreserved(ix: AccountIndex, laneId: string): AccountIndex {
+  const { reserved, ...rest } = ix;
+  const { [laneId]: _done, ...left } = reserved ?? {};
+  return Object.keys(left).length ? { ...rest, reserved: left } : rest;
+}
+
+/** The scopes of `scopes` a provider's allowedScopes do not hold. */
+const outsideAllowed = (base: ProviderConfig, scopes: string[]) => scopes.filter((s) => !allowedScopesOf(base).includes(s));

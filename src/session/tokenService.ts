@@ -254,7 +254,27 @@ export class TokenService {
    * if that fails), unless another session may share its grant (see SessionRevoker). Wins over a refresh in flight: that one is aborted and commits nothing, and the
    * store is deleted under the lock, so no refresh writes the session back.
    */
-  async signOut(id: string): Promise<void> {
+  signOut(id: string): Promise<void> {
+    return this.signOutAll([id]);
+  }
+
+  /**
+   * Signs out of several lanes together (an account and the scope-set sessions made for it): all
+   * are forgotten first, then each is revoked unless a session that stays may rest on its grant.
+   * Signed out one by one, each would keep the next as its grant partner and go unrevoked.
+   */
+  async signOutAll(ids: string[]): Promise<void> {
+    const gone: { id: string; label: string; sessions: (SessionRecord | undefined)[] }[] = [];
+    for (const id of ids) gone.push({ id, label: this.provider(id).label, sessions: await this.forget(id) });
+    // The partners are those still held: every lane's stored session is read first (a local read),
+    // so one not loaded yet is not mistaken for none.
+    await Promise.all([...this.providers.keys()].filter((o) => !ids.includes(o)).map((o) => this.load(o).catch(() => undefined)));
+    // Each is revoked, or kept in the revocation ledger while a session that stays may share its grant.
+    for (const { label, sessions } of gone) await this.revoker.release(sessions, label);
+  }
+
+  /** Forgets the lane's session here, in the store and in the other windows; returns what was stored and held. */
+  private async forget(id: string): Promise<(SessionRecord | undefined)[]> {
     const provider = this.provider(id);
     const e = this.entry(id);
     e.abort?.abort(notSignedIn(provider.label));
@@ -267,8 +287,7 @@ export class TokenService {
     });
     this.adopt(id, undefined);
     this.deps.log.info(`Signed out of ${provider.label}.`);
-    // This window's memory may be newer than its store (a web window handed a session by another).
-    await this.revoker.release([stored, held], provider.label);
+    return [stored, held];
   }
 
   /** Whether a session signed in here (any lane) may rest on the same grant as `s` (see mayShareGrant). */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { type AccountRegistry, grantedScopes } from '../session/accounts.js';
+import { lanesForScopes } from '../session/scopeMatch.js';
 import { allowedScopesOf, type ProviderConfig } from '../session/config.js';
 import { SessionError } from '../session/errors.js';
 import type { TokenService } from '../session/tokenService.js';
@@ -24,7 +25,7 @@ export const sessionScopes = (p: ProviderConfig, granted: readonly string[] = []
   ...granted.filter((x) => !p.scopes.includes(x)),
 ];
 
-type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut' | 'scopesOf'>;
+type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut' | 'scopesOf' | 'scopeSetAllowed'>;
 
 /** Without an AccountRegistry: one account per provider, in its bare lane. */
 const oneAccountEach = (service: TokenService): AccountLanes => ({
@@ -32,6 +33,7 @@ const oneAccountEach = (service: TokenService): AccountLanes => ({
   defaultLane: (id) => id,
   accounts: () => [],
   scopesOf: () => undefined,
+  scopeSetAllowed: () => true,
   addAccount: () => Promise.reject(new Error('one account per provider')),
   signOut: (id) => service.signOut(id),
 });
@@ -87,10 +89,7 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const providers = this.matching(scopes);
     await Promise.all(providers.map((p) => this.loaded(p.id).catch(() => undefined)));
     const wanted = otherScopes(scopes);
-    const lanes = providers.flatMap((p) => {
-      const def = this.accounts.defaultLane(p.id);
-      return [def, ...this.accounts.lanes(p.id).filter((l) => l !== def)].filter((l) => this.covers(l, wanted));
-    });
+    const lanes = providers.flatMap((p) => lanesForScopes(p, wanted, this.accounts, (l) => this.service.state(l)));
     await Promise.all(lanes.map((l) => this.loaded(l).catch(() => undefined)));
     const sessions: vscode.AuthenticationSession[] = [];
     for (const lane of lanes) {
@@ -169,14 +168,6 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
     const p = named[0]!;
     const outside = wanted.filter((s) => !allowedScopesOf(p).includes(s));
     throw new SessionError('scope_not_allowed', l10n.t('{0} does not allow the scopes {1} (its allowedScopes: {2}). Add them to allowedScopes in its agentAuth.providers entry.', p.label, outside.join(' '), allowedScopesOf(p).join(' ')));
-  }
-
-  /** Whether the lane's session is for the wanted scopes: requested for it, or granted by the server. */
-  private covers(laneId: string, wanted: string[]): boolean {
-    const state = this.service.state(laneId);
-    if (!state?.session) return false;
-    const scopes = new Set([...state.provider.scopes, ...grantedScopes(state.session)]);
-    return wanted.every((x) => scopes.has(x));
   }
 
   /**

@@ -34,10 +34,15 @@ export function registerCommands(g: Glue): vscode.Disposable {
     }),
 
     vscode.commands.registerCommand('agentAuth.signOut', async (id?: string) => {
-      // Also a session that can no longer refresh: signing out is how the user clears it. Each account on its own.
+      // Also a session that can no longer refresh: signing out is how the user clears it. Each account
+      // on its own (with the scope-set sessions made for it), and each scope-set session alone.
       const withSession = service.getProviders().flatMap((p) => {
         const accounts = g.accounts.accounts(p.id);
-        return accounts.map((a) => ({ ...service.state(a.laneId)!.provider, label: accounts.length > 1 ? `${p.label}: ${a.label}` : p.label }));
+        const sets = g.accounts.scopeSets(p.id).map((a) => {
+          const lane = service.state(a.laneId)!.provider;
+          return { ...lane, label: `${p.label}: ${l10n.t('{0} (+{1})', a.label, lane.scopes.filter((x) => !p.scopes.includes(x)).join(' '))}` };
+        });
+        return [...accounts.map((a) => ({ ...service.state(a.laneId)!.provider, label: accounts.length > 1 || sets.length ? `${p.label}: ${a.label}` : p.label })), ...sets];
       });
       const p = await resolveProvider(namedLane(g, id)?.id ?? id, withSession, l10n.t('Sign out of which provider?'), () =>
         void vscode.window.showInformationMessage(l10n.t('Agent Auth: no provider is signed in.')),

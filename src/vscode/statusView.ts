@@ -69,12 +69,12 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
   const lane = state.provider.id;
   const status = providerStatus(state, now, 0);
   const s = state.session;
+  const extra = state.provider.scopes.filter((x) => !p.scopes.includes(x));
+  const who = !s ? '' : extra.length ? l10n.t('{0} (+{1})', s.account.label, extra.join(' ')) : s.account.label;
   if (status.kind === 'signedOut' || status.kind === 'needsSignIn') {
     const description = status.kind === 'needsSignIn' ? l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
     items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description: several && s ? `${s.account.label}: ${description ?? ''}` : description, command: 'agentAuth.signIn', args: [lane] });
   } else {
-    const extra = state.provider.scopes.filter((x) => !p.scopes.includes(x));
-    const who = extra.length ? l10n.t('{0} (+{1})', s!.account.label, extra.join(' ')) : s!.account.label;
     const account = several?.isDefault ? l10n.t('{0} (default)', who) : who;
     const summary =
       status.kind === 'valid'
@@ -99,7 +99,8 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
       args: [{ providerId: AUTH_PROVIDER_ID, accountLabel: s.account.label }],
     });
     if (several && !several.isDefault && sameScopes(state.provider, p)) items.push({ label: `$(star-empty) ${l10n.t('Make {0} the Default Account', s.account.label)}`, command: 'agentAuth.makeDefaultAccount', args: [lane] });
-    items.push({ label: `$(sign-out) ${several ? l10n.t('Sign Out of {0}', s.account.label) : l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [lane] });
+    // A scope-set lane says which set it is (the account signs out with its scope sets, see accounts.ts).
+    items.push({ label: `$(sign-out) ${several ? l10n.t('Sign Out of {0}', who) : l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [lane] });
   }
 }
 

@@ -69,8 +69,12 @@ describe('agent-auth sessions: several accounts, and the scopes getSession asks 
     assert.deepEqual(scoped.scopes, ['provider:dev', 'openid', 'offline_access', 'email']);
     assert.match((await introspect(idp, scoped.accessToken)).scope!, /\bemail\b/, 'the IdP granted the token email');
     assert.deepEqual((await auth.getSessions(['provider:dev', 'email'])).map((s) => s.id), [scoped.id]);
-    assert.deepEqual((await auth.getSessions(['provider:dev'])).map((s) => s.id), [plain.id, scoped.id]);
+    assert.deepEqual((await auth.getSessions(['provider:dev'])).map((s) => s.id), [plain.id], 'least privilege: the broader session only for a caller asking more');
+    assert.deepEqual((await auth.getSessions(undefined)).map((s) => s.id), [plain.id]);
     assert.deepEqual(prompts, [null, null]);
+    await auth.removeSession(plain.id);
+    assert.deepEqual(await auth.getSessions(['provider:dev', 'email']), [], 'signing out of the account signs out its scope set too');
+    assert.equal((await introspect(idp, scoped.accessToken)).active, false);
   });
 
   it('scopes outside allowedScopes: no session, and createSession says which scopes and what is allowed', async () => {

@@ -9,7 +9,9 @@ import { introspect } from '../support/idpChecks.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, waitFor, type Window } from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
-import { silentLogger } from '../../src/protocol/log.js';
+import { type Logger, silentLogger } from '../../src/protocol/log.js';
+import { lanesForScopes } from '../../src/session/scopeMatch.js';
+import { IdpUserAgent } from '../fixtures/idpUserAgent.js';
 import type { ProviderConfig } from '../../src/session/config.js';
 
 reportTallyAtEnd();
@@ -39,9 +41,9 @@ describe('accounts: several accounts per provider', function () {
   });
 
   /** A window as the extension wires it: the registry hands the service its lanes. */
-  async function window(secrets: MemorySecretStore, patch: Partial<ProviderConfig> = {}) {
+  async function window(secrets: MemorySecretStore, patch: Partial<ProviderConfig> = {}, log: Logger = silentLogger) {
     const w = lifecycleWindow([], { secrets, lockDir });
-    const accounts = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
+    const accounts = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log });
     await accounts.setProviders([idpProvider(idp, patch)]);
     open.push({ w, accounts });
     return { w, accounts };
@@ -168,8 +170,43 @@ describe('accounts: several accounts per provider', function () {
     }
   });
 
+  it('two windows adding an account at once get different lanes (the reservation is in the shared index)', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    const y = await window(secrets);
+    await addAccount(x, 'alice@example.com');
+    await waitFor(() => y.accounts.accounts('dev').length === 1, 'the other window to see alice');
+    // Both sign-ins are under way before either ends: neither lane is in the index's `lanes` yet.
+    const started: string[] = [];
+    let bothStarted!: () => void;
+    const gate = new Promise<void>((r) => (bothStarted = r));
+    const add = (z: typeof x, accountId: string) =>
+      z.accounts.addAccount('dev', async (p) => {
+        started.push(p.id);
+        if (started.length === 2) bothStarted();
+        await gate;
+        await signInThroughIdp(z.w.service, p.id, idp, { accountId });
+        return true;
+      });
+    const [bob, carol] = await Promise.all([add(x, 'bob@example.com'), add(y, 'carol@example.com')]);
+    assert.notEqual(started[0], started[1], 'each window signs in to a lane of its own');
+    assert.notEqual(bob, carol);
+    for (const z of [x, y]) await waitFor(() => z.accounts.accounts('dev').length === 3, 'both windows to see all three accounts');
+    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.label).sort(), ['alice@example.com', 'bob@example.com', 'carol@example.com']);
+    assert.equal((await x.w.service.getAccessToken(x.accounts.resolve('dev@bob'))).account.label, 'bob@example.com');
+    assert.equal((await x.w.service.getAccessToken(x.accounts.resolve('dev@carol'))).account.label, 'carol@example.com');
+    assert.doesNotMatch((await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'))!, /reserved/, 'the reservations went with the sign-ins');
+  });
+
   describe('scope sets (getSession with scopes beyond the configured ones)', () => {
     const allowed = { allowedScopes: ['openid', 'offline_access', 'email'] };
+
+    /** Alice's account, then a scope-set session with `email` (for her, unless the user picks another account at the IdP). */
+    async function withScopeSet(x: { w: Window; accounts: AccountRegistry }, browser?: IdpUserAgent, scopeAccount = 'alice@example.com') {
+      await x.accounts.addAccount('dev', async (p) => (await signInThroughIdp(x.w.service, p.id, idp, { accountId: 'alice@example.com', browser }), true));
+      const lane = (await x.accounts.addAccount('dev', async (p) => (await signInThroughIdp(x.w.service, p.id, idp, { accountId: scopeAccount, browser }), true), { scopes: ['email'] }))!;
+      return { lane, account: x.w.service.state('dev')!.session!, scoped: x.w.service.state(lane)!.session! };
+    }
 
     it('a scope set within allowedScopes gets a session of its own with that grant; the account keeps its own', async () => {
       const secrets = new MemorySecretStore();
@@ -203,6 +240,85 @@ describe('accounts: several accounts per provider', function () {
       );
       assert.equal(asked, false);
       assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
+    });
+
+    for (const grant of ['a grant of its own', 'the same grant (one browser, still signed in at the IdP)']) {
+      it(`signing out of the account signs out its scope-set session too, both revoked (${grant})`, async () => {
+        const secrets = new MemorySecretStore();
+        const x = await window(secrets, allowed);
+        const { lane, account, scoped } = await withScopeSet(x, grant.startsWith('the same') ? new IdpUserAgent() : undefined);
+        assert.deepEqual(x.accounts.scopeSets('dev').map((a) => a.laneId), [lane]);
+        await x.accounts.signOut('dev');
+        assert.equal(x.w.service.state(lane), undefined, 'the scope-set lane is gone');
+        assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
+        assert.equal(await secrets.get(sessionKey(lane)), undefined);
+        assert.equal(await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'), undefined);
+        assert.equal((await introspect(idp, account.refreshToken!)).active, false, 'the account’s refresh token is revoked');
+        assert.equal((await introspect(idp, scoped.refreshToken!)).active, false, 'the scope-set session’s refresh token is revoked');
+      });
+    }
+
+    it('a scope-set session signs out alone; the account stays', async () => {
+      const x = await window(new MemorySecretStore(), allowed);
+      const { lane } = await withScopeSet(x, new IdpUserAgent());
+      await x.accounts.signOut(lane);
+      assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
+      assert.deepEqual(x.accounts.scopeSets('dev'), []);
+      const kept = await x.w.service.refreshNow('dev');
+      assert.equal((await introspect(idp, kept.refreshToken!)).active, true, 'the account keeps working');
+    });
+
+    it('narrowing allowedScopes signs out the scope-set sessions they no longer allow (forgotten, as it may share the account’s grant; lane dropped; one log line)', async () => {
+      const secrets = new MemorySecretStore();
+      const lines: string[] = [];
+      const log: Logger = { ...silentLogger, info: (m) => lines.push(m), warn: (m) => lines.push(m) };
+      const x = await window(secrets, allowed, log);
+      const { lane } = await withScopeSet(x);
+      lines.length = 0;
+      await x.accounts.setProviders([idpProvider(idp, { allowedScopes: ['openid', 'offline_access'] })]);
+      await x.accounts.settled();
+      assert.equal(x.w.service.state(lane), undefined);
+      assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
+      assert.equal(await secrets.get(sessionKey(lane)), undefined);
+      const kept = await x.w.service.refreshNow('dev');
+      assert.equal((await introspect(idp, kept.refreshToken!)).active, true, 'the account stays');
+      assert.equal(lines.filter((l) => /allowedScopes no longer include email/.test(l)).length, 1, lines.join('\n'));
+    });
+
+    it('a window started with narrower allowedScopes signs out a stored scope-set session they no longer allow (another account’s: revoked)', async () => {
+      const secrets = new MemorySecretStore();
+      const x = await window(secrets, allowed);
+      const { lane, scoped } = await withScopeSet(x, undefined, 'bob@example.com');
+      const restarted = await window(secrets, { allowedScopes: ['openid', 'offline_access'] });
+      await restarted.accounts.settled();
+      assert.deepEqual(restarted.accounts.lanes('dev'), ['dev']);
+      assert.equal((await introspect(idp, scoped.refreshToken!)).active, false);
+      assert.ok(restarted.w.service.state('dev')!.session, 'the account stays');
+      await waitFor(() => !x.w.service.state(lane), 'the first window to drop the lane too');
+    });
+
+    it('a window started with narrower allowedScopes keeps the account whose grant the scope set it signs out may share', async () => {
+      const secrets = new MemorySecretStore();
+      const x = await window(secrets, allowed);
+      await withScopeSet(x, new IdpUserAgent());
+      x.w.service.dispose();
+      x.accounts.dispose();
+      const restarted = await window(secrets, { allowedScopes: ['openid', 'offline_access'] });
+      await restarted.accounts.settled();
+      assert.deepEqual(restarted.accounts.lanes('dev'), ['dev']);
+      const kept = await restarted.w.service.refreshNow('dev');
+      assert.equal((await introspect(idp, kept.refreshToken!)).active, true, 'the account was not revoked with the scope set');
+    });
+
+    it('least privilege: the scope-set session answers only a request beyond the configured scopes', async () => {
+      const x = await window(new MemorySecretStore(), allowed);
+      const { lane } = await withScopeSet(x);
+      const base = x.w.service.getProviders()[0]!;
+      const lanesFor = (wanted: string[]) => lanesForScopes(base, wanted, x.accounts, (l) => x.w.service.state(l));
+      assert.deepEqual(lanesFor([]), ['dev'], 'no scopes: the account, not the broader session');
+      assert.deepEqual(lanesFor(['openid']), ['dev'], 'the configured scopes: the account');
+      assert.deepEqual(lanesFor(['email']), [lane], 'beyond them: the scope-set session');
+      assert.deepEqual(lanesFor(['email', 'openid']), [lane]);
     });
   });
 });
