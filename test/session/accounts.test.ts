@@ -5,7 +5,7 @@ import { AccountRegistry, ACCOUNTS_KEY_PREFIX, lanesFromPeers } from '../../src/
 import { SessionError } from '../../src/session/errors.js';
 import { sessionKey } from '../../src/session/sessionRecord.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
-import { introspect } from '../support/idpChecks.js';
+import { introspect, revokeAtIdp } from '../support/idpChecks.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, waitFor, type Window } from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
@@ -128,6 +128,70 @@ describe('accounts: several accounts per provider', function () {
     const again = await addAccount(x, 'alice@example.com');
     assert.equal(again.lane, 'dev');
     assert.deepEqual(x.accounts.accounts('dev').map((a) => a.laneId), ['dev']);
+  });
+
+  describe('signing in again to an account whose refresh token died', () => {
+    /** The authorization requests the IdP received (its `interaction.started`: a fresh browser always gets the login page). */
+    let received: Record<string, unknown>[] = [];
+    const record = (ctx: { oidc: { params?: Record<string, unknown> } }) => received.push({ ...ctx.oidc.params });
+    beforeEach(() => {
+      received = [];
+      idp.provider.on('interaction.started', record);
+    });
+    afterEach(() => void idp.provider.off('interaction.started', record));
+
+    /** Two accounts; bob's (the second lane's) refresh token revoked at the IdP and found dead. */
+    async function bobNeedsSignIn() {
+      const x = await window(new MemorySecretStore());
+      await addAccount(x, 'alice@example.com');
+      const bob = await addAccount(x, 'bob@example.com');
+      await revokeAtIdp(idp, x.w.service.state(bob.lane)!.session!.refreshToken!, 'refresh_token');
+      await assert.rejects(x.w.service.refreshNow(bob.lane), (e: unknown) => e instanceof SessionError && e.code === 'needs_sign_in');
+      assert.equal(x.w.service.state(bob.lane)!.session!.account.label, 'bob@example.com', 'the dead session remembers whose it was');
+      received = [];
+      return { x, lane: bob.lane };
+    }
+
+    it('the sign-in names the account to the server: login_hint and, with several accounts, the account picker', async () => {
+      const { x, lane } = await bobNeedsSignIn();
+      const again = await signInThroughIdp(x.w.service, lane, idp, { accountId: 'bob@example.com' });
+      assert.ok(received.length >= 1, 'the IdP received the authorization request');
+      assert.equal(received[0]!.login_hint, 'bob@example.com');
+      assert.equal(received[0]!.prompt, 'select_account');
+      assert.equal(again.account.label, 'bob@example.com');
+      assert.equal(x.accounts.resolve('dev@bob'), lane);
+      assert.equal((await introspect(idp, (await x.w.service.getAccessToken(lane)).accessToken)).sub, 'bob@example.com');
+    });
+
+    it('the entry’s own prompt and login_hint are sent instead', async () => {
+      const x = await window(new MemorySecretStore(), { authorizationParameters: { prompt: 'login', login_hint: 'someone' } });
+      await addAccount(x, 'alice@example.com');
+      received = [];
+      await signInThroughIdp(x.w.service, 'dev', idp, { accountId: 'alice@example.com' });
+      assert.equal(received[0]!.login_hint, 'someone');
+      assert.equal(received[0]!.prompt, 'login');
+    });
+
+    it('the server signs in an account another lane holds: refused with both accounts named, that lane keeps it, nothing revoked', async () => {
+      const { x, lane } = await bobNeedsSignIn();
+      const alice = x.w.service.state('dev')!.session!;
+      // The browser's current account is alice, and the IdP ignores the hint.
+      await assert.rejects(
+        signInThroughIdp(x.w.service, lane, idp, { accountId: 'alice@example.com' }),
+        (e: unknown) =>
+          e instanceof SessionError &&
+          e.code === 'account_in_use' &&
+          /bob@example\.com/.test(e.message) &&
+          /alice@example\.com/.test(e.message) &&
+          !/#/.test(e.message),
+      );
+      assert.equal(received[0]!.login_hint, 'bob@example.com');
+      assert.deepEqual(x.accounts.accounts('dev').map((a) => [a.laneId, a.label]), [['dev', 'alice@example.com'], [lane, 'bob@example.com']]);
+      assert.ok(x.w.service.state(lane)!.session!.needsSignIn, 'the lane still waits for bob');
+      assert.equal(x.w.service.state('dev')!.session!.sessionId, alice.sessionId, 'alice keeps her session');
+      assert.equal((await introspect(idp, alice.refreshToken!)).active, true, 'alice’s grant is alive (the dropped session was not revoked)');
+      await x.w.service.refreshNow('dev');
+    });
   });
 
   it('a cancelled sign-in of a further account leaves no lane behind', async () => {
