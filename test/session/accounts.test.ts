@@ -10,6 +10,7 @@ import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, waitFor, type 
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { silentLogger } from '../../src/protocol/log.js';
+import { tokenSource } from '../../src/vscode/tokenSource.js';
 import type { ProviderConfig } from '../../src/session/config.js';
 
 reportTallyAtEnd();
@@ -119,6 +120,41 @@ describe('accounts: several accounts per provider', function () {
     const other = await addAccount(x, 'alice@other.example');
     assert.throws(() => x.accounts.resolve('dev@alice'), (e: unknown) => unknownAccount(e) && /matches several/.test((e as Error).message));
     assert.equal(x.accounts.resolve('dev@Alice@Other.Example'), other.lane);
+  });
+
+  it('an account whose label has spaces is named by its id (the sub); each account shows the reference that reaches it', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    await addAccount(x, 'alice@example.com');
+    const bob = await addAccount(x, 'bob@example.com');
+    // A server whose label for the account is a display name ("name" before "sub").
+    const s = x.w.service.state(bob.lane)!.session!;
+    await x.w.store.write({ ...s, account: { id: 'u-4711', label: 'Bob Smith' }, generation: s.generation + 1 });
+    await waitFor(() => x.w.service.state(bob.lane)?.session?.account.label === 'Bob Smith', 'the window to read the new label');
+    assert.equal(x.accounts.resolve('dev@u-4711'), bob.lane);
+    assert.equal(x.accounts.referenceOf(bob.lane), 'dev@u-4711', 'a label with spaces cannot be typed: the id reaches it');
+    assert.equal(x.accounts.referenceOf('dev'), 'dev@alice@example.com');
+    for (const a of x.accounts.accounts('dev')) assert.equal(x.accounts.resolve(x.accounts.referenceOf(a.laneId)!), a.laneId);
+    assert.throws(() => x.accounts.resolve('dev@carol'), (e: unknown) => unknownAccount(e) && /alice@example\.com, Bob Smith \(dev@u-4711\)/.test((e as Error).message));
+  });
+
+  it('errors about a further account name it as provider label and account reference, never its lane id', async () => {
+    const x = await window(new MemorySecretStore());
+    await addAccount(x, 'alice@example.com');
+    const bob = await addAccount(x, 'bob@example.com');
+    assert.match(bob.lane, /#2$/);
+    await revokeAtIdp(idp, x.w.service.state(bob.lane)!.session!.refreshToken!, 'refresh_token');
+    const laneFree = (e: unknown) => {
+      const m = (e as Error).message;
+      assert.match(m, /Dev IdP \(dev@bob@example\.com\) needs you to sign in again/);
+      assert.doesNotMatch(m, /#2|dev#/);
+      return true;
+    };
+    await assert.rejects(x.w.service.refreshNow(bob.lane), laneFree);
+    await assert.rejects(x.w.service.getAccessToken(bob.lane, { forceRefresh: true }), laneFree);
+    // What the token helper answers agent-auth-token with (src/helper/server.ts prints the message).
+    await assert.rejects(tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob', { forceRefresh: true }), laneFree);
+    assert.equal(x.w.service.nameOf('dev'), 'Dev IdP (dev@alice@example.com)');
   });
 
   it('signing in again as an account the provider already has keeps one lane for it', async () => {
