@@ -134,7 +134,7 @@ export class TokenService {
   private lanePolicy?: LanePolicy;
 
   constructor(private readonly deps: TokenServiceDeps) {
-    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers);
+    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers, (id) => this.nameOf(id));
     this.retirer = new MismatchRetirer(deps);
     this.follower = new PeerFollower(
       this.sync,
@@ -144,6 +144,7 @@ export class TokenService {
         current: (id) => this.entries.get(id)?.session,
         adopt: (id, s) => this.adopt(id, s),
         abortRefresh: (id) => this.entries.get(id)?.abort?.abort(notSignedIn(this.nameOf(id))),
+        nameOf: (id) => this.nameOf(id),
       },
       deps.peers,
     );
