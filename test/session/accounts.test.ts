@@ -143,6 +143,8 @@ describe('accounts: several accounts per provider', function () {
     await addAccount(x, 'alice@example.com');
     const bob = await addAccount(x, 'bob@example.com');
     assert.match(bob.lane, /#2$/);
+    // The helper's own refusals (git hosts, an expired token) name the token by this.
+    assert.equal((await tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob')).name, 'Dev IdP (dev@bob@example.com)');
     await revokeAtIdp(idp, x.w.service.state(bob.lane)!.session!.refreshToken!, 'refresh_token');
     const laneFree = (e: unknown) => {
       const m = (e as Error).message;
