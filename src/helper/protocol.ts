@@ -37,6 +37,8 @@ export interface TokenRequest {
 
 export interface IssuedToken {
   providerId: string;
+  /** The provider or account in words for messages (`Acme (acme@bob)`; never a lane id such as `acme#2`); default providerId. */
+  name?: string;
   /** The token to print: the access token, or for `token=id` the ID token. */
   accessToken: string;
   /** Epoch ms. */
@@ -97,14 +99,14 @@ export function checkGitTarget(git: { protocol: string; host: string }, t: Issue
   if (git.protocol === 'http' && !isLoopbackHost(url.hostname)) throw refuse('git gets a token over plain http only on a loopback host');
   const hosts = t.gitHosts ?? [];
   if (!hosts.includes(url.host)) {
-    throw refuse(`${t.providerId} gives its token only to ${hosts.length ? hosts.join(', ') : 'no host'} (gitHosts in its agentAuth.providers entry)`);
+    throw refuse(`${t.name ?? t.providerId} gives its token only to ${hosts.length ? hosts.join(', ') : 'no host'} (gitHosts in its agentAuth.providers entry)`);
   }
 }
 
 /** The response body for a valid token; refuses tokens that are expired or could corrupt the output. */
 export function formatToken(req: TokenRequest, t: IssuedToken, now = Date.now()): string {
-  if (!TOKEN_CHARS.test(t.accessToken)) throw new HelperError(502, `Agent Auth: the token of ${t.providerId} has characters a token cannot have.`);
-  if (!(t.expiresAt > now)) throw new HelperError(503, `Agent Auth: the token of ${t.providerId} has expired; sign in again.`);
+  if (!TOKEN_CHARS.test(t.accessToken)) throw new HelperError(502, `Agent Auth: the token of ${t.name ?? t.providerId} has characters a token cannot have.`);
+  if (!(t.expiresAt > now)) throw new HelperError(503, `Agent Auth: the token of ${t.name ?? t.providerId} has expired; sign in again.`);
   switch (req.format) {
     case 'raw':
       return `${t.accessToken}\n`;

@@ -1,12 +1,12 @@
 import type { Logger } from '../protocol/log.js';
-import { parseAccountRef } from '../protocol/ids.js';
+import { accountRefCandidates, parseAccountRef } from '../protocol/ids.js';
 import { allowedScopesOf, type ProviderConfig } from './config.js';
 import { SessionError } from './errors.js';
 import type { SessionPeers } from './peers.js';
 import type { SecretStore } from './ports.js';
 import type { RefreshLock } from './refreshLock.js';
 import type { SessionRecord } from './sessionRecord.js';
-import type { TokenService } from './tokenService.js';
+import type { LanePolicy, TokenService } from './tokenService.js';
 
 /**
  * Several accounts per provider. Each account lives in its own "lane": a provider config with
@@ -24,7 +24,7 @@ import type { TokenService } from './tokenService.js';
 
 export const ACCOUNTS_KEY_PREFIX = 'agent-auth/accounts/';
 const LANE_SEPARATOR = '#';
-/** Sent by "Sign in with another account" unless the provider entry sets its own `prompt`. */
+/** Sent by "Sign in with another account", and by a sign-in again where the provider has several accounts, unless the provider entry sets its own `prompt`. */
 export const SELECT_ACCOUNT_PROMPT = 'select_account';
 
 interface AccountIndex {
@@ -60,21 +60,25 @@ export interface AccountResolver {
   resolve(ref: string): string;
   defaultLane(providerId: string): string;
   lanes(providerId: string): string[];
+  /** The reference (`acme@alice@example.com`, else `acme@<id>`) that reaches the lane's account; undefined when none does. */
+  referenceOf(laneId: string): string | undefined;
 }
 
 /** Without several accounts (tests, callers that predate them): every id names itself. */
-export const SINGLE_ACCOUNTS: AccountResolver = { resolve: (ref) => ref, defaultLane: (id) => id, lanes: (id) => [id] };
+export const SINGLE_ACCOUNTS: AccountResolver = { resolve: (ref) => ref, defaultLane: (id) => id, lanes: (id) => [id], referenceOf: () => undefined };
 
 /** The configured provider a lane belongs to. */
 export const providerOfLane = (laneId: string) => laneId.split(LANE_SEPARATOR)[0]!;
 
-export class AccountRegistry implements AccountResolver {
+export class AccountRegistry implements AccountResolver, LanePolicy {
   private base = new Map<string, ProviderConfig>();
   private index = new Map<string, AccountIndex>();
   /** Lanes being signed in to: registered with the service, not yet in the index. */
   private pending = new Set<string>();
   /** Lanes whose sign-in asks the server for its account picker. */
   private selecting = new Set<string>();
+  /** Lanes "Sign in with another account" runs in (it deals with an account signed in twice itself). */
+  private adding = new Set<string>();
   /** The scope sets of pending scope lanes. */
   private pendingScopes = new Map<string, string[]>();
   private listeners = new Set<() => void>();
@@ -86,6 +90,7 @@ export class AccountRegistry implements AccountResolver {
     this.watch = deps.secrets.onDidChange((key) => {
       if (key.startsWith(ACCOUNTS_KEY_PREFIX)) void this.reload(key.slice(ACCOUNTS_KEY_PREFIX.length));
     });
+    deps.service.setLanePolicy(this);
   }
 
   /** Replaces the configured providers; every lane of theirs is registered with the service. */
@@ -177,10 +182,19 @@ export class AccountRegistry implements AccountResolver {
     const wanted = account.toLowerCase();
     const exact = accounts.filter((a) => a.label.toLowerCase() === wanted);
     if (exact.length >= 1) return exact[0]!.laneId;
+    // The id the server reported (`sub`): how an account whose label has spaces is named.
+    const byId = accounts.find((a) => a.id === account);
+    if (byId) return byId.laneId;
     const local = accounts.filter((a) => a.label.toLowerCase().split('@')[0] === wanted);
     if (local.length === 1) return local[0]!.laneId;
     const label = this.base.get(providerId)!.label;
-    const known = accounts.map((a) => a.label).join(', ');
+    // An account whose label cannot be typed in a reference is listed with the one that reaches it.
+    const known = accounts
+      .map((a) => {
+        const r = this.referenceOf(a.laneId);
+        return !r || r === `${providerId}@${a.label}` ? a.label : `${a.label} (${r})`;
+      })
+      .join(', ');
     if (local.length > 1) throw new SessionError('unknown_account', `"${account}" matches several ${label} accounts (${known}); name one in full, e.g. ${providerId}@${local[0]!.label}.`);
     throw new SessionError(
       'unknown_account',
@@ -188,6 +202,77 @@ export class AccountRegistry implements AccountResolver {
         ? `${label} has no account "${account}"; signed in: ${known} (name one as ${providerId}@<account>).`
         : `${label} has no account "${account}": no account is signed in. Run "Agent Auth: Sign In".`,
     );
+  }
+
+  /**
+   * The reference that reaches the lane's account, as a user would type it: by the account's
+   * label when that fits the reference pattern and reaches it, else by its id (the `sub`);
+   * undefined when neither does (a scope-set lane, or both with spaces or other characters).
+   */
+  referenceOf(laneId: string): string | undefined {
+    const s = this.deps.service.state(laneId)?.session;
+    if (!s || this.scopesOf(laneId)) return undefined;
+    return accountRefCandidates(providerOfLane(laneId), s.account).find((ref) => {
+      try {
+        return this.resolve(ref) === laneId;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  // ---- the lane policy (see TokenService) ----------------------------------------------------
+
+  /** "Dev IdP" while the provider has one lane; with several, "Dev IdP (dev@bob@example.com)" (never `dev#2`). */
+  nameOf(laneId: string): string | undefined {
+    const providerId = providerOfLane(laneId);
+    const base = this.base.get(providerId);
+    if (!base) return undefined;
+    if (this.lanes(providerId).length < 2) return base.label;
+    const s = this.deps.service.state(laneId)?.session;
+    if (!s) return base.label;
+    const scopes = this.scopesOf(laneId)?.filter((x) => !base.scopes.includes(x));
+    if (scopes?.length) return `${base.label} (${s.account.label}, +${scopes.join(' ')})`;
+    return `${base.label} (${this.referenceOf(laneId) ?? s.account.label})`;
+  }
+
+  /**
+   * A sign-in again of a lane that holds an account (its session, kept when the refresh token
+   * died) names that account to the server: `login_hint` (OIDC Core 3.1.2.1) with its label,
+   * unless the label has spaces (a display name, no login name), and, where the provider has
+   * several accounts, `prompt=select_account`; the entry's own `login_hint`/`prompt` win.
+   */
+  signInConfig(laneId: string): ProviderConfig | undefined {
+    const state = this.deps.service.state(laneId);
+    const s = state?.session;
+    if (!state || !s || this.adding.has(laneId)) return undefined;
+    const own = state.provider.authorizationParameters ?? {};
+    const several = this.accounts(providerOfLane(laneId)).length > 1;
+    const hint = own.login_hint || /\s/.test(s.account.label) ? undefined : s.account.label;
+    const prompt = own.prompt || !several ? undefined : SELECT_ACCOUNT_PROMPT;
+    if (!hint && !prompt) return undefined;
+    return { ...state.provider, authorizationParameters: { ...own, ...(hint && { login_hint: hint }), ...(prompt && { prompt }) } };
+  }
+
+  /**
+   * Two lanes never hold one account: a sign-in (again) that brought an account another lane of
+   * the provider holds is refused, naming both; the other lane keeps it.
+   */
+  checkSignIn(laneId: string, s: SessionRecord): void {
+    if (this.adding.has(laneId) || this.scopesOf(laneId)) return;
+    const providerId = providerOfLane(laneId);
+    const holder = this.accounts(providerId).find((a) => a.laneId !== laneId && a.id === s.account.id);
+    if (!holder) return;
+    const label = this.base.get(providerId)?.label ?? providerId;
+    const meant = this.deps.service.state(laneId)?.session?.account;
+    const held = this.referenceOf(holder.laneId) ?? holder.label;
+    if (meant && meant.id !== s.account.id) {
+      throw new SessionError(
+        'account_in_use',
+        `Signing in to ${label} again as ${meant.label} (${this.referenceOf(laneId) ?? meant.label}) signed in ${s.account.label} instead, which is already signed in as ${held}; kept that one and dropped this sign-in. Sign in again and choose ${meant.label} at ${label} (or sign out of ${s.account.label} in the browser first).`,
+      );
+    }
+    throw new SessionError('account_in_use', `${label} signed in ${s.account.label}, which is already signed in as ${held}; kept that one and dropped this sign-in.`);
   }
 
   /**
@@ -242,10 +327,12 @@ export class AccountRegistry implements AccountResolver {
     let ok = false;
     // A scope set is for the account the user has; another account is what select_account is for.
     if (others.length && !scopes) this.selecting.add(laneId);
+    this.adding.add(laneId);
     try {
       this.apply();
       ok = await signIn(this.deps.service.state(laneId)!.provider);
     } finally {
+      this.adding.delete(laneId);
       this.selecting.delete(laneId);
       this.apply();
       if (!ok) await this.dropLane(laneId);
@@ -283,6 +370,7 @@ export class AccountRegistry implements AccountResolver {
   }
 
   dispose(): void {
+    this.deps.service.setLanePolicy(undefined);
     this.watch.dispose();
     this.listeners.clear();
   }

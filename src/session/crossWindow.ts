@@ -27,13 +27,15 @@ export class CrossWindowSync {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly peers?: SessionPeers,
+    /** A provider or account lane in words for the log (TokenService.nameOf); default its quoted id. */
+    private readonly name: (id: string) => string = (id) => `"${id}"`,
   ) {}
 
   /** Store first, marker second (a reader that sees the marker knows the entry exists), then the other windows. */
   async commit(s: SessionRecord): Promise<void> {
     await this.store.write(s);
     await this.lock.writeMarker(s.providerId, { sessionId: s.sessionId, generation: s.generation });
-    void this.peers?.publish(s).catch((e: Error) => this.log.warn(`Handing the session of "${s.providerId}" to other windows failed: ${e.message}`));
+    void this.peers?.publish(s).catch((e: Error) => this.log.warn(`Handing the session of ${this.name(s.providerId)} to other windows failed: ${e.message}`));
   }
 
   /** Under the lock: the sign-in is over here; no marker, and the other windows are told. */
@@ -77,7 +79,7 @@ export class CrossWindowSync {
         return undefined;
       }
       if (release) return release;
-      if (!waited) this.log.warn(`Another process is redeeming the refresh token of "${id}" (generation ${mine.generation}); waiting for its result.`);
+      if (!waited) this.log.warn(`Another process is redeeming the refresh token of ${this.name(id)} (generation ${mine.generation}); waiting for its result.`);
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
@@ -105,7 +107,7 @@ export class CrossWindowSync {
         askAt = this.clock.now() + ASK_PEERS_EVERY_MS;
       }
       if (newest) {
-        this.log.info(`Took generation ${newest.generation} of "${id}" from another window; this window's SecretStorage had ${s ? `generation ${s.generation}` : 'no entry'}.`);
+        this.log.info(`Took generation ${newest.generation} of ${this.name(id)} from another window; this window's SecretStorage had ${s ? `generation ${s.generation}` : 'no entry'}.`);
         await this.store.write(newest);
         return newest;
       }

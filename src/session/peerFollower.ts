@@ -13,6 +13,8 @@ export interface FollowerHost {
   adopt(id: string, s: SessionRecord | undefined): void;
   /** Aborts a refresh in flight (the sign-in it works on is over). */
   abortRefresh(id: string): void;
+  /** The provider or account lane in words for the log (never `acme#2`). */
+  nameOf(id: string): string;
 }
 
 /**
@@ -42,7 +44,7 @@ export class PeerFollower {
       const newer = await this.sync.newerFromPeers(id, this.host.current(id));
       if (newer) await this.receive(newer);
     } catch (err) {
-      this.log.debug(`Asking other windows for "${id}" failed: ${(err as Error).message}`);
+      this.log.debug(`Asking other windows for ${this.host.nameOf(id)} failed: ${(err as Error).message}`);
     }
   }
 
@@ -67,14 +69,14 @@ export class PeerFollower {
               ? 'it was made for other settings'
               : undefined;
       if (ignore) {
-        this.log.debug(`Ignored generation ${s.generation} of "${id}" from another window: ${ignore}.`);
+        this.log.debug(`Ignored generation ${s.generation} of ${this.host.nameOf(id)} from another window: ${ignore}.`);
         return;
       }
-      this.log.debug(`Another window handed over generation ${s.generation} of "${id}".`);
+      this.log.debug(`Another window handed over generation ${s.generation} of ${this.host.nameOf(id)}.`);
       this.host.adopt(id, s);
       await this.sync.storeIfCurrent(s);
     } catch (err) {
-      this.log.warn(`Taking the session of "${id}" from another window failed: ${(err as Error).message}`);
+      this.log.warn(`Taking the session of ${this.host.nameOf(id)} from another window failed: ${(err as Error).message}`);
     }
   }
 
@@ -89,7 +91,7 @@ export class PeerFollower {
       this.log.info(`Another window signed out of ${provider.label}; so does this one.`);
       this.host.adopt(id, undefined);
     } catch (err) {
-      this.log.warn(`Following another window's sign-out of "${id}" failed: ${(err as Error).message}`);
+      this.log.warn(`Following another window's sign-out of ${this.host.nameOf(id)} failed: ${(err as Error).message}`);
     }
   }
 }

@@ -12,6 +12,8 @@ export interface RedeemDeps {
   now(): number;
   /** Stores the outcome for every window (CrossWindowSync.commit). */
   commit(s: SessionRecord): Promise<void>;
+  /** The session's provider or account in words for the log (see TokenService.nameOf); default its id. */
+  name?: string;
 }
 
 /**
@@ -21,8 +23,8 @@ export interface RedeemDeps {
  * request, and an abort (sign-out, lock lost) while it was out commits nothing.
  */
 export async function redeem(current: SessionRecord, refreshToken: string, signal: AbortSignal, deps: RedeemDeps): Promise<{ session: SessionRecord; dead: boolean }> {
-  const id = current.providerId;
-  deps.log.info(`Refreshing "${id}" (refresh token ${fingerprint(refreshToken)}, generation ${current.generation}).`);
+  const id = deps.name ?? `"${current.providerId}"`;
+  deps.log.info(`Refreshing ${id} (refresh token ${fingerprint(refreshToken)}, generation ${current.generation}).`);
   let next: SessionRecord;
   try {
     const t = await refreshTokens(await clientContext(current, deps, signal), refreshToken, deps.now);
@@ -52,6 +54,6 @@ export async function redeem(current: SessionRecord, refreshToken: string, signa
   }
   signal.throwIfAborted();
   await deps.commit(next);
-  deps.log.info(`Refreshed "${id}": token ${fingerprint(next.accessToken!)} valid until ${new Date(next.expiresAt).toISOString()}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`);
+  deps.log.info(`Refreshed ${id}: token ${fingerprint(next.accessToken!)} valid until ${new Date(next.expiresAt).toISOString()}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`);
   return { session: next, dead: false };
 }

@@ -87,6 +87,19 @@ export interface TokenServiceDeps {
   peers?: SessionPeers;
 }
 
+/**
+ * What the account registry (accounts.ts) adds to its lanes; without one, every id is a provider
+ * of its own and is named by its label.
+ */
+export interface LanePolicy {
+  /** The lane in words for the user: the provider's label, with the account where it has several (never a lane id). */
+  nameOf(id: string): string | undefined;
+  /** The config an interactive sign-in of `id` uses (a sign-in again names the lane's account to the server). */
+  signInConfig(id: string): ProviderConfig | undefined;
+  /** Throws when a session just signed in must not be kept in lane `id` (another lane holds its account). */
+  checkSignIn(id: string, s: SessionRecord): void;
+}
+
 interface Entry {
   session?: SessionRecord;
   loaded?: Promise<SessionRecord | undefined>;
@@ -124,9 +137,10 @@ export class TokenService {
   private readonly retirer: MismatchRetirer;
   private readonly revoker: SessionRevoker;
   private disposed = false;
+  private lanePolicy?: LanePolicy;
 
   constructor(private readonly deps: TokenServiceDeps) {
-    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers);
+    this.sync = new CrossWindowSync(deps.store, deps.lock, deps.log, deps.clock, deps.peers, (id) => this.nameOf(id));
     const ledger = new RevocationLedger({ ...deps, now: () => deps.clock.now() });
     this.revoker = new SessionRevoker({ ...deps, ledger, hasPartner: (s) => this.hasGrantPartner(s) });
     this.retirer = new MismatchRetirer({ ...deps, revoker: this.revoker });
@@ -137,7 +151,8 @@ export class TokenService {
         provider: (id) => (this.disposed ? undefined : this.providers.get(id)),
         current: (id) => this.entries.get(id)?.session,
         adopt: (id, s) => this.adopt(id, s),
-        abortRefresh: (id) => this.entries.get(id)?.abort?.abort(notSignedIn(this.provider(id).label)),
+        abortRefresh: (id) => this.entries.get(id)?.abort?.abort(notSignedIn(this.nameOf(id))),
+        nameOf: (id) => this.nameOf(id),
       },
       deps.peers,
     );
@@ -150,6 +165,16 @@ export class TokenService {
       (id) => void this.refresh(id, { force: false, seen: this.entry(id).session!, minMs: 0 }).catch(() => undefined),
     );
     this.storeWatch = deps.store.onDidChange((id) => void this.reload(id));
+  }
+
+  /** Set by the account registry (accounts.ts); see LanePolicy. */
+  setLanePolicy(policy: LanePolicy | undefined): void {
+    this.lanePolicy = policy;
+  }
+
+  /** A provider or account lane in words for the user: its label, with the account where the provider has several (never `acme#2`). */
+  nameOf(id: string): string {
+    return this.lanePolicy?.nameOf(id) ?? this.providers.get(id)?.label ?? id.split('#')[0]!;
   }
 
   onDidChange(listener: (e: TokenChange) => void): { dispose(): void } {
@@ -196,7 +221,7 @@ export class TokenService {
     const provider = this.provider(id);
     const e = this.entry(id);
     const s = e.session ?? (await this.load(id));
-    if (!s) throw notSignedIn(provider.label);
+    if (!s) throw notSignedIn(this.nameOf(id));
     const now = this.deps.clock.now();
     const minMs = atMostHalfLifetime((opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000, s.expiresAt - s.obtainedAt);
     const rejected = opts.rejectedToken;
@@ -207,7 +232,7 @@ export class TokenService {
     if (!s.refreshToken) {
       // Also after the refresh token died (needsSignIn): the access token stays good until it expires.
       if (!force && s.accessToken && s.expiresAt > now) return this.toAccessToken(provider, s);
-      throw needsSignIn(provider.label, s.needsSignIn?.reason ?? 'the server issued no refresh token');
+      throw needsSignIn(this.nameOf(id), s.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
     const refreshing = this.refresh(id, { force, seen: s, minMs });
     if (!force && isUsable(s, now, 0)) return this.validWhileRefreshing(id, refreshing, s, opts.maxWaitMs);
@@ -226,17 +251,30 @@ export class TokenService {
     if ('value' in outcome) return this.toAccessToken(provider, outcome.value);
     const current = this.entry(id).session;
     if (stillValid(current, held, this.deps.clock.now())) {
-      this.deps.log.warn(`Refresh of "${id}" ${'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow'}; handing out the current token (valid until ${iso(current.expiresAt)}) and refreshing in the background.`);
+      this.deps.log.warn(`Refresh of ${this.nameOf(id)} ${'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow'}; handing out the current token (valid until ${iso(current.expiresAt)}) and refreshing in the background.`);
       return this.toAccessToken(provider, current);
     }
     if ('err' in outcome) throw outcome.err;
     return this.toAccessToken(provider, await this.withWaitLimit(refreshing, provider, maxWaitMs));
   }
 
-  /** Interactive sign-in; replaces (and revokes, unless it may share the new one's grant: see SessionRevoker) an earlier session of the same provider. */
+  /**
+   * Interactive sign-in; replaces (and revokes, unless it may share the new one's grant: see
+   * SessionRevoker) an earlier session of the same provider. A session the lane policy refuses
+   * (another lane of the provider holds its account) is never stored; it goes to the revoker like a
+   * sign-out, which keeps it in the revocation ledger while that lane may share its grant.
+   */
   async signIn(id: string, ui: SignInUi): Promise<SessionRecord> {
     const provider = this.provider(id);
-    const session = await signIn(provider, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now(), clientSecrets: this.deps.clientSecrets });
+    const config = this.lanePolicy?.signInConfig(id) ?? provider;
+    const session = await signIn(config, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now(), clientSecrets: this.deps.clientSecrets });
+    try {
+      this.lanePolicy?.checkSignIn(id, session);
+    } catch (err) {
+      this.deps.log.warn((err as Error).message);
+      await this.revoker.release([session], this.nameOf(id));
+      throw err;
+    }
     const previous = await this.deps.lock.withLock(id, async () => {
       const old = await this.deps.store.read(id);
       await this.sync.commit(session);
@@ -275,9 +313,8 @@ export class TokenService {
 
   /** Forgets the lane's session here, in the store and in the other windows; returns what was stored and held. */
   private async forget(id: string): Promise<(SessionRecord | undefined)[]> {
-    const provider = this.provider(id);
     const e = this.entry(id);
-    e.abort?.abort(notSignedIn(provider.label));
+    e.abort?.abort(notSignedIn(this.nameOf(id)));
     const held = e.session;
     const stored = await this.deps.lock.withLock(id, async () => {
       const r = await this.deps.store.read(id);
@@ -286,7 +323,7 @@ export class TokenService {
       return old;
     });
     this.adopt(id, undefined);
-    this.deps.log.info(`Signed out of ${provider.label}.`);
+    this.deps.log.info(`Signed out of ${this.nameOf(id)}.`);
     return [stored, held];
   }
 
@@ -298,10 +335,10 @@ export class TokenService {
 
   /** Refreshes now, whatever the schedule says (the "Refresh Now" command). */
   async refreshNow(id: string): Promise<SessionRecord> {
-    const provider = this.provider(id);
+    this.provider(id);
     const s = this.entry(id).session ?? (await this.load(id));
-    if (!s) throw notSignedIn(provider.label);
-    if (!s.refreshToken) throw needsSignIn(provider.label, s.needsSignIn?.reason ?? 'the server issued no refresh token');
+    if (!s) throw notSignedIn(this.nameOf(id));
+    if (!s.refreshToken) throw needsSignIn(this.nameOf(id), s.needsSignIn?.reason ?? 'the server issued no refresh token');
     return this.refresh(id, { force: true, seen: s, minMs: 0 });
   }
 
@@ -352,7 +389,7 @@ export class TokenService {
           // A longer Retry-After is the schedule's to honour (onRefreshFailed); cutting it short would ignore the server.
           if (wait > FOREGROUND_MAX_WAIT_MS) throw err;
           e.lastRefresh = { at: this.deps.clock.now(), ok: false, message: err.message };
-          this.deps.log.warn(`Refresh of "${id}" failed (${err.message}); retrying in ${Math.round(wait)} ms.`);
+          this.deps.log.warn(`Refresh of ${this.nameOf(id)} failed (${err.message}); retrying in ${Math.round(wait)} ms.`);
           await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), wait));
         }
       }
@@ -386,7 +423,7 @@ export class TokenService {
     const current = await this.sync.readAfterLock(id, () => this.entries.get(id)?.session);
     if (!current || !sessionMatches(current, provider)) {
       this.adopt(id, current); // a session for other settings is signed out there
-      throw notSignedIn(provider.label);
+      throw notSignedIn(this.nameOf(id));
     }
     const now = this.deps.clock.now();
     const changedElsewhere = current.sessionId !== req.seen.sessionId || current.generation !== req.seen.generation;
@@ -395,21 +432,21 @@ export class TokenService {
       isRefreshDue(current, this.deps.refreshSettings(), now) ||
       !isUsable(current, now, req.minMs);
     if (!due) {
-      this.deps.log.debug(`"${id}" was refreshed by another window (generation ${current.generation}); using its tokens.`);
+      this.deps.log.debug(`${this.nameOf(id)} was refreshed by another window (generation ${current.generation}); using its tokens.`);
       this.adopt(id, current);
       return current;
     }
     if (!current.refreshToken) {
       this.adopt(id, current);
-      throw needsSignIn(provider.label, current.needsSignIn?.reason ?? 'the server issued no refresh token');
+      throw needsSignIn(this.nameOf(id), current.needsSignIn?.reason ?? 'the server issued no refresh token');
     }
     // One process presents this generation's refresh token; if another did meanwhile, start over from its result.
     const release = await this.sync.claimRedemption(id, current);
     if (!release) return this.refreshLocked(id, req, lockLost);
     try {
-      const r = await redeem(current, current.refreshToken, lockLost, { ...this.deps, now: () => this.deps.clock.now(), commit: (x) => this.sync.commit(x) });
+      const r = await redeem(current, current.refreshToken, lockLost, { ...this.deps, name: this.nameOf(id), now: () => this.deps.clock.now(), commit: (x) => this.sync.commit(x) });
       this.adopt(id, r.session);
-      if (r.dead) throw needsSignIn(provider.label, r.session.needsSignIn!.reason);
+      if (r.dead) throw needsSignIn(this.nameOf(id), r.session.needsSignIn!.reason);
       return r.session;
     } finally {
       await release();
@@ -428,7 +465,7 @@ export class TokenService {
     const transient = isAuthError(err) && err.transient;
     const retryAfter = isAuthError(err) ? err.details.retryAfterSeconds : undefined;
     e.retryAt = this.deps.clock.now() + backoffMs(e.failures, this.random(), retryAfter, transient ? 60_000 : 300_000);
-    this.deps.log.warn(`Refresh of "${id}" failed: ${err.message} Next attempt at ${iso(e.retryAt)}.`);
+    this.deps.log.warn(`Refresh of ${this.nameOf(id)} failed: ${err.message} Next attempt at ${iso(e.retryAt)}.`);
     this.emit({ providerId: id, kind: 'refreshFailed', message: err.message });
   }
 
@@ -449,7 +486,7 @@ export class TokenService {
   private load(id: string): Promise<SessionRecord | undefined> {
     const e = this.entry(id);
     e.loaded ??= this.deps.store.read(id).then((r) => {
-      if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.provider(id), r.reason) });
+      if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.nameOf(id), r.reason) });
       const s = r.kind === 'ok' ? r.session : undefined;
       if (e.session === undefined && s) this.adopt(id, s);
       void this.follower.catchUp(id);
@@ -463,14 +500,14 @@ export class TokenService {
     if (!this.providers.has(id) || this.disposed) return;
     try {
       const r = await this.deps.store.read(id);
-      if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.provider(id), r.reason) });
+      if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.nameOf(id), r.reason) });
       const s = r.kind === 'ok' ? r.session : undefined;
       const mine = this.entry(id).session;
       // Ignore an older view than ours (our own write echoing back, or a lagging event).
       if (s && mine && s.sessionId === mine.sessionId && s.generation <= mine.generation) return;
       this.adopt(id, s);
     } catch (err) {
-      this.deps.log.error(`Reading the session of "${id}" failed: ${(err as Error).message}`);
+      this.deps.log.error(`Reading the session of ${this.nameOf(id)} failed: ${(err as Error).message}`);
     }
   }
 
@@ -510,7 +547,7 @@ export class TokenService {
 
   private provider(id: string): ProviderConfig {
     const p = this.providers.get(id);
-    if (!p) throw new SessionError('unknown_provider', `No provider "${id}" is configured in agentAuth.providers.`);
+    if (!p) throw new SessionError('unknown_provider', `No provider "${id.split('#')[0]}" is configured in agentAuth.providers.`);
     return p;
   }
 
@@ -524,7 +561,7 @@ export class TokenService {
     return withWaitLimit(p, ms, this.deps.clock, () => {
       const last = this.entries.get(provider.id)?.lastRefresh;
       const why = last && !last.ok ? ` The last attempt failed: ${last.message}` : '';
-      return new SessionError('wait_timeout', `Refreshing the ${provider.label} token took longer than ${ms / 1000} s; it goes on in the background.${why}`);
+      return new SessionError('wait_timeout', `Refreshing the ${this.nameOf(provider.id)} token took longer than ${ms / 1000} s; it goes on in the background.${why}`);
     });
   }
 
@@ -549,5 +586,5 @@ export class TokenService {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const corruptMessage = (p: ProviderConfig, reason: string) =>
-  `The stored ${p.label} session could not be read (${reason}). It was set aside; sign in again.`;
+const corruptMessage = (name: string, reason: string) =>
+  `The stored ${name} session could not be read (${reason}). It was set aside; sign in again.`;

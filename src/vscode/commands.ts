@@ -22,7 +22,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
       const chosen = laneId
         ? choices.find((c) => c.laneId === laneId)
         : await vscode.window.showQuickPick(
-            choices.map((c) => ({ label: c.label, description: c.provider.label, c })),
+            choices.map((c) => ({ label: c.label, description: c.provider.label, detail: g.accounts.referenceOf(c.laneId), c })),
             { title: l10n.t('Agent Auth'), placeHolder: l10n.t('Make which account the default?') },
           ).then((x) => x?.c);
       if (!chosen) {
@@ -44,12 +44,17 @@ export function registerCommands(g: Glue): vscode.Disposable {
         });
         return [...accounts.map((a) => ({ ...service.state(a.laneId)!.provider, label: accounts.length > 1 || sets.length ? `${p.label}: ${a.label}` : p.label })), ...sets];
       });
-      const p = await resolveProvider(namedLane(g, id)?.id ?? id, withSession, l10n.t('Sign out of which provider?'), () =>
-        void vscode.window.showInformationMessage(l10n.t('Agent Auth: no provider is signed in.')),
+      const p = await resolveProvider(
+        namedLane(g, id)?.id ?? id,
+        withSession,
+        l10n.t('Sign out of which provider?'),
+        () => void vscode.window.showInformationMessage(l10n.t('Agent Auth: no provider is signed in.')),
+        // The reference that names the account, never its lane id (`acme#2`).
+        (p) => (p.laneOf || g.accounts.accounts(p.id).length > 1 ? g.accounts.referenceOf(p.id) : p.id),
       );
       if (!p) return;
       await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: l10n.t('Signing out of {0}…', p.label) },
+        { location: vscode.ProgressLocation.Window, title: l10n.t('Signing out of {0}…', service.nameOf(p.id)) },
         () => g.accounts.signOut(p.id),
       );
       // No success toast: the status bar and the Accounts menu say it.
@@ -61,11 +66,11 @@ export function registerCommands(g: Glue): vscode.Disposable {
       try {
         // No success toast: the status bar shows the new expiry.
         await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: l10n.t('Refreshing {0}…', p.label) },
+          { location: vscode.ProgressLocation.Window, title: l10n.t('Refreshing {0}…', service.nameOf(p.id)) },
           () => service.refreshNow(p.id),
         );
       } catch (e) {
-        void vscode.window.showErrorMessage(l10n.t('Agent Auth: refresh of {0} failed. {1}', p.label, (e as Error).message));
+        void vscode.window.showErrorMessage(l10n.t('Agent Auth: refresh of {0} failed. {1}', service.nameOf(p.id), (e as Error).message));
       }
     }),
 
@@ -74,7 +79,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
       if (!p) return;
       const copy = l10n.t('Copy Token');
       const ok = await vscode.window.showWarningMessage(
-        l10n.t('Copy the {0} access token?', p.label),
+        l10n.t('Copy the {0} access token?', service.nameOf(p.id)),
         {
           modal: true,
           detail: l10n.t(
@@ -87,7 +92,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
       try {
         const t = await service.getAccessToken(p.id, { minValiditySeconds: MIN_VALIDITY_S });
         await vscode.env.clipboard.writeText(t.accessToken);
-        log.info(`Copied the ${p.label} access token to the clipboard.`);
+        log.info(`Copied the ${service.nameOf(p.id)} access token to the clipboard.`);
       } catch (e) {
         void vscode.window.showErrorMessage(l10n.t('Agent Auth: {0}', (e as Error).message));
       }

@@ -83,7 +83,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     if (p) await accounts.addAccount(p.laneOf ?? p.id, (lane) => signInTo(lane));
   };
   const offerSignInAgain = (e: TokenChange) => {
-    const label = service.state(e.providerId)?.provider.label ?? e.providerId;
+    // The provider's label, with the account where it has several (never a lane id such as acme#2).
+    const label = service.nameOf(e.providerId);
     offerSignIn(g, e.providerId, e.kind === 'corrupt' ? e.message! : l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? ''));
   };
 

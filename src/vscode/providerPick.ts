@@ -15,6 +15,7 @@ export async function resolveProvider(
   candidates: ProviderConfig[],
   placeHolder: string,
   whenNone: () => void,
+  describe: (p: ProviderConfig) => string | undefined = (p) => p.id,
 ): Promise<ProviderConfig | undefined> {
   if (id) {
     const p = candidates.find((c) => c.id === id);
@@ -27,7 +28,7 @@ export async function resolveProvider(
   }
   if (candidates.length === 1) return candidates[0];
   const pick = await vscode.window.showQuickPick(
-    candidates.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource ?? p.endpoints?.authorization, p })),
+    candidates.map((p) => ({ label: p.label, description: describe(p), detail: p.issuer ?? p.resource ?? p.endpoints?.authorization, p })),
     { title: l10n.t('Agent Auth'), placeHolder },
   );
   return pick?.p;

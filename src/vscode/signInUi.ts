@@ -24,8 +24,10 @@ export async function runSignIn(
   clientSecrets?: ClientSecrets,
   retry: () => void = () => void runSignIn(service, provider, log, clientSecrets),
 ): Promise<boolean> {
+  // The provider's label, with the account of a lane signing in again where it has several (never `acme#2`).
+  const name = service.nameOf(provider.id);
   if (clientSecrets && !(await ensureClientSecret(provider, clientSecrets))) {
-    log.info(`Sign-in to ${provider.label} cancelled: no client secret was entered.`);
+    log.info(`Sign-in to ${name} cancelled: no client secret was entered.`);
     return false;
   }
   const remoteAuto = provider.flow === 'auto' && isRemoteWindow();
@@ -34,7 +36,7 @@ export async function runSignIn(
     await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: l10n.t('Agent Auth: signing in to {0}', provider.label),
+        title: l10n.t('Agent Auth: signing in to {0}', name),
         cancellable: true,
       },
       async (progress, token) => {
@@ -77,7 +79,7 @@ export async function runSignIn(
             if (!remoteAuto || abort.signal.aborted) throw e;
             if (!fallback && isAuthError(e, 'oauth_error') && REFUSED_REQUEST_ERRORS.includes(e.details.oauthError ?? '')) fallback = `the server refused the request (${e.details.oauthError})`;
             if (!fallback) throw e;
-            log.info(`Sign-in to ${provider.label}: ${fallback}; using the device code instead.`);
+            log.info(`Sign-in to ${name}: ${fallback}; using the device code instead.`);
             await attempt('deviceCode');
           }
         } finally {
@@ -88,16 +90,16 @@ export async function runSignIn(
     return true;
   } catch (e) {
     if (isAuthError(e, 'cancelled')) {
-      log.info(`Sign-in to ${provider.label} cancelled.`);
+      log.info(`Sign-in to ${name} cancelled.`);
       return false;
     }
     // Server text in it was made inert where it entered; this is the last guard before a notification.
     const message = serverText((e as Error).message, NOTIFICATION_MAX);
-    log.error(`Sign-in to ${provider.label} failed: ${message}`);
+    log.error(`Sign-in to ${name} failed: ${message}`);
     const again = l10n.t('Try Again');
     const showLog = l10n.t('Show Log');
     void vscode.window
-      .showErrorMessage(l10n.t('Agent Auth: sign-in to {0} failed. {1}', provider.label, message), again, showLog)
+      .showErrorMessage(l10n.t('Agent Auth: sign-in to {0} failed. {1}', name, message), again, showLog)
       .then((choice) => {
         if (choice === again) retry();
         else if (choice === showLog) log.show();

@@ -44,7 +44,10 @@ export function statusActions(service: TokenService, now = Date.now(), setAside 
     items.push({ label: p.label, kind: vscode.QuickPickItemKind.Separator });
     const def = accounts.defaultLane(p.id);
     const lanes = [def, ...accounts.lanes(p.id).filter((l) => l !== def && service.state(l)?.session)];
-    for (const lane of lanes) accountActions(items, p, service.state(lane)!, now, lanes.length > 1 ? { isDefault: lane === def } : undefined);
+    for (const lane of lanes) {
+      const several = lanes.length > 1 ? { isDefault: lane === def, reference: accounts.referenceOf(lane) } : undefined;
+      accountActions(items, p, service.state(lane)!, now, several);
+    }
     if (service.state(def)?.session) {
       items.push({ label: `$(person-add) ${l10n.t('Sign In with Another Account…')}`, command: 'agentAuth.signInAnotherAccount', args: [p.id] });
     }
@@ -64,16 +67,20 @@ export function statusActions(service: TokenService, now = Date.now(), setAside 
   return items;
 }
 
-/** One account's entries (`several`: the provider has more than one, so each says which). */
-function accountActions(items: StatusAction[], p: ProviderConfig, state: ProviderState, now: number, several?: { isDefault: boolean }): void {
+/**
+ * One account's entries (`several`: the provider has more than one, so each says which, and
+ * which reference reaches it where a provider id is asked for: `acme@<label>`, else `acme@<id>`).
+ */
+function accountActions(items: StatusAction[], p: ProviderConfig, state: ProviderState, now: number, several?: { isDefault: boolean; reference?: string }): void {
   const lane = state.provider.id;
   const status = providerStatus(state, now, 0);
   const s = state.session;
   const extra = state.provider.scopes.filter((x) => !p.scopes.includes(x));
   const who = !s ? '' : extra.length ? l10n.t('{0} (+{1})', s.account.label, extra.join(' ')) : s.account.label;
+  const reference = several && s && !scopeLane(state.provider, p) ? referenceLine(p, several) : undefined;
   if (status.kind === 'signedOut' || status.kind === 'needsSignIn') {
     const description = status.kind === 'needsSignIn' ? l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
-    items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description: several && s ? `${s.account.label}: ${description ?? ''}` : description, command: 'agentAuth.signIn', args: [lane] });
+    items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description: several && s ? `${s.account.label}: ${description ?? ''}` : description, detail: reference, command: 'agentAuth.signIn', args: [lane] });
   } else {
     const account = several?.isDefault ? l10n.t('{0} (default)', who) : who;
     const summary =
@@ -84,7 +91,7 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
     items.push({
       label: `$(refresh) ${l10n.t('Refresh Now')}`,
       description: state.refreshing ? l10n.t('{0} (refreshing…)', summary) : summary,
-      detail: failed && l10n.t('Last refresh failed: {0}', failed.message ?? ''),
+      detail: [failed && l10n.t('Last refresh failed: {0}', failed.message ?? ''), reference].filter(Boolean).join(' · ') || undefined,
       command: 'agentAuth.refreshNow',
       args: [lane],
     });
@@ -106,3 +113,10 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
 
 /** A scope-set lane (made for a getSession caller) is no account to make the default. */
 const sameScopes = (lane: ProviderConfig, p: ProviderConfig) => lane.scopes.every((x) => p.scopes.includes(x));
+const scopeLane = (lane: ProviderConfig, p: ProviderConfig) => !sameScopes(lane, p);
+
+/** How to name the account in agent-auth-token, tasks and settings; one whose label and id both cannot be typed is reachable as the default only. */
+function referenceLine(p: ProviderConfig, several: { isDefault: boolean; reference?: string }): string {
+  if (several.reference) return l10n.t('Name it as {0}', several.reference);
+  return several.isDefault ? l10n.t('Name it as {0} (the default account)', p.id) : l10n.t('Make it the default account to name it as {0}', p.id);
+}

@@ -107,7 +107,7 @@ export async function terminalOptions(g: Glue, providerId: string): Promise<vsco
     return undefined;
   }
   const helper = await g.tokenHelper();
-  const label = g.service.state(providerId)?.provider.label ?? providerId;
+  const label = g.service.nameOf(token.providerId);
   return {
     name: l10n.t('{0} token', label),
     iconPath: new vscode.ThemeIcon('key'),

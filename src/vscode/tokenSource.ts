@@ -30,10 +30,10 @@ export function resolveProviderId(service: TokenService, providerId: string | un
 }
 
 export interface TokenSource {
-  /** The token, with the hosts git may send it to (gitHostsOf its provider). */
-  getAccessToken(providerId: string | undefined, opts?: GetTokenOptions): Promise<AccessToken & { gitHosts: string[] }>;
+  /** The token, with the hosts git may send it to (gitHostsOf its provider) and its lane in words for messages (TokenService.nameOf). */
+  getAccessToken(providerId: string | undefined, opts?: GetTokenOptions): Promise<AccessToken & { gitHosts: string[]; name: string }>;
   /** For the helper, the ID token in `accessToken`. */
-  getIdToken(providerId: string | undefined): Promise<{ providerId: string; accessToken: string; expiresAt: number }>;
+  getIdToken(providerId: string | undefined): Promise<{ providerId: string; name: string; accessToken: string; expiresAt: number }>;
 }
 
 export function tokenSource(service: TokenService, accounts: AccountResolver = SINGLE_ACCOUNTS): TokenSource {
@@ -41,11 +41,11 @@ export function tokenSource(service: TokenService, accounts: AccountResolver = S
     getAccessToken: async (providerId, opts) => {
       const t = await service.getAccessToken(resolveProviderId(service, providerId, accounts), opts);
       const provider = service.state(t.providerId)?.provider;
-      return { ...t, gitHosts: provider ? gitHostsOf(provider) : [] };
+      return { ...t, gitHosts: provider ? gitHostsOf(provider) : [], name: service.nameOf(t.providerId) };
     },
     getIdToken: async (providerId) => {
       const t: IssuedIdToken = await getIdToken(service, resolveProviderId(service, providerId, accounts));
-      return { providerId: t.providerId, accessToken: t.idToken, expiresAt: t.expiresAt };
+      return { providerId: t.providerId, name: service.nameOf(t.providerId), accessToken: t.idToken, expiresAt: t.expiresAt };
     },
   };
 }

@@ -5,13 +5,14 @@ import { AccountRegistry, ACCOUNTS_KEY_PREFIX, lanesFromPeers } from '../../src/
 import { SessionError } from '../../src/session/errors.js';
 import { sessionKey } from '../../src/session/sessionRecord.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
-import { introspect } from '../support/idpChecks.js';
+import { introspect, revokeAtIdp } from '../support/idpChecks.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, waitFor, type Window } from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { type Logger, silentLogger } from '../../src/protocol/log.js';
 import { lanesForScopes } from '../../src/session/scopeMatch.js';
 import { IdpUserAgent } from '../fixtures/idpUserAgent.js';
+import { tokenSource } from '../../src/vscode/tokenSource.js';
 import type { ProviderConfig } from '../../src/session/config.js';
 
 reportTallyAtEnd();
@@ -123,6 +124,43 @@ describe('accounts: several accounts per provider', function () {
     assert.equal(x.accounts.resolve('dev@Alice@Other.Example'), other.lane);
   });
 
+  it('an account whose label has spaces is named by its id (the sub); each account shows the reference that reaches it', async () => {
+    const secrets = new MemorySecretStore();
+    const x = await window(secrets);
+    await addAccount(x, 'alice@example.com');
+    const bob = await addAccount(x, 'bob@example.com');
+    // A server whose label for the account is a display name ("name" before "sub").
+    const s = x.w.service.state(bob.lane)!.session!;
+    await x.w.store.write({ ...s, account: { id: 'u-4711', label: 'Bob Smith' }, generation: s.generation + 1 });
+    await waitFor(() => x.w.service.state(bob.lane)?.session?.account.label === 'Bob Smith', 'the window to read the new label');
+    assert.equal(x.accounts.resolve('dev@u-4711'), bob.lane);
+    assert.equal(x.accounts.referenceOf(bob.lane), 'dev@u-4711', 'a label with spaces cannot be typed: the id reaches it');
+    assert.equal(x.accounts.referenceOf('dev'), 'dev@alice@example.com');
+    for (const a of x.accounts.accounts('dev')) assert.equal(x.accounts.resolve(x.accounts.referenceOf(a.laneId)!), a.laneId);
+    assert.throws(() => x.accounts.resolve('dev@carol'), (e: unknown) => unknownAccount(e) && /alice@example\.com, Bob Smith \(dev@u-4711\)/.test((e as Error).message));
+  });
+
+  it('errors about a further account name it as provider label and account reference, never its lane id', async () => {
+    const x = await window(new MemorySecretStore());
+    await addAccount(x, 'alice@example.com');
+    const bob = await addAccount(x, 'bob@example.com');
+    assert.match(bob.lane, /#2$/);
+    // The helper's own refusals (git hosts, an expired token) name the token by this.
+    assert.equal((await tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob')).name, 'Dev IdP (dev@bob@example.com)');
+    await revokeAtIdp(idp, x.w.service.state(bob.lane)!.session!.refreshToken!, 'refresh_token');
+    const laneFree = (e: unknown) => {
+      const m = (e as Error).message;
+      assert.match(m, /Dev IdP \(dev@bob@example\.com\) needs you to sign in again/);
+      assert.doesNotMatch(m, /#2|dev#/);
+      return true;
+    };
+    await assert.rejects(x.w.service.refreshNow(bob.lane), laneFree);
+    await assert.rejects(x.w.service.getAccessToken(bob.lane, { forceRefresh: true }), laneFree);
+    // What the token helper answers agent-auth-token with (src/helper/server.ts prints the message).
+    await assert.rejects(tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob', { forceRefresh: true }), laneFree);
+    assert.equal(x.w.service.nameOf('dev'), 'Dev IdP (dev@alice@example.com)');
+  });
+
   it('signing in again as an account the provider already has keeps one lane for it', async () => {
     const secrets = new MemorySecretStore();
     const x = await window(secrets);
@@ -130,6 +168,70 @@ describe('accounts: several accounts per provider', function () {
     const again = await addAccount(x, 'alice@example.com');
     assert.equal(again.lane, 'dev');
     assert.deepEqual(x.accounts.accounts('dev').map((a) => a.laneId), ['dev']);
+  });
+
+  describe('signing in again to an account whose refresh token died', () => {
+    /** The authorization requests the IdP received (its `interaction.started`: a fresh browser always gets the login page). */
+    let received: Record<string, unknown>[] = [];
+    const record = (ctx: { oidc: { params?: Record<string, unknown> } }) => received.push({ ...ctx.oidc.params });
+    beforeEach(() => {
+      received = [];
+      idp.provider.on('interaction.started', record);
+    });
+    afterEach(() => void idp.provider.off('interaction.started', record));
+
+    /** Two accounts; bob's (the second lane's) refresh token revoked at the IdP and found dead. */
+    async function bobNeedsSignIn() {
+      const x = await window(new MemorySecretStore());
+      await addAccount(x, 'alice@example.com');
+      const bob = await addAccount(x, 'bob@example.com');
+      await revokeAtIdp(idp, x.w.service.state(bob.lane)!.session!.refreshToken!, 'refresh_token');
+      await assert.rejects(x.w.service.refreshNow(bob.lane), (e: unknown) => e instanceof SessionError && e.code === 'needs_sign_in');
+      assert.equal(x.w.service.state(bob.lane)!.session!.account.label, 'bob@example.com', 'the dead session remembers whose it was');
+      received = [];
+      return { x, lane: bob.lane };
+    }
+
+    it('the sign-in names the account to the server: login_hint and, with several accounts, the account picker', async () => {
+      const { x, lane } = await bobNeedsSignIn();
+      const again = await signInThroughIdp(x.w.service, lane, idp, { accountId: 'bob@example.com' });
+      assert.ok(received.length >= 1, 'the IdP received the authorization request');
+      assert.equal(received[0]!.login_hint, 'bob@example.com');
+      assert.equal(received[0]!.prompt, 'select_account');
+      assert.equal(again.account.label, 'bob@example.com');
+      assert.equal(x.accounts.resolve('dev@bob'), lane);
+      assert.equal((await introspect(idp, (await x.w.service.getAccessToken(lane)).accessToken)).sub, 'bob@example.com');
+    });
+
+    it('the entry’s own prompt and login_hint are sent instead', async () => {
+      const x = await window(new MemorySecretStore(), { authorizationParameters: { prompt: 'login', login_hint: 'someone' } });
+      await addAccount(x, 'alice@example.com');
+      received = [];
+      await signInThroughIdp(x.w.service, 'dev', idp, { accountId: 'alice@example.com' });
+      assert.equal(received[0]!.login_hint, 'someone');
+      assert.equal(received[0]!.prompt, 'login');
+    });
+
+    it('the server signs in an account another lane holds: refused with both accounts named, that lane keeps it, nothing revoked', async () => {
+      const { x, lane } = await bobNeedsSignIn();
+      const alice = x.w.service.state('dev')!.session!;
+      // The browser's current account is alice, and the IdP ignores the hint.
+      await assert.rejects(
+        signInThroughIdp(x.w.service, lane, idp, { accountId: 'alice@example.com' }),
+        (e: unknown) =>
+          e instanceof SessionError &&
+          e.code === 'account_in_use' &&
+          /bob@example\.com/.test(e.message) &&
+          /alice@example\.com/.test(e.message) &&
+          !/#/.test(e.message),
+      );
+      assert.equal(received[0]!.login_hint, 'bob@example.com');
+      assert.deepEqual(x.accounts.accounts('dev').map((a) => [a.laneId, a.label]), [['dev', 'alice@example.com'], [lane, 'bob@example.com']]);
+      assert.ok(x.w.service.state(lane)!.session!.needsSignIn, 'the lane still waits for bob');
+      assert.equal(x.w.service.state('dev')!.session!.sessionId, alice.sessionId, 'alice keeps her session');
+      assert.equal((await introspect(idp, alice.refreshToken!)).active, true, 'alice’s grant is alive (the dropped session was not revoked)');
+      await x.w.service.refreshNow('dev');
+    });
   });
 
   it('a cancelled sign-in of a further account leaves no lane behind', async () => {

@@ -96,7 +96,7 @@ describe('token lifecycle: a valid token is never refused', function () {
     assert.equal(r.refusalsWhileValid, 0);
     assert.equal(r.expired, 0);
     assert.ok(r.refusals >= 1, 'after expiry, a refusal');
-    assert.match(log.text(), /Refresh of "dev" (is failing|failed)/);
+    assert.match(log.text(), /Refresh of Dev IdP (is failing|failed)/);
     await assert.rejects(w.service.getAccessToken('dev', { maxWaitMs: 1_000 }), /took longer than 1 s|503/);
   });
 });

@@ -124,7 +124,7 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     const stale = new PeerChannel(dir, silentLogger); // a window still holding generation 0, or anything with the key
     channels.push(stale);
     await stale.publish(old);
-    await waitFor(() => logB.text().includes(`Ignored generation ${old.generation} of "dev" from another window: the marker names another generation`), 'B to ignore it');
+    await waitFor(() => logB.text().includes(`Ignored generation ${old.generation} of Dev IdP from another window: the marker names another generation`), 'B to ignore it');
     await stale.publish({ ...now, sessionId: 'planted', accessToken: 'planted' });
     await waitFor(() => logB.lines.filter((l) => l.includes('Ignored generation')).length === 2, 'B to ignore the planted one');
     assert.equal(sha256(b.service.state('dev')!.session!.accessToken!), sha256(now.accessToken!));
