@@ -16,7 +16,7 @@ reportTallyAtEnd();
  * and a scope-set lane) may therefore rest on one grant: revoking the one that goes must not end
  * the one that stays.
  */
-describe('token lifecycle: a session that may share its grant with one in use is forgotten, not revoked', function () {
+describe('token lifecycle: a session that may share its grant with one in use is not revoked until the last of them signs out', function () {
   this.timeout(30_000);
   let idp: TestIdp;
   let w: Window | undefined;
@@ -36,6 +36,19 @@ describe('token lifecycle: a session that may share its grant with one in use is
     lines.length = 0;
   });
 
+  /** A window with the provider and a second lane of it (as accounts.ts makes), on its own store and lock folder. */
+  const twoLanes = (secrets = new MemorySecretStore()): Window =>
+    (w = lifecycleWindow([idpProvider(idp), { ...idpProvider(idp), id: 'dev#2' }], { secrets, lockDir: tempDir('agent-auth-lock-'), log }));
+
+  /** Both lanes signed in as the same account from one browser, which the IdP keeps signed in: one grant. */
+  async function oneAccountTwice(): Promise<Window> {
+    const win = twoLanes();
+    const browser = new IdpUserAgent();
+    await signInThroughIdp(win.service, 'dev', idp, { browser });
+    await signInThroughIdp(win.service, 'dev#2', idp, { browser });
+    return win;
+  }
+
   it('signing in again as the same account: the new session keeps refreshing', async () => {
     w = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
     // One browser, still signed in at the IdP the second time: the IdP reuses its grant.
@@ -52,11 +65,7 @@ describe('token lifecycle: a session that may share its grant with one in use is
 
   it('signing out of one of two sessions of the same account leaves the other one working', async () => {
     // Two entries of one client, as an account lane or a scope-set lane of accounts.ts is.
-    const lane = { ...idpProvider(idp), id: 'dev#2' };
-    w = lifecycleWindow([idpProvider(idp), lane], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
-    const browser = new IdpUserAgent();
-    await signInThroughIdp(w.service, 'dev', idp, { browser });
-    await signInThroughIdp(w.service, 'dev#2', idp, { browser });
+    const w = await oneAccountTwice();
     await w.service.signOut('dev#2');
     await w.service.refreshNow('dev');
     const kept = await storedSession(w.store, 'dev');
@@ -64,11 +73,7 @@ describe('token lifecycle: a session that may share its grant with one in use is
   });
 
   it('signing out of the last session of the account revokes it', async () => {
-    const lane = { ...idpProvider(idp), id: 'dev#2' };
-    w = lifecycleWindow([idpProvider(idp), lane], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
-    const browser = new IdpUserAgent();
-    await signInThroughIdp(w.service, 'dev', idp, { browser });
-    await signInThroughIdp(w.service, 'dev#2', idp, { browser });
+    const w = await oneAccountTwice();
     await w.service.signOut('dev#2');
     const last = await w.service.refreshNow('dev');
     await w.service.signOut('dev');
@@ -82,8 +87,7 @@ describe('token lifecycle: a session that may share its grant with one in use is
   describe('a grant per sign-in: forgotten tokens are revoked with the last session of the account', () => {
     it('two lanes of one account, signed out one after the other: both refresh tokens are dead', async () => {
       const secrets = new MemorySecretStore();
-      const lane = { ...idpProvider(idp), id: 'dev#2' };
-      w = lifecycleWindow([idpProvider(idp), lane], { secrets, lockDir: tempDir('agent-auth-lock-'), log });
+      const w = twoLanes(secrets);
       const first = await signInThroughIdp(w.service, 'dev', idp, { browser: new IdpUserAgent() });
       const second = await signInThroughIdp(w.service, 'dev#2', idp, { browser: new IdpUserAgent() });
       await w.service.signOut('dev#2');
@@ -116,13 +120,12 @@ describe('token lifecycle: a session that may share its grant with one in use is
 
   it('a settings change that signs out one lane leaves a lane of the same account that still matches working', async () => {
     const secrets = new MemorySecretStore();
-    const lane = { ...idpProvider(idp), id: 'dev#2' };
-    w = lifecycleWindow([idpProvider(idp), lane], { secrets, lockDir: tempDir('agent-auth-lock-'), log });
+    const w = twoLanes(secrets);
     const browser = new IdpUserAgent();
     await signInThroughIdp(w.service, 'dev', idp, { browser });
     await signInThroughIdp(w.service, 'dev#2', idp, { browser });
     // dev's session was made for other scopes than configured now: it is signed out.
-    w.service.setProviders([idpProvider(idp, { scopes: ['openid', 'offline_access', 'profile'] }), lane]);
+    w.service.setProviders([idpProvider(idp, { scopes: ['openid', 'offline_access', 'profile'] }), { ...idpProvider(idp), id: 'dev#2' }]);
     await waitFor(() => lines.some((l) => /forgotten, not revoked|Revoked the refresh token/.test(l)), 'the retired session to be dealt with');
     const kept = await w.service.refreshNow('dev#2');
     assert.equal((await introspect(idp, kept.refreshToken!)).active, true, 'the remaining lane’s grant is alive');
@@ -132,8 +135,7 @@ describe('token lifecycle: a session that may share its grant with one in use is
   });
 
   it('a different account is still revoked at sign-out', async () => {
-    const lane = { ...idpProvider(idp), id: 'dev#2' };
-    w = lifecycleWindow([idpProvider(idp), lane], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
+    const w = twoLanes();
     await signInThroughIdp(w.service, 'dev', idp);
     const other = await signInThroughIdp(w.service, 'dev#2', idp, { accountId: 'someone-else' });
     await w.service.signOut('dev#2');
