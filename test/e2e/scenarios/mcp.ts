@@ -80,15 +80,26 @@ let seq = 0;
  * Sends one request to the host-runner's MCP driver and waits for its answer, clicking "Yes" on
  * VS Code's tool confirmation dialog whenever it shows.
  */
-export async function driver(w: World, dir: string, request: object, timeoutMs = 30_000): Promise<DriverResponse> {
+export async function driver(w: World, dir: string, request: object, timeoutMs = 30_000, opts: { account?: string } = {}): Promise<DriverResponse> {
   const n = ++seq;
   const response = writeRequest(dir, n, request);
   const yes = w.wb.page.locator('.monaco-dialog-box').getByRole('button', { name: /^(Yes|Allow|Continue)$/ });
+  // A provider with supportsMultipleAccounts: VS Code asks in a picker which account the extension may use.
+  const picker = w.wb.page.locator('.quick-input-widget', { hasText: /wants to access an? .* account/ });
+  const account = opts.account && picker.locator('.quick-input-list .monaco-list-row', { has: w.wb.page.locator('.label-name', { hasText: opts.account }) });
   return until(`the MCP driver's answer to ${JSON.stringify(request)}`, async () => {
     if (existsSync(response)) return JSON.parse(readFileSync(response, 'utf8')) as DriverResponse;
     if (await yes.first().isVisible().catch(() => false)) await yes.first().click().catch(() => undefined);
+    if (account && (await account.first().isVisible().catch(() => false))) await account.first().click().catch(() => undefined);
     return undefined;
-  }, { timeoutMs, seen: async () => `dialogs: ${(await w.wb.page.locator('.monaco-dialog-box').allInnerTexts()).join(' | ') || 'none'}` });
+  }, {
+    timeoutMs,
+    seen: async () => {
+      const dialogs = (await w.wb.page.locator('.monaco-dialog-box').allInnerTexts()).join(' | ') || 'none';
+      const pickers = (await picker.allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ') || 'none';
+      return `dialogs: ${dialogs}; account pickers: ${pickers}`;
+    },
+  });
 }
 
 /**

@@ -1,12 +1,13 @@
 import { PROVIDER_ID } from '../providerSettings.js';
 import type { Scenario } from '../runner.js';
 import { sha256Prefix, type World } from '../world.js';
+import { USER } from './browser.js';
 import { driver } from './mcp.js';
 
 /**
  * Another extension (the e2e host-runner, installed beside Agent Auth) does what api.d.ts says:
  * vscode.authentication.getSession('agent-auth', ['provider:dev'], { createIfNone: true }), allowed
- * by the user in VS Code's dialog, then the exported getAccessToken and fetchWithToken.
+ * by the user in VS Code's account picker, then the exported getAccessToken and fetchWithToken.
  */
 export function otherExtension(w: World, childDir: string): Scenario {
   return {
@@ -17,8 +18,10 @@ export function otherExtension(w: World, childDir: string): Scenario {
         const meta = (await (await fetch(`${w.idp.issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint: string };
         return meta.userinfo_endpoint;
       });
-      const r = await step('getSession (allowed in the dialog), getAccessToken, fetchWithToken', async () => {
-        const got = await driver(w, childDir, { op: 'session', scopes: [`provider:${PROVIDER_ID}`], url: userinfo }, 40_000);
+      // Agent Auth supports several accounts, so VS Code asks which account the extension may use (its
+      // account picker) where a single-account provider gets a yes/no dialog: the user picks theirs.
+      const r = await step(`getSession (${USER} chosen in VS Code's account picker), getAccessToken, fetchWithToken`, async () => {
+        const got = await driver(w, childDir, { op: 'session', scopes: [`provider:${PROVIDER_ID}`], url: userinfo }, 40_000, { account: USER });
         if (!got.ok) throw new Error(got.error);
         return got;
       }, { timeoutMs: 45_000 });
