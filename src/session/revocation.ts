@@ -20,7 +20,7 @@ export interface RevocationDeps {
  * Whether two sessions may rest on one grant at their server: the same account of the same client
  * at the same token endpoint. oidc-provider and Keycloak, for example, keep one grant per account
  * and client, and revoking any refresh token of it ends every session of that grant; so a session
- * that shares its grant with one still in use is forgotten, not revoked.
+ * that shares its grant with one still in use is not revoked until that one goes (see SessionRevoker).
  */
 export function mayShareGrant(a: SessionRecord, b: GrantHolder): boolean {
   return a.sessionId !== b.sessionId && sameGrantHolder(a, b);
