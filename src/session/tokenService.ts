@@ -1,6 +1,7 @@
 import { isAuthError } from '../protocol/errors.js';
 import type { FetchLike } from '../protocol/http.js';
 import { fingerprint, type Logger } from '../protocol/log.js';
+import { providerOfLane } from './accounts.js';
 import type { ClientSecretSource } from './clientContext.js';
 import type { ProviderConfig, RefreshSettings } from './config.js';
 import { needsSignIn, notSignedIn, SessionError } from './errors.js';
@@ -174,7 +175,7 @@ export class TokenService {
 
   /** A provider or account lane in words for the user: its label, with the account where the provider has several (never `acme#2`). */
   nameOf(id: string): string {
-    return this.lanePolicy?.nameOf(id) ?? this.providers.get(id)?.label ?? id.split('#')[0]!;
+    return this.lanePolicy?.nameOf(id) ?? this.providers.get(id)?.label ?? providerOfLane(id);
   }
 
   onDidChange(listener: (e: TokenChange) => void): { dispose(): void } {
@@ -547,7 +548,7 @@ export class TokenService {
 
   private provider(id: string): ProviderConfig {
     const p = this.providers.get(id);
-    if (!p) throw new SessionError('unknown_provider', `No provider "${id.split('#')[0]}" is configured in agentAuth.providers.`);
+    if (!p) throw new SessionError('unknown_provider', `No provider "${providerOfLane(id)}" is configured in agentAuth.providers.`);
     return p;
   }
 
