@@ -303,8 +303,8 @@ export class TokenService {
    * Signed out one by one, each would keep the next as its grant partner and go unrevoked.
    */
   async signOutAll(ids: string[]): Promise<void> {
-    const gone: { id: string; label: string; sessions: (SessionRecord | undefined)[] }[] = [];
-    for (const id of ids) gone.push({ id, label: this.provider(id).label, sessions: await this.forget(id) });
+    const gone: { label: string; sessions: (SessionRecord | undefined)[] }[] = [];
+    for (const id of ids) gone.push({ label: this.provider(id).label, sessions: await this.forget(id) });
     // The partners are those still held: every lane's stored session is read first (a local read),
     // so one not loaded yet is not mistaken for none.
     await Promise.all([...this.providers.keys()].filter((o) => !ids.includes(o)).map((o) => this.load(o).catch(() => undefined)));
@@ -336,7 +336,7 @@ export class TokenService {
 
   /** Refreshes now, whatever the schedule says (the "Refresh Now" command). */
   async refreshNow(id: string): Promise<SessionRecord> {
-    this.provider(id);
+    this.provider(id); // throws for a provider that is not configured
     const s = this.entry(id).session ?? (await this.load(id));
     if (!s) throw notSignedIn(this.nameOf(id));
     if (!s.refreshToken) throw needsSignIn(this.nameOf(id), s.needsSignIn?.reason ?? 'the server issued no refresh token');
