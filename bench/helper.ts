@@ -24,7 +24,9 @@ export async function benchHelper(calls = CALLS): Promise<{ ours: Latency; floor
   return withServer(async (helper, env) => {
     const floor = await measure('/bin/true', [], process.env, calls);
     const ours = await measure(helper, [], env, calls);
-    const gh = onPath('gh') ? await measure('gh', ['auth', 'token'], { ...process.env, GH_TOKEN: TOKEN }, calls) : undefined;
+    const gh = onPath('gh')
+      ? await measure('gh', ['auth', 'token'], { ...process.env, GH_TOKEN: TOKEN }, calls)
+      : undefined;
     return { ours, floor, gh };
   });
 }
@@ -37,7 +39,12 @@ async function benchFallbacks(calls: number): Promise<Record<string, Latency>> {
       symlinkSync(which('curl')!, join(onlyCurl, 'curl'));
       return {
         'curl (no perl)': await measure(helper, [], { ...env, PATH: onlyCurl }, calls),
-        'node (no perl, no curl)': await measure(helper, [], { ...env, PATH: join(onlyCurl, 'none') }, Math.min(calls, 100)),
+        'node (no perl, no curl)': await measure(
+          helper,
+          [],
+          { ...env, PATH: join(onlyCurl, 'none') },
+          Math.min(calls, 100),
+        ),
       };
     } finally {
       rmSync(onlyCurl, { recursive: true, force: true });
@@ -53,7 +60,7 @@ async function withServer<T>(run: (helper: string, env: NodeJS.ProcessEnv) => Pr
     },
   });
   try {
-    return await run(server.env.AGENT_AUTH_TOKEN_HELPER!, { ...process.env, ...server.env });
+    return await run(server.env.AGENT_AUTH_TOKEN_HELPER, { ...process.env, ...server.env });
   } finally {
     await server.close();
   }
@@ -66,7 +73,7 @@ async function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv, call
     if (i >= WARMUP) ms.push(t);
   }
   ms.sort((a, b) => a - b);
-  const at = (q: number) => round(ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!);
+  const at = (q: number) => round(ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]);
   return { p50: at(0.5), p99: at(0.99) };
 }
 
@@ -79,7 +86,8 @@ function timeOne(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (code !== 0 || (cmd !== '/bin/true' && out.trim() !== TOKEN)) reject(new Error(`${cmd} exited ${code} printing ${JSON.stringify(out)}`));
+      if (code !== 0 || (cmd !== '/bin/true' && out.trim() !== TOKEN))
+        reject(new Error(`${cmd} exited ${code} printing ${JSON.stringify(out)}`));
       else resolve(ms);
     });
   });

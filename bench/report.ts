@@ -68,7 +68,12 @@ export interface Machine {
 
 export function machine(): Machine {
   const c = cpus();
-  return { cpu: c[0]?.model.trim() ?? 'unknown', cores: c.length, node: process.version, os: `${platform()} ${release()}` };
+  return {
+    cpu: c[0]?.model.trim() ?? 'unknown',
+    cores: c.length,
+    node: process.version,
+    os: `${platform()} ${release()}`,
+  };
 }
 
 export interface Report {
@@ -84,7 +89,10 @@ export interface Report {
 export function gitCommit(cwd: string): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+    }).trim();
     return dirty ? `${head} (with uncommitted changes)` : head;
   } catch {
     return 'unknown';
@@ -95,13 +103,20 @@ const HEADERS = ['figure', 'ours', 'peer', 'ratio', 'goal', 'met?'];
 
 function cells(r: Row): string[] {
   const met = r.met === null ? '' : r.met ? 'yes' : 'NO';
-  return [r.figure, String(r.ours), r.peer === null ? '' : String(r.peer), r.ratio === null ? '' : `${r.ratio}`, r.goal, met];
+  return [
+    r.figure,
+    String(r.ours),
+    r.peer === null ? '' : String(r.peer),
+    r.ratio === null ? '' : `${r.ratio}`,
+    r.goal,
+    met,
+  ];
 }
 
 export function consoleTable(rows: Row[]): string {
   const table = [HEADERS, ...rows.map(cells)];
-  const widths = HEADERS.map((_, i) => Math.max(...table.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  const widths = HEADERS.map((_, i) => Math.max(...table.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(cells(r)))].join('\n');
 }
 
@@ -131,7 +146,7 @@ export function writeResults(dir: string, rep: Report, md: string): string[] {
   const files = [join(dir, 'latest.json'), join(dir, `${stamp}.json`), join(dir, 'latest.md')];
   [json, json, md].forEach((text, i) => {
     writeFileSync(`${files[i]}.tmp`, text);
-    renameSync(`${files[i]}.tmp`, files[i]!);
+    renameSync(`${files[i]}.tmp`, files[i]);
   });
   return files;
 }

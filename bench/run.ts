@@ -12,7 +12,17 @@ import { helperFigure } from './figures/helper.js';
 import { refreshFigure } from './figures/refresh.js';
 import { sizeFigure } from './figures/size.js';
 import { soakFigure } from './figures/soak.js';
-import { consoleTable, type FigureResult, gitCommit, machine, markdown, type Report, skippedRow, updateReadme, writeResults } from './report.js';
+import {
+  consoleTable,
+  type FigureResult,
+  gitCommit,
+  machine,
+  markdown,
+  type Report,
+  skippedRow,
+  updateReadme,
+  writeResults,
+} from './report.js';
 
 interface Options {
   quick: boolean;
@@ -83,14 +93,17 @@ async function main(): Promise<number> {
     invariants: results.flatMap(([, r]) => r.invariants),
     details: Object.fromEntries(results.filter(([, r]) => r.details).map(([no, r]) => [`figure${no}`, r.details])),
   };
-  const inputs = (report.details.figure2 as { topBundledInputs?: { name: string; kb: number }[] } | undefined)?.topBundledInputs;
+  const inputs = (report.details.figure2 as { topBundledInputs?: { name: string; kb: number }[] } | undefined)
+    ?.topBundledInputs;
   const notes = methodNotes(inputs);
   const files = writeResults(join(__dirname, 'results'), report, markdown(report, notes));
   // Only a full run speaks for the project in its README.
   if (!o.quick && !o.only) files.push(updateReadme(join(__dirname, '..', 'README.md'), report));
 
   const m = report.machine;
-  console.log(`\n${m.cpu}, ${m.cores} cores, Node ${m.node}; ${o.quick ? 'quick' : 'full'} run; medians of the runs in results JSON\n`);
+  console.log(
+    `\n${m.cpu}, ${m.cores} cores, Node ${m.node}; ${o.quick ? 'quick' : 'full'} run; medians of the runs in results JSON\n`,
+  );
   console.log(consoleTable(report.rows));
   if (inputs) console.log(`\nTop bundled inputs (KB): ${inputs.map((i) => `${i.name} ${i.kb}`).join(', ')}`);
   const broken = report.invariants.filter((i) => !i.ok);
@@ -105,7 +118,9 @@ function methodNotes(inputs?: { name: string; kb: number }[]): string[] {
   return [
     '1a: the Node extension host\'s own marks (code/extHost/{will,did}LoadExtensionCode and {will,did}ActivateExtension, the Date.now() stamps behind "Developer: Show Running Extensions"), read by a probe extension in the same host; load + activate, median over code-server starts. Agent Auth activates at startup (onStartupFinished) amid other extensions; github-authentication is activated on demand by the probe once the host is idle, kept in the Node host with `remote.extensionKind` (it would otherwise run its web build in the browser).',
     '1b: a fresh `node` process per sample; `vscode` is a fake module (bench/activation/fakeVscode.cjs) that answers every API call with an inert object. It is only a bench harness, not a test double; both bundles get the same one.',
-    inputs ? `2: top bundled inputs of dist/extension.js (esbuild metafile, KB): ${inputs.map((i) => `${i.name} ${i.kb}`).join(', ')}.` : '',
+    inputs
+      ? `2: top bundled inputs of dist/extension.js (esbuild metafile, KB): ${inputs.map((i) => `${i.name} ${i.kb}`).join(', ')}.`
+      : '',
     '3: per-call timing with performance.now() around each awaited call; the floor is `await Promise.resolve(map.get(id))` timed the same way. The refresh rounds start 0.7 s before a 2 s token expires, with minValiditySeconds 1, so the callers cause the refresh; the bare POST is a refresh_token grant with fetch on a separate grant of the same IdP.',
     '4: refreshNow() after sign-in (lock, store re-read, redemption claim, POST, store write, marker). Requests are counted at globalThis.fetch (any host, so discovery would show), bytes by a TCP relay in front of the token endpoint; the bare POST goes through the same relay.',
     '5: bench/helper.ts: sequential spawns, p50/p99 per run; `gh auth token` with GH_TOKEN set.',
@@ -113,7 +128,10 @@ function methodNotes(inputs?: { name: string; kb: number }[]): string[] {
   ].filter(Boolean);
 }
 
-const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 160);
+const firstLine = (e: unknown) =>
+  String((e as Error)?.message ?? e)
+    .split('\n')[0]
+    .slice(0, 160);
 
 main().then(
   (code) => process.exit(code),

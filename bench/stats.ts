@@ -3,7 +3,7 @@
 export function quantile(values: ArrayLike<number>, q: number): number {
   if (values.length === 0) return NaN;
   const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 export const median = (values: ArrayLike<number>) => quantile(values, 0.5);

@@ -33,7 +33,8 @@ const USAGE = [
 const CLOSED = 'Agent Auth: the VS Code window that opened this terminal is closed; open a new terminal.';
 const NOT_OPENED =
   'Agent Auth: this shell was not opened by VS Code with Agent Auth (AGENT_AUTH_IPC is not set), and no VS Code window serves agent-auth-token user-wide (setting agentAuth.helper.userWide); open a new VS Code terminal.';
-const USER_WIDE_CLOSED = 'Agent Auth: no VS Code window serving agent-auth-token user-wide (setting agentAuth.helper.userWide) is open; open VS Code.';
+const USER_WIDE_CLOSED =
+  'Agent Auth: no VS Code window serving agent-auth-token user-wide (setting agentAuth.helper.userWide) is open; open VS Code.';
 
 class Exit extends Error {
   constructor(status, message) {
@@ -86,7 +87,8 @@ function parseArgs(argv) {
     if (args.length >= 1 && !provider) provider = args.shift();
     if (args.length) throw usageError(`unexpected argument ${args[0]} (see --help)`);
   }
-  if (idToken && format !== 'raw' && format !== 'kubectl') throw usageError('--id-token works only alone or with kubectl');
+  if (idToken && format !== 'raw' && format !== 'kubectl')
+    throw usageError('--id-token works only alone or with kubectl');
   // PROVIDER[@ACCOUNT]: the characters of ACCOUNT_REF in src/protocol/ids.ts (the extension checks the whole rule).
   if (/[^A-Za-z0-9._@+-]/.test(provider)) throw usageError(`"${provider}" is not a provider id (optionally @account)`);
   return { format, provider, idToken, action, command: format === 'exec' ? args : undefined };
@@ -96,7 +98,8 @@ function requestPath({ format, provider, idToken, git }, env) {
   let path = `/v1/token?format=${format}`;
   if (provider) path += `&provider=${encodeURIComponent(provider)}`;
   if (git) path += `&protocol=${git.protocol}&host=${git.host}`;
-  if (format === 'kubectl') path += `&api=${/client\.authentication\.k8s\.io\/v1beta1/.test(env.KUBERNETES_EXEC_INFO || '') ? 'v1beta1' : 'v1'}`;
+  if (format === 'kubectl')
+    path += `&api=${/client\.authentication\.k8s\.io\/v1beta1/.test(env.KUBERNETES_EXEC_INFO || '') ? 'v1beta1' : 'v1'}`;
   if (idToken) path += '&token=id';
   return path;
 }
@@ -107,10 +110,13 @@ function requestPath({ format, provider, idToken, git }, env) {
  * Support/agent-auth; Windows: %LOCALAPPDATA%\agent-auth).
  */
 function userWideDir(env, platform = process.platform, home = os.homedir()) {
-  if (platform === 'win32') return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), 'agent-auth');
+  if (platform === 'win32')
+    return path.win32.join(env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local'), 'agent-auth');
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'agent-auth');
   const xdg = env.XDG_RUNTIME_DIR;
-  return xdg && xdg.startsWith('/') ? path.posix.join(xdg, 'agent-auth') : path.posix.join(home, '.cache', 'agent-auth');
+  return xdg && xdg.startsWith('/')
+    ? path.posix.join(xdg, 'agent-auth')
+    : path.posix.join(home, '.cache', 'agent-auth');
 }
 
 const NONCE = /^[A-Za-z0-9_-]+$/;
@@ -204,8 +210,13 @@ const envGet = (env, name) => env[Object.keys(env).find((k) => k.toUpperCase() =
 function commandLine(command, args, platform, env, isFile) {
   if (platform !== 'win32') return { file: command, args: [...args] };
   const exts = (envGet(env, 'PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
-  const names = exts.some((e) => command.toUpperCase().endsWith(e.toUpperCase())) ? [command] : exts.map((e) => command + e.toLowerCase());
-  const dirs = /[\\/]/.test(command) || path.win32.isAbsolute(command) ? [''] : (envGet(env, 'PATH') ?? '').split(';').filter(Boolean);
+  const names = exts.some((e) => command.toUpperCase().endsWith(e.toUpperCase()))
+    ? [command]
+    : exts.map((e) => command + e.toLowerCase());
+  const dirs =
+    /[\\/]/.test(command) || path.win32.isAbsolute(command)
+      ? ['']
+      : (envGet(env, 'PATH') ?? '').split(';').filter(Boolean);
   let found;
   for (const dir of dirs) {
     found = names.map((n) => (dir ? path.win32.join(dir, n) : n)).find(isFile);
@@ -218,7 +229,11 @@ function commandLine(command, args, platform, env, isFile) {
     return twice ? q.replace(META, '^$1') : q;
   };
   const line = [found.replace(META, '^$1'), ...args.map(escape)].join(' ');
-  return { file: envGet(env, 'COMSPEC') ?? 'cmd.exe', args: ['/d', '/s', '/c', `"${line}"`], windowsVerbatimArguments: true };
+  return {
+    file: envGet(env, 'COMSPEC') ?? 'cmd.exe',
+    args: ['/d', '/s', '/c', `"${line}"`],
+    windowsVerbatimArguments: true,
+  };
 }
 
 const isFileOnDisk = (p) => {
@@ -233,11 +248,19 @@ const isFileOnDisk = (p) => {
 function runWithToken(command, name, token, env) {
   return new Promise((resolve, reject) => {
     const line = commandLine(command[0], command.slice(1), process.platform, env, isFileOnDisk);
-    const child = spawn(line.file, line.args, { stdio: 'inherit', env: { ...env, [name]: token }, windowsVerbatimArguments: line.windowsVerbatimArguments });
+    const child = spawn(line.file, line.args, {
+      stdio: 'inherit',
+      env: { ...env, [name]: token },
+      windowsVerbatimArguments: line.windowsVerbatimArguments,
+    });
     const forward = (sig) => () => child.kill(sig);
-    const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].filter((s) => process.platform !== 'win32' || s !== 'SIGHUP').map((s) => [s, forward(s)]);
+    const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP']
+      .filter((s) => process.platform !== 'win32' || s !== 'SIGHUP')
+      .map((s) => [s, forward(s)]);
     for (const [s, h] of handlers) process.on(s, h);
-    child.on('error', (err) => reject(new Exit(err.code === 'ENOENT' ? 127 : 126, `agent-auth-token: ${command[0]}: ${err.message}`)));
+    child.on('error', (err) =>
+      reject(new Exit(err.code === 'ENOENT' ? 127 : 126, `agent-auth-token: ${command[0]}: ${err.message}`)),
+    );
     child.on('exit', (code, signal) => {
       for (const [s, h] of handlers) process.removeListener(s, h);
       if (signal) {
@@ -265,8 +288,10 @@ async function main(argv, env) {
     const attrs = await readCredentialInput(process.stdin);
     if (opts.action !== 'get') return 0; // store/erase: the token lives in VS Code, nothing to keep or forget
     // Only characters a scheme or a host[:port] can have go into the request (as the POSIX script checks).
-    if (!/^[a-z]+$/.test(attrs.protocol || '')) throw new Exit(1, 'Agent Auth: git sent no usable protocol; no password.');
-    if (!/^[\]A-Za-z0-9.:[-]+$/.test(attrs.host || '')) throw new Exit(1, 'Agent Auth: git sent no usable host; no password.');
+    if (!/^[a-z]+$/.test(attrs.protocol || ''))
+      throw new Exit(1, 'Agent Auth: git sent no usable protocol; no password.');
+    if (!/^[\]A-Za-z0-9.:[-]+$/.test(attrs.host || ''))
+      throw new Exit(1, 'Agent Auth: git sent no usable host; no password.');
     opts.git = { protocol: attrs.protocol, host: attrs.host };
   }
   const ch = channel(env);
@@ -285,7 +310,8 @@ async function main(argv, env) {
   const nl = text.indexOf('\n');
   const name = text.slice(0, nl);
   // ENV_VAR_NAME of src/protocol/envVars.ts (test/security/oneDefinition.test.ts checks the copy).
-  if (nl < 0 || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) throw new Exit(4, 'Agent Auth: the token helper sent no valid answer.');
+  if (nl < 0 || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name))
+    throw new Exit(4, 'Agent Auth: the token helper sent no valid answer.');
   return runWithToken(opts.command, name, text.slice(nl + 1).replace(/\n$/, ''), env);
 }
 

@@ -15,7 +15,8 @@ const ACCESS_TOKEN_TTL_S = 120;
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' } } });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be a TCP port, not "${values.port}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`--port must be a TCP port, not "${values.port}"`);
 
   console.log('Preparing: scripts/setup-e2e.sh oldest, then npm run package…');
   // The demo runs on the default host (startCodeServer's oldest): the newest is for the test suite.

@@ -39,21 +39,25 @@ async function main(): Promise<void> {
   });
   const resource = values['resource-server'] ? `${idp.issuer}${RESOURCE_PATH}` : undefined;
   console.log(JSON.stringify({ issuer: idp.issuer, clientId: idp.clientId, ...(resource ? { resource } : {}) }));
-  console.log([
-    'Agent Auth development identity provider — any user name works, no password.',
-    `  issuer        ${idp.issuer}`,
-    `  client id     ${idp.clientId} (public, native; redirect http://127.0.0.1:<any port>/callback)`,
-    `  device codes  ${idp.issuer}/device`,
-    `  access tokens ${values.ttl ?? 60} s; refresh tokens ${values['no-rotation'] ? 'reused' : 'rotated'}`,
-    ...(resource ? [`  resource      ${resource} (GET ${resource}/whoami)`] : []),
-    'Stop with Ctrl+C.',
-  ].join('\n'));
+  console.log(
+    [
+      'Agent Auth development identity provider — any user name works, no password.',
+      `  issuer        ${idp.issuer}`,
+      `  client id     ${idp.clientId} (public, native; redirect http://127.0.0.1:<any port>/callback)`,
+      `  device codes  ${idp.issuer}/device`,
+      `  access tokens ${values.ttl ?? 60} s; refresh tokens ${values['no-rotation'] ? 'reused' : 'rotated'}`,
+      ...(resource ? [`  resource      ${resource} (GET ${resource}/whoami)`] : []),
+      'Stop with Ctrl+C.',
+    ].join('\n'),
+  );
 
   const stop = async () => {
     await idp.close();
     const s = idp.stats;
-    console.log(`Stopped. Token requests: ${s.tokenRequests} ${JSON.stringify(s.grants)}; revocations: ${s.revocations}; `
-      + `refresh tokens presented twice: ${s.doubleRedemptions()}.`);
+    console.log(
+      `Stopped. Token requests: ${s.tokenRequests} ${JSON.stringify(s.grants)}; revocations: ${s.revocations}; ` +
+        `refresh tokens presented twice: ${s.doubleRedemptions()}.`,
+    );
     process.exit(0);
   };
   process.once('SIGINT', stop);

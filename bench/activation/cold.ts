@@ -21,7 +21,8 @@ export function coldActivate(folder: string, settings: object): Promise<ColdSamp
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line) reject(new Error(`cold activation of ${folder} exited ${code}: ${err.trim().slice(-500)}`));
+      if (code !== 0 || !line)
+        reject(new Error(`cold activation of ${folder} exited ${code}: ${err.trim().slice(-500)}`));
       else resolve(JSON.parse(line) as ColdSample);
     });
   });

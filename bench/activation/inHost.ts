@@ -44,9 +44,13 @@ export async function activationInHost(vsix: string, samples: number): Promise<H
   const work = mkdtempSync(join(tmpdir(), 'agent-auth-bench-host-'));
   try {
     const probeVsix = join(work, 'probe.vsix');
-    await run(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', probeVsix], {
-      cwd: join(__dirname, 'probe'),
-    });
+    await run(
+      join(repoRoot, 'node_modules', '.bin', 'vsce'),
+      ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', probeVsix],
+      {
+        cwd: join(__dirname, 'probe'),
+      },
+    );
     const out: HostSample[] = [];
     for (let i = 0; i < samples; i++) out.push(await oneStart(join(work, `run-${i}`), [vsix, probeVsix]));
     return out;
@@ -69,10 +73,14 @@ async function oneStart(root: string, vsixes: string[]): Promise<HostSample> {
     wb = await Workbench.open(cs.workbenchUrl);
     const deadline = Date.now() + PROBE_TIMEOUT_MS;
     while (!existsSync(resultFile)) {
-      if (Date.now() > deadline) throw new Error(`the activation probe wrote nothing within ${PROBE_TIMEOUT_MS / 1000} s\n${cs.logTail(15)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the activation probe wrote nothing within ${PROBE_TIMEOUT_MS / 1000} s\n${cs.logTail(15)}`);
       await sleep(250);
     }
-    const r = JSON.parse(readFileSync(resultFile, 'utf8')) as { error?: string; marks?: Record<string, Partial<Marks>> };
+    const r = JSON.parse(readFileSync(resultFile, 'utf8')) as {
+      error?: string;
+      marks?: Record<string, Partial<Marks>>;
+    };
     if (r.error) throw new Error(`activation probe: ${r.error}`);
     return { ours: times(r.marks?.[OURS_ID], OURS_ID), peer: times(r.marks?.[PEER_ID], PEER_ID) };
   } finally {
@@ -82,7 +90,12 @@ async function oneStart(root: string, vsixes: string[]): Promise<HostSample> {
 }
 
 function times(m: Partial<Marks> | undefined, id: string): HostTimes {
-  const { willLoadExtensionCode: a, didLoadExtensionCode: b, willActivateExtension: c, didActivateExtension: d } = m ?? {};
+  const {
+    willLoadExtensionCode: a,
+    didLoadExtensionCode: b,
+    willActivateExtension: c,
+    didActivateExtension: d,
+  } = m ?? {};
   if (a === undefined || b === undefined || c === undefined || d === undefined) {
     throw new Error(`the extension host recorded no complete activation marks for ${id}: ${JSON.stringify(m)}`);
   }

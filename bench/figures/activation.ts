@@ -6,7 +6,10 @@ import { type FigureResult, row, type Row, skippedRow } from '../report.js';
 import { median, round } from '../stats.js';
 import { ACTIVATION_SETTINGS, githubAuthenticationDir } from '../support/peers.js';
 
-const NO_SLOWER = { goal: '≤ peer', check: (ours: number, peer: number | null) => (peer === null ? null : ours <= peer) };
+const NO_SLOWER = {
+  goal: '≤ peer',
+  check: (ours: number, peer: number | null) => (peer === null ? null : ours <= peer),
+};
 
 /**
  * Figure 1. In code-server's Node extension host: the host's own marks around loading and
@@ -14,7 +17,11 @@ const NO_SLOWER = { goal: '≤ peer', check: (ours: number, peer: number | null)
  * startup, github-authentication on demand. In plain Node: a cold `require` + `activate` of each
  * bundle in a fresh process under the bench's fake `vscode` module.
  */
-export async function activationFigure(o: { vsix: string; hostSamples: number; coldSamples: number }): Promise<FigureResult> {
+export async function activationFigure(o: {
+  vsix: string;
+  hostSamples: number;
+  coldSamples: number;
+}): Promise<FigureResult> {
   const rows: Row[] = [];
   const details: Record<string, unknown> = {};
   const hostLabel = '1a Activation in code-server 4.100.3 ext host, ms (vs github-authentication)';
@@ -27,7 +34,8 @@ export async function activationFigure(o: { vsix: string; hostSamples: number; c
       const peer = median(samples.map((s) => s.peer.totalMs));
       rows.push(row({ figure: hostLabel, ours, peer, ...NO_SLOWER, runs: samples.length }));
       details.host = {
-        method: 'code/extHost/{will,did}LoadExtensionCode + {will,did}ActivateExtension marks (Date.now() ms) read by a probe extension in the same host',
+        method:
+          'code/extHost/{will,did}LoadExtensionCode + {will,did}ActivateExtension marks (Date.now() ms) read by a probe extension in the same host',
         oursLoadMs: median(samples.map((s) => s.ours.loadMs)),
         oursActivateMs: median(samples.map((s) => s.ours.activateMs)),
         peerLoadMs: median(samples.map((s) => s.peer.loadMs)),

@@ -74,15 +74,48 @@ export async function handoutFigure(o: HandoutOptions): Promise<FigureResult> {
     const minRequests = Math.min(...rounds.map((r) => r.requests));
     return {
       rows: [
-        row({ figure: `3a getAccessToken, valid token, p50 µs over ${o.calls} calls (vs Map + Promise.resolve)`, ours: median(hot.ours.map((x) => x.p50)), peer: median(hot.floor.map((x) => x.p50)), runs: o.runs }),
-        row({ figure: `3b getAccessToken, valid token, p99 µs over ${o.calls} calls (vs Map + Promise.resolve)`, ours: median(hot.ours.map((x) => x.p99)), peer: median(hot.floor.map((x) => x.p99)), runs: o.runs }),
-        row({ figure: `3c ${o.callers} callers during a refresh: requests at the provider`, ours: maxRequests, goal: '= 1', check: (n) => n === 1, runs: o.rounds }),
-        row({ figure: `3d ${o.callers} callers during a refresh: p99 wait, ms (vs bare refresh POST)`, ours: median(rounds.map((r) => r.p99)), peer: median(rounds.map((r) => r.bareMs)), runs: o.rounds }),
+        row({
+          figure: `3a getAccessToken, valid token, p50 µs over ${o.calls} calls (vs Map + Promise.resolve)`,
+          ours: median(hot.ours.map((x) => x.p50)),
+          peer: median(hot.floor.map((x) => x.p50)),
+          runs: o.runs,
+        }),
+        row({
+          figure: `3b getAccessToken, valid token, p99 µs over ${o.calls} calls (vs Map + Promise.resolve)`,
+          ours: median(hot.ours.map((x) => x.p99)),
+          peer: median(hot.floor.map((x) => x.p99)),
+          runs: o.runs,
+        }),
+        row({
+          figure: `3c ${o.callers} callers during a refresh: requests at the provider`,
+          ours: maxRequests,
+          goal: '= 1',
+          check: (n) => n === 1,
+          runs: o.rounds,
+        }),
+        row({
+          figure: `3d ${o.callers} callers during a refresh: p99 wait, ms (vs bare refresh POST)`,
+          ours: median(rounds.map((r) => r.p99)),
+          peer: median(rounds.map((r) => r.bareMs)),
+          runs: o.rounds,
+        }),
       ],
       invariants: [
-        { name: `single flight: one token request per refresh with ${o.callers} concurrent callers`, ok: maxRequests === 1 && minRequests === 1, detail: `${minRequests}-${maxRequests} requests per round over ${o.rounds} rounds` },
-        { name: 'no expired token handed out (hot path and concurrent callers)', ok: expired === 0, detail: `${expired} expired` },
-        { name: 'no refresh token redeemed twice (figure 3)', ok: idp.stats.doubleRedemptions() === 0, detail: `${idp.stats.doubleRedemptions()} double redemptions` },
+        {
+          name: `single flight: one token request per refresh with ${o.callers} concurrent callers`,
+          ok: maxRequests === 1 && minRequests === 1,
+          detail: `${minRequests}-${maxRequests} requests per round over ${o.rounds} rounds`,
+        },
+        {
+          name: 'no expired token handed out (hot path and concurrent callers)',
+          ok: expired === 0,
+          detail: `${expired} expired`,
+        },
+        {
+          name: 'no refresh token redeemed twice (figure 3)',
+          ok: idp.stats.doubleRedemptions() === 0,
+          detail: `${idp.stats.doubleRedemptions()} double redemptions`,
+        },
       ],
       details: { hotPath: hot, rounds },
     };

@@ -11,7 +11,10 @@ export async function helperFigure(o: { calls: number; runs: number }): Promise<
   const results: Awaited<ReturnType<typeof benchHelper>>[] = [];
   for (let i = 0; i < o.runs; i++) results.push(await benchHelper(o.calls));
   const med = (pick: (r: (typeof results)[number]) => Latency | undefined, q: keyof Latency) => {
-    const xs = results.map(pick).filter((l): l is Latency => !!l).map((l) => l[q]);
+    const xs = results
+      .map(pick)
+      .filter((l): l is Latency => !!l)
+      .map((l) => l[q]);
     return xs.length ? median(xs) : null;
   };
   const ours = { p50: med((r) => r.ours, 'p50')!, p99: med((r) => r.ours, 'p99')! };
@@ -20,10 +23,20 @@ export async function helperFigure(o: { calls: number; runs: number }): Promise<
   const vsGh = (figure: string, value: number, peer: number | null, goal?: { text: string; max: number }): Row =>
     peer === null
       ? skippedRow(figure, 'gh is not installed')
-      : row({ figure, ours: value, peer, goal: goal?.text, check: goal && ((x, p) => x / p! <= goal.max), runs: o.runs });
+      : row({
+          figure,
+          ours: value,
+          peer,
+          goal: goal?.text,
+          check: goal && ((x, p) => x / p! <= goal.max),
+          runs: o.runs,
+        });
   return {
     rows: [
-      vsGh(`5a Token helper agent-auth-token, p50 ms over ${o.calls} spawns (vs gh auth token)`, ours.p50, gh.p50, { text: 'ratio ≤ 0.33', max: 0.33 }),
+      vsGh(`5a Token helper agent-auth-token, p50 ms over ${o.calls} spawns (vs gh auth token)`, ours.p50, gh.p50, {
+        text: 'ratio ≤ 0.33',
+        max: 0.33,
+      }),
       vsGh(`5b Token helper agent-auth-token, p99 ms over ${o.calls} spawns (vs gh auth token)`, ours.p99, gh.p99),
       row({
         figure: `5c Token helper agent-auth-token, p50 ms over ${o.calls} spawns (vs spawning /bin/true)`,

@@ -1,6 +1,13 @@
 import { rmSync } from 'node:fs';
 import { startTestIdp } from '../../test/fixtures/idp.js';
-import { idpProvider, lifecycleWindow, pointTokenEndpointAt, signInThroughIdp, storedSession, tempDir } from '../../test/support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  pointTokenEndpointAt,
+  signInThroughIdp,
+  storedSession,
+  tempDir,
+} from '../../test/support/lifecycle.js';
 import { MemorySecretStore } from '../../test/support/memorySecretStore.js';
 import { type FigureResult, row } from '../report.js';
 import { median } from '../stats.js';
@@ -61,12 +68,33 @@ export async function refreshFigure(runs: number): Promise<FigureResult> {
     const maxRequests = Math.max(...o.map((s) => s.requests));
     return {
       rows: [
-        row({ figure: '4a HTTP requests per refresh after sign-in (goal 1: no discovery)', ours: maxRequests, peer: 1, goal: '= 1', check: (n) => n === 1, runs }),
-        row({ figure: '4b Bytes sent per refresh, headers included (vs bare refresh_token POST)', ours: median(o.map((s) => s.bytesUp)), peer: median(b.map((s) => s.bytesUp)), runs }),
-        row({ figure: '4c Refresh time, ms (vs bare refresh_token POST)', ours: median(o.map((s) => s.ms)), peer: median(b.map((s) => s.ms)), runs }),
+        row({
+          figure: '4a HTTP requests per refresh after sign-in (goal 1: no discovery)',
+          ours: maxRequests,
+          peer: 1,
+          goal: '= 1',
+          check: (n) => n === 1,
+          runs,
+        }),
+        row({
+          figure: '4b Bytes sent per refresh, headers included (vs bare refresh_token POST)',
+          ours: median(o.map((s) => s.bytesUp)),
+          peer: median(b.map((s) => s.bytesUp)),
+          runs,
+        }),
+        row({
+          figure: '4c Refresh time, ms (vs bare refresh_token POST)',
+          ours: median(o.map((s) => s.ms)),
+          peer: median(b.map((s) => s.ms)),
+          runs,
+        }),
       ],
       invariants: [
-        { name: 'no refresh token redeemed twice (figure 4)', ok: idp.stats.doubleRedemptions() === 0, detail: `${idp.stats.doubleRedemptions()} double redemptions` },
+        {
+          name: 'no refresh token redeemed twice (figure 4)',
+          ok: idp.stats.doubleRedemptions() === 0,
+          detail: `${idp.stats.doubleRedemptions()} double redemptions`,
+        },
       ],
       details: { requestsOfLastRefresh: lastRequests, ours: o, bare: b },
     };

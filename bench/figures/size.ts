@@ -30,7 +30,11 @@ export async function sizeFigure(vsix: string): Promise<FigureResult> {
   const peer = existsSync(peerFile) ? readFileSync(peerFile) : undefined;
   const rows: Row[] = [];
   const distLabel = '2a dist/extension.js, KB (vs github-authentication dist/extension.js)';
-  rows.push(peer ? row({ figure: distLabel, ours: dist / KB, peer: peer.length / KB, runs: 1 }) : skippedRow(distLabel, 'code-server not installed'));
+  rows.push(
+    peer
+      ? row({ figure: distLabel, ours: dist / KB, peer: peer.length / KB, runs: 1 })
+      : skippedRow(distLabel, 'code-server not installed'),
+  );
   rows.push(
     row({
       figure: `2b VSIX, KB (vs github-authentication bundle deflated)`,
@@ -41,7 +45,14 @@ export async function sizeFigure(vsix: string): Promise<FigureResult> {
       runs: 1,
     }),
   );
-  rows.push(row({ figure: '2c dist/agentClient.js, loaded only with agents configured, KB', ours: agentClient / KB, peer: null, runs: 1 }));
+  rows.push(
+    row({
+      figure: '2c dist/agentClient.js, loaded only with agents configured, KB',
+      ours: agentClient / KB,
+      peer: null,
+      runs: 1,
+    }),
+  );
   const { inputs, builtBytes } = await bundledInputs();
   return {
     rows,
@@ -60,7 +71,13 @@ export async function sizeFigure(vsix: string): Promise<FigureResult> {
 
 /** Rebuilds in memory with scripts/build.ts's options plus a metafile; bytes per package or source folder of extension.js. */
 async function bundledInputs(): Promise<{ inputs: BundleInput[]; builtBytes: number }> {
-  const result = await build({ ...buildOptions(), absWorkingDir: repoRoot, write: false, metafile: true, logLevel: 'silent' });
+  const result = await build({
+    ...buildOptions(),
+    absWorkingDir: repoRoot,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
   const [, output] = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('dist/extension.js'))!;
   const byName = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -70,13 +87,13 @@ async function bundledInputs(): Promise<{ inputs: BundleInput[]; builtBytes: num
   const inputs = [...byName]
     .map(([name, bytes]) => ({ name, kb: Math.round((bytes / KB) * 10) / 10 }))
     .sort((a, b) => b.kb - a.kb);
-  return { inputs, builtBytes: result.outputFiles!.find((f) => f.path.endsWith('extension.js'))!.contents.byteLength };
+  return { inputs, builtBytes: result.outputFiles.find((f) => f.path.endsWith('extension.js'))!.contents.byteLength };
 }
 
 /** node_modules/a/…, node_modules/@s/b/… → the package (the innermost, for nested copies); src/x/… → src/x. */
 function groupOf(path: string): string {
   const m = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
-  if (m) return m[1]!;
+  if (m) return m[1];
   const parts = path.split('/');
   return parts.length > 2 ? `${parts[0]}/${parts[1]}` : path;
 }

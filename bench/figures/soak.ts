@@ -40,14 +40,22 @@ export async function soakFigure(minutes: number): Promise<FigureResult> {
     idp.stats.reset();
 
     const start: Omit<StartMessage, 'op'> = {
-      storeDir, lockDir, provider: idpProvider(idp), issuer: idp.issuer, clientId: idp.clientId, intervalMs: INTERVAL_MS, warmupMs: warmupMs(minutes),
+      storeDir,
+      lockDir,
+      provider: idpProvider(idp),
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      intervalMs: INTERVAL_MS,
+      warmupMs: warmupMs(minutes),
     };
     windows.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => SoakWindow.start(start)))));
     const began = Date.now();
     const endAt = began + minutes * 60_000;
     for (let next = began + 60_000; next < endAt; next += 60_000) {
       await sleep(next - Date.now());
-      console.log(`  soak: ${(next - began) / 60_000}/${minutes} min, ${idp.stats.grants.refresh_token ?? 0} refreshes so far`);
+      console.log(
+        `  soak: ${(next - began) / 60_000}/${minutes} min, ${idp.stats.grants.refresh_token ?? 0} refreshes so far`,
+      );
     }
     await sleep(endAt - Date.now());
     const reports = await Promise.all(windows.map((w) => w.stop()));
@@ -67,16 +75,51 @@ export async function soakFigure(minutes: number): Promise<FigureResult> {
     const label = `${PROCESSES} processes × ${minutes} min`;
     return {
       rows: [
-        row({ figure: `6a Soak ${label}: refreshes at the provider (vs one process's schedule alone)`, ours: refreshes, peer: oneProcess, goal: 'ratio ≤ 1.25', check: (x, p) => x / p! <= 1.25, runs: 1 }),
+        row({
+          figure: `6a Soak ${label}: refreshes at the provider (vs one process's schedule alone)`,
+          ours: refreshes,
+          peer: oneProcess,
+          goal: 'ratio ≤ 1.25',
+          check: (x, p) => x / p! <= 1.25,
+          runs: 1,
+        }),
         row({ figure: '6b Soak: double redemptions', ours: doubles, goal: '= 0', check: (x) => x === 0, runs: 1 }),
-        row({ figure: `6c Soak: expired or dead tokens seen by consumers (of ${handedOut})`, ours: badTokens, goal: '= 0', check: (x) => x === 0, runs: 1 }),
+        row({
+          figure: `6c Soak: expired or dead tokens seen by consumers (of ${handedOut})`,
+          ours: badTokens,
+          goal: '= 0',
+          check: (x) => x === 0,
+          runs: 1,
+        }),
         row({ figure: '6d Soak: consumer errors', ours: errors, goal: '= 0', check: (x) => x === 0, runs: 1 }),
-        row({ figure: '6e Soak: RSS MB at end (vs after warm-up), worst process', ours: rss.end.rssMb, peer: rss.start.rssMb, goal: 'ratio ≤ 1.10', check: (x, p) => x / p! <= 1.1, runs: 1 }),
-        row({ figure: '6f Soak: active handles at end (vs after warm-up), worst process', ours: handles.end.handles, peer: handles.start.handles, goal: 'end ≤ start', check: (x, p) => x <= p!, runs: 1 }),
+        row({
+          figure: '6e Soak: RSS MB at end (vs after warm-up), worst process',
+          ours: rss.end.rssMb,
+          peer: rss.start.rssMb,
+          goal: 'ratio ≤ 1.10',
+          check: (x, p) => x / p! <= 1.1,
+          runs: 1,
+        }),
+        row({
+          figure: '6f Soak: active handles at end (vs after warm-up), worst process',
+          ours: handles.end.handles,
+          peer: handles.start.handles,
+          goal: 'end ≤ start',
+          check: (x, p) => x <= p!,
+          runs: 1,
+        }),
       ],
       invariants: [
-        { name: 'no refresh token redeemed twice (soak)', ok: doubles === 0 && idp.stats.grantsRevokedForReuse === 0, detail: `${doubles} double redemptions, ${idp.stats.grantsRevokedForReuse} grants revoked for reuse` },
-        { name: 'no expired or dead token handed to a consumer (soak)', ok: badTokens === 0, detail: `${sum((r) => r.expired)} expired, ${sum((r) => r.inactiveAtIdp)} inactive at the IdP, of ${handedOut} handed out (${sum((r) => r.tokens)} distinct tokens introspected)` },
+        {
+          name: 'no refresh token redeemed twice (soak)',
+          ok: doubles === 0 && idp.stats.grantsRevokedForReuse === 0,
+          detail: `${doubles} double redemptions, ${idp.stats.grantsRevokedForReuse} grants revoked for reuse`,
+        },
+        {
+          name: 'no expired or dead token handed to a consumer (soak)',
+          ok: badTokens === 0,
+          detail: `${sum((r) => r.expired)} expired, ${sum((r) => r.inactiveAtIdp)} inactive at the IdP, of ${handedOut} handed out (${sum((r) => r.tokens)} distinct tokens introspected)`,
+        },
       ],
       details: { elapsedMs, refreshes, reports },
     };
@@ -107,7 +150,10 @@ class SoakWindow {
       child.on('message', (msg: FromWindow) => (msg.op === 'ready' ? resolve() : w.report?.(msg))),
     );
     child.send({ op: 'start', ...m } satisfies StartMessage);
-    await Promise.race([ready, w.exited.then(() => Promise.reject(new Error('a soak process exited before it was ready')))]);
+    await Promise.race([
+      ready,
+      w.exited.then(() => Promise.reject(new Error('a soak process exited before it was ready'))),
+    ]);
     return w;
   }
 

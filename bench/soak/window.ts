@@ -27,7 +27,16 @@ async function run(m: StartMessage): Promise<void> {
   const { service } = lifecycleWindow([m.provider], { secrets, lockDir: m.lockDir });
   // introspect() needs only the issuer and client id of the IdP.
   const idp = { issuer: m.issuer, clientId: m.clientId } as TestIdp;
-  const r: Omit<SoakReport, 'start' | 'end'> = { op: 'report', pid: process.pid, calls: 0, errors: 0, errorSamples: [], expired: 0, tokens: 0, inactiveAtIdp: 0 };
+  const r: Omit<SoakReport, 'start' | 'end'> = {
+    op: 'report',
+    pid: process.pid,
+    calls: 0,
+    errors: 0,
+    errorSamples: [],
+    expired: 0,
+    tokens: 0,
+    inactiveAtIdp: 0,
+  };
   const checks: Promise<void>[] = [];
   const noteError = (e: unknown) => {
     r.errors++;
@@ -51,7 +60,12 @@ async function run(m: StartMessage): Promise<void> {
       if (hash !== lastToken) {
         lastToken = hash;
         r.tokens++;
-        checks.push(introspect(idp, t.accessToken).then((x) => void (x.active || r.inactiveAtIdp++), (e) => noteError(e)));
+        checks.push(
+          introspect(idp, t.accessToken).then(
+            (x) => void (x.active || r.inactiveAtIdp++),
+            (e) => noteError(e),
+          ),
+        );
       }
     } catch (e) {
       noteError(e);

@@ -1,7 +1,13 @@
 import { rmSync } from 'node:fs';
 import { MemorySecretStore } from '../../test/support/memorySecretStore.js';
 import type { TestIdp } from '../../test/fixtures/idp.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, storedSession, tempDir } from '../../test/support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  signInThroughIdp,
+  storedSession,
+  tempDir,
+} from '../../test/support/lifecycle.js';
 
 /**
  * The token endpoint with nothing of ours in between: a refresh_token POST with the global fetch,
@@ -34,7 +40,11 @@ export class BareRefresher {
     const started = performance.now();
     const res = await fetch(this.tokenEndpoint, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.refreshToken, client_id: this.clientId }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: this.refreshToken,
+        client_id: this.clientId,
+      }),
     });
     const body = (await res.json()) as { refresh_token?: string; error?: string };
     const ms = performance.now() - started;

@@ -47,4 +47,3 @@ export class CountingProxy {
     await new Promise((r) => this.server.close(r));
   }
 }
-

@@ -13,8 +13,18 @@ import { HELPER_NAME } from './binDir.js';
 export const LAUNCHER_MARK = 'agent-auth-token launcher, written by "Agent Auth: Install Token Helper on PATH"';
 
 /** ~/.local/bin/agent-auth-token on Linux and macOS; %LOCALAPPDATA%\agent-auth\bin\agent-auth-token.cmd on Windows (not on PATH by default). */
-export function launcherPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  if (platform === 'win32') return win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), 'agent-auth', 'bin', `${HELPER_NAME}.cmd`);
+export function launcherPath(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): string {
+  if (platform === 'win32')
+    return win32.join(
+      env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'),
+      'agent-auth',
+      'bin',
+      `${HELPER_NAME}.cmd`,
+    );
   return join(home, '.local', 'bin', HELPER_NAME);
 }
 
@@ -28,7 +38,9 @@ export function launcherScript(platform: NodeJS.Platform, extensionsDir: string,
       'setlocal',
       'set "AA_BIN="',
       `for /d %%D in ("${extensionsDir}\\${extensionId}-*") do if exist "%%D\\bin\\${HELPER_NAME}.cmd" set "AA_BIN=%%D\\bin\\${HELPER_NAME}.cmd"`,
-      'if not defined AA_BIN (echo Agent Auth: no Agent Auth extension in ' + extensionsDir + '; reinstall it or remove this launcher. 1>&2 & exit /b 3)',
+      'if not defined AA_BIN (echo Agent Auth: no Agent Auth extension in ' +
+        extensionsDir +
+        '; reinstall it or remove this launcher. 1>&2 & exit /b 3)',
       'endlocal & call "%AA_BIN%" %*',
       '',
     ].join('\r\n');
@@ -59,12 +71,19 @@ export class NotOurFileError extends Error {}
  * Writes the launcher at `target` (creating its folder), replacing only a launcher this command
  * wrote earlier. Returns whether it replaced one.
  */
-export function installLauncher(target: string, script: string, platform: NodeJS.Platform = process.platform): { replaced: boolean } {
+export function installLauncher(
+  target: string,
+  script: string,
+  platform: NodeJS.Platform = process.platform,
+): { replaced: boolean } {
   const st = lstatSync(target, { throwIfNoEntry: false });
   if (st) {
-    if (!st.isFile()) throw new NotOurFileError(`${target} exists and is not a file written by Agent Auth; remove it first.`);
+    if (!st.isFile())
+      throw new NotOurFileError(`${target} exists and is not a file written by Agent Auth; remove it first.`);
     if (!readFileSync(target, 'utf8').includes(LAUNCHER_MARK)) {
-      throw new NotOurFileError(`${target} exists and was not written by Agent Auth; it is left alone. Remove or rename it first.`);
+      throw new NotOurFileError(
+        `${target} exists and was not written by Agent Auth; it is left alone. Remove or rename it first.`,
+      );
     }
   }
   mkdirSync(dirname(target), { recursive: true });

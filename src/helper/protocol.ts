@@ -65,19 +65,30 @@ export function parseTokenRequest(url: string): TokenRequest {
   if (!FORMATS.includes(format)) throw new HelperError(400, `Agent Auth: unknown output format "${format}".`);
   const providerId = u.searchParams.get('provider') ?? undefined;
   if (providerId !== undefined && !ACCOUNT_REF.test(providerId)) {
-    throw new HelperError(400, 'Agent Auth: a provider is named by its id (1-64 letters, digits, ".", "_" or "-"), optionally followed by "@" and an account (e.g. acme@alice).');
+    throw new HelperError(
+      400,
+      'Agent Auth: a provider is named by its id (1-64 letters, digits, ".", "_" or "-"), optionally followed by "@" and an account (e.g. acme@alice).',
+    );
   }
   const kubeApi = u.searchParams.get('api') ?? 'v1';
-  if (!KUBE_APIS.includes(kubeApi)) throw new HelperError(400, `Agent Auth: unsupported ExecCredential version "${kubeApi}".`);
+  if (!KUBE_APIS.includes(kubeApi))
+    throw new HelperError(400, `Agent Auth: unsupported ExecCredential version "${kubeApi}".`);
   const token = u.searchParams.get('token') ?? 'access';
   if (token !== 'access' && token !== 'id') throw new HelperError(400, `Agent Auth: unknown token kind "${token}".`);
   if (token === 'id' && !ID_TOKEN_FORMATS.includes(format)) {
-    throw new HelperError(400, 'Agent Auth: the ID token is printed as is or as an ExecCredential (kubectl), not in other formats.');
+    throw new HelperError(
+      400,
+      'Agent Auth: the ID token is printed as is or as an ExecCredential (kubectl), not in other formats.',
+    );
   }
   if (format !== 'git') return { format: format as Format, providerId, kubeApi, kind: token };
   const protocol = u.searchParams.get('protocol');
   const host = u.searchParams.get('host');
-  if (!protocol || !host) throw new HelperError(400, 'Agent Auth: git-credential needs the protocol and host git asks for (update agent-auth-token: open a new terminal).');
+  if (!protocol || !host)
+    throw new HelperError(
+      400,
+      'Agent Auth: git-credential needs the protocol and host git asks for (update agent-auth-token: open a new terminal).',
+    );
   return { format: 'git', providerId, kubeApi, kind: token, git: { protocol, host } };
 }
 
@@ -95,18 +106,30 @@ export function checkGitTarget(git: { protocol: string; host: string }, t: Issue
   } catch {
     throw refuse('that is not a host name');
   }
-  if (url.host !== git.host.toLowerCase().replace(git.protocol === 'https' ? /:443$/ : /:80$/, '') || url.pathname !== '/') throw refuse('that is not a host name');
-  if (git.protocol === 'http' && !isLoopbackHost(url.hostname)) throw refuse('git gets a token over plain http only on a loopback host');
+  if (
+    url.host !== git.host.toLowerCase().replace(git.protocol === 'https' ? /:443$/ : /:80$/, '') ||
+    url.pathname !== '/'
+  )
+    throw refuse('that is not a host name');
+  if (git.protocol === 'http' && !isLoopbackHost(url.hostname))
+    throw refuse('git gets a token over plain http only on a loopback host');
   const hosts = t.gitHosts ?? [];
   if (!hosts.includes(url.host)) {
-    throw refuse(`${t.name ?? t.providerId} gives its token only to ${hosts.length ? hosts.join(', ') : 'no host'} (gitHosts in its agentAuth.providers entry)`);
+    throw refuse(
+      `${t.name ?? t.providerId} gives its token only to ${hosts.length ? hosts.join(', ') : 'no host'} (gitHosts in its agentAuth.providers entry)`,
+    );
   }
 }
 
 /** The response body for a valid token; refuses tokens that are expired or could corrupt the output. */
 export function formatToken(req: TokenRequest, t: IssuedToken, now = Date.now()): string {
-  if (!TOKEN_CHARS.test(t.accessToken)) throw new HelperError(502, `Agent Auth: the token of ${t.name ?? t.providerId} has characters a token cannot have.`);
-  if (!(t.expiresAt > now)) throw new HelperError(503, `Agent Auth: the token of ${t.name ?? t.providerId} has expired; sign in again.`);
+  if (!TOKEN_CHARS.test(t.accessToken))
+    throw new HelperError(
+      502,
+      `Agent Auth: the token of ${t.name ?? t.providerId} has characters a token cannot have.`,
+    );
+  if (!(t.expiresAt > now))
+    throw new HelperError(503, `Agent Auth: the token of ${t.name ?? t.providerId} has expired; sign in again.`);
   switch (req.format) {
     case 'raw':
       return `${t.accessToken}\n`;
@@ -131,7 +154,8 @@ export function formatToken(req: TokenRequest, t: IssuedToken, now = Date.now())
 function envVarOf(t: IssuedToken): string {
   // Without a configured name: the one the settings default to.
   const name = t.envVar ?? defaultEnvVar(t.providerId);
-  if (!ENV_VAR_NAME.test(name)) throw new HelperError(502, `Agent Auth: "${name}" is not a valid environment variable name.`);
+  if (!ENV_VAR_NAME.test(name))
+    throw new HelperError(502, `Agent Auth: "${name}" is not a valid environment variable name.`);
   return name;
 }
 

@@ -41,7 +41,10 @@ export function ensurePrivateDir(dir: string): void {
  * <tmp>/agent-auth-<uid> first, or opened it up) a fresh directory from mkdtemp, which nobody can
  * have prepared: the name is random and mkdtemp creates it 0700. `remove` deletes that fresh one.
  */
-export function privateRuntimeDir(preferred: string, log: { warn(m: string): void }): { dir: string; fresh: boolean; remove(): void } {
+export function privateRuntimeDir(
+  preferred: string,
+  log: { warn(m: string): void },
+): { dir: string; fresh: boolean; remove(): void } {
   try {
     ensurePrivateDir(preferred);
     return { dir: preferred, fresh: false, remove() {} };
@@ -92,6 +95,8 @@ export function probeSocket(path: string): Promise<'accepts' | 'refused' | 'miss
       s.destroy();
       resolve('accepts');
     });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ENOENT' ? 'missing' : 'error'));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ENOENT' ? 'missing' : 'error'),
+    );
   });
 }

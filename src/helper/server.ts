@@ -6,7 +6,13 @@ import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { ensureExecutable, HELPER_NAME, helperBinDir, helperScript } from './binDir.js';
 import { newNonce, nonceMatches } from './nonce.js';
 import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
-import { defaultRuntimeDir, ensurePrivateDir, newSocketPath, privateRuntimeDir, removeStaleSockets } from './runtimeDir.js';
+import {
+  defaultRuntimeDir,
+  ensurePrivateDir,
+  newSocketPath,
+  privateRuntimeDir,
+  removeStaleSockets,
+} from './runtimeDir.js';
 
 /**
  * The token helper server: runs in the extension host and answers `agent-auth-token` (bin/) from
@@ -66,7 +72,10 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
   const channel = opts.listenAt ? { path: opts.listenAt, remove() {} } : await channelPath(opts.dir, log);
   const socketPath = channel.path;
 
-  const server = createServer({ maxHeaderSize: MAX_REQUEST_BYTES }, (req, res) => void answer(req, res, nonce, opts.source, log));
+  const server = createServer(
+    { maxHeaderSize: MAX_REQUEST_BYTES },
+    (req, res) => void answer(req, res, nonce, opts.source, log),
+  );
   server.on('connection', (socket) => socket.setTimeout(IDLE_MS)); // node's http server destroys a socket on timeout
   server.on('request', (req: IncomingMessage) => req.socket.setTimeout(0)); // fetching the token may take longer
   await listen(server, socketPath);
@@ -99,7 +108,8 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
  * user, administrators and SYSTEM write to it; the nonce still guards every request. (Untested here.)
  */
 async function channelPath(explicit: string | undefined, log: HelperLog): Promise<{ path: string; remove(): void }> {
-  if (process.platform === 'win32') return { path: `\\\\.\\pipe\\agent-auth-${randomBytes(8).toString('hex')}`, remove() {} };
+  if (process.platform === 'win32')
+    return { path: `\\\\.\\pipe\\agent-auth-${randomBytes(8).toString('hex')}`, remove() {} };
   let dir = explicit;
   let remove = () => {};
   if (dir === undefined) ({ dir, remove } = privateRuntimeDir(defaultRuntimeDir(), log));
@@ -123,14 +133,21 @@ async function answer(req: IncomingMessage, res: ServerResponse, nonce: string, 
   try {
     if (!nonceMatches(nonce, req.headers[NONCE_HEADER] as string | undefined)) {
       log.warn('Token helper: refused a request with a missing or wrong nonce.');
-      throw new HelperError(403, 'Agent Auth: the token helper refused this request (wrong or missing nonce). Open a new terminal.');
+      throw new HelperError(
+        403,
+        'Agent Auth: the token helper refused this request (wrong or missing nonce). Open a new terminal.',
+      );
     }
     if (req.method !== 'GET') throw new HelperError(405, 'Agent Auth: the token helper only answers GET.');
-    if (req.headers['content-length'] || req.headers['transfer-encoding']) throw new HelperError(413, 'Agent Auth: the token helper takes no request body.');
+    if (req.headers['content-length'] || req.headers['transfer-encoding'])
+      throw new HelperError(413, 'Agent Auth: the token helper takes no request body.');
     const request = parseTokenRequest(req.url ?? '/');
     let token: IssuedToken;
     try {
-      token = request.kind === 'id' ? await source.getIdToken(request.providerId) : await source.getAccessToken(request.providerId, { maxWaitMs: HELPER_MAX_WAIT_MS });
+      token =
+        request.kind === 'id'
+          ? await source.getIdToken(request.providerId)
+          : await source.getAccessToken(request.providerId, { maxWaitMs: HELPER_MAX_WAIT_MS });
     } catch (err) {
       throw new HelperError(409, userMessage(err));
     }

@@ -26,7 +26,11 @@ const LOCK = 'user.lock';
  * ~/Library/Application Support/agent-auth; Windows: %LOCALAPPDATA%\agent-auth. Never a shared
  * temporary folder. The clients (bin/) compute the same path.
  */
-export function userWideDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+export function userWideDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
   if (platform === 'win32') return win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), 'agent-auth');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'agent-auth');
   const xdg = env.XDG_RUNTIME_DIR;

@@ -56,7 +56,13 @@ const Request = z.discriminatedUnion('op', [
     sessionId: z.string(),
     generation: z.number(),
   }),
-  z.object({ v: z.literal(PROTOCOL_VERSION), key: z.string(), op: z.literal('signedOut'), providerId: z.string(), sessionId: z.string() }),
+  z.object({
+    v: z.literal(PROTOCOL_VERSION),
+    key: z.string(),
+    op: z.literal('signedOut'),
+    providerId: z.string(),
+    sessionId: z.string(),
+  }),
 ]);
 const Answer = z.object({ ok: z.boolean(), session: z.optional(SessionRecordSchema) });
 
@@ -100,7 +106,9 @@ export class PeerChannel implements SessionPeers {
   async publish(s: SessionRecord): Promise<void> {
     if (!(await this.ready)) return;
     const sent = await this.ask({ op: 'push', session: s });
-    this.log.debug(`Handed generation ${s.generation} of "${s.providerId}" to ${sent.filter((a) => a?.ok).length} other window(s).`);
+    this.log.debug(
+      `Handed generation ${s.generation} of "${s.providerId}" to ${sent.filter((a) => a?.ok).length} other window(s).`,
+    );
   }
 
   async publishSignOut(providerId: string, sessionId: string): Promise<void> {
@@ -111,8 +119,12 @@ export class PeerChannel implements SessionPeers {
   async request(providerId: string, want: GenerationMarker): Promise<SessionRecord | undefined> {
     if (!(await this.ready)) return undefined;
     const answers = await this.ask({ op: 'get', providerId, sessionId: want.sessionId, generation: want.generation });
-    return answers.find((a) => a?.session?.providerId === providerId && a.session.sessionId === want.sessionId && a.session.generation === want.generation)
-      ?.session;
+    return answers.find(
+      (a) =>
+        a?.session?.providerId === providerId &&
+        a.session.sessionId === want.sessionId &&
+        a.session.generation === want.generation,
+    )?.session;
   }
 
   async close(): Promise<void> {
@@ -156,7 +168,8 @@ export class PeerChannel implements SessionPeers {
       await unlink(tmp).catch(() => undefined);
     }
     const st = await lstat(path);
-    if (!st.isFile() || st.uid !== process.getuid?.() || st.mode & 0o077) throw new Error(`${path} is not a private file of this user`);
+    if (!st.isFile() || st.uid !== process.getuid?.() || st.mode & 0o077)
+      throw new Error(`${path} is not a private file of this user`);
     const key = (await readFile(path, 'utf8')).trim();
     if (key.length < 43) throw new Error(`${path} holds no valid key`);
     return key;
@@ -193,7 +206,8 @@ export class PeerChannel implements SessionPeers {
       return;
     }
     const s = h.lookup(r.data.providerId);
-    const fits = s && s.providerId === r.data.providerId && s.sessionId === r.data.sessionId && s.generation >= r.data.generation;
+    const fits =
+      s && s.providerId === r.data.providerId && s.sessionId === r.data.sessionId && s.generation >= r.data.generation;
     reply(fits ? { ok: true, session: s } : { ok: false });
   }
 
@@ -206,7 +220,10 @@ export class PeerChannel implements SessionPeers {
       return [];
     }
     const line = JSON.stringify({ v: PROTOCOL_VERSION, key: this.key, ...msg }) + '\n';
-    const peers = names.filter((n) => n.endsWith('.sock')).map((n) => join(this.dir, n)).filter((p) => p !== this.socketPath);
+    const peers = names
+      .filter((n) => n.endsWith('.sock'))
+      .map((n) => join(this.dir, n))
+      .filter((p) => p !== this.socketPath);
     return Promise.all(peers.map((p) => exchange(p, line)));
   }
 }

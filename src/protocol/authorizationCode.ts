@@ -50,12 +50,16 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
     redirect: o.redirect,
   });
   try {
-    const redirectUri = o.externalRedirectUri ? await o.externalRedirectUri(loopback.redirectUri) : loopback.redirectUri;
+    const redirectUri = o.externalRedirectUri
+      ? await o.externalRedirectUri(loopback.redirectUri)
+      : loopback.redirectUri;
     if (redirectUri !== loopback.redirectUri) {
       // A remote window's port forward (localhost:<forwarded port>) reaches the listener under its own Host.
       loopback.allowHost(new URL(redirectUri).host);
       if (o.redirect?.port) {
-        o.log.warn(`The fixed redirect ${loopback.redirectUri} was forwarded as ${redirectUri}; an IdP that compares redirect URIs exactly will refuse it (the device flow avoids this).`);
+        o.log.warn(
+          `The fixed redirect ${loopback.redirectUri} was forwarded as ${redirectUri}; an IdP that compares redirect URIs exactly will refuse it (the device flow avoids this).`,
+        );
       }
     }
     const url = new URL(as.authorization_endpoint);
@@ -83,8 +87,18 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
       });
       // The nonce is checked in the ID token when the server sends one. A plain OAuth 2 server
       // (GitHub) ignores the openid scope and sends none: nothing to bind, and no reason to fail.
-      const idToken = nonce && typeof ((await res.clone().json().catch(() => undefined)) as { id_token?: unknown } | undefined)?.id_token === 'string';
-      const tokens = toTokenSet(await oauth.processAuthorizationCodeResponse(as, client, res, idToken ? { expectedNonce: nonce } : undefined), o.now());
+      const idToken =
+        nonce &&
+        typeof (
+          (await res
+            .clone()
+            .json()
+            .catch(() => undefined)) as { id_token?: unknown } | undefined
+        )?.id_token === 'string';
+      const tokens = toTokenSet(
+        await oauth.processAuthorizationCodeResponse(as, client, res, idToken ? { expectedNonce: nonce } : undefined),
+        o.now(),
+      );
       cb.respond({ ok: true });
       return tokens;
     } catch (e) {
@@ -108,7 +122,10 @@ function validateCallback(
   const iss = params.get('iss');
   if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
     const got = iss === null ? 'no "iss" parameter' : `"iss" ${JSON.stringify(iss.slice(0, 200))}`;
-    throw new AuthError('issuer_mismatch', `The authorization response did not come from ${as.issuer} (RFC 9207 mix-up defence: it carried ${got}).`);
+    throw new AuthError(
+      'issuer_mismatch',
+      `The authorization response did not come from ${as.issuer} (RFC 9207 mix-up defence: it carried ${got}).`,
+    );
   }
   if (params.get('state') !== state) {
     throw new AuthError('state_mismatch', 'The authorization response does not match this sign-in attempt (state).');

@@ -41,23 +41,32 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
   const as = asAuthorizationServer(o.endpoints);
   const { client, auth } = clientOf(o.clientId, o.clientAuthentication);
   if (!as.device_authorization_endpoint) {
-    throw new AuthError('unsupported', `${as.issuer} does not offer the device authorization grant; use the browser flow.`);
+    throw new AuthError(
+      'unsupported',
+      `${as.issuer} does not offer the device authorization grant; use the browser flow.`,
+    );
   }
   const sleep = o.sleep ?? abortableSleep;
   let device: oauth.DeviceAuthorizationResponse;
   try {
     const params = tokenParameters(o.tokenParameters, new URLSearchParams({ scope: o.scopes.join(' ') }));
-    const res = await oauth.deviceAuthorizationRequest(as, client, auth, params,
-      requestOptions(as.device_authorization_endpoint, o.fetch, o.signal));
+    const res = await oauth.deviceAuthorizationRequest(
+      as,
+      client,
+      auth,
+      params,
+      requestOptions(as.device_authorization_endpoint, o.fetch, o.signal),
+    );
     device = await oauth.processDeviceAuthorizationResponse(as, client, res);
   } catch (e) {
     throw toAuthError(e, 'The device authorization endpoint');
   }
   const expiresAt = o.now() + device.expires_in * 1000;
   const page = checkVerificationUri(device.verification_uri, 'verification_uri', o.endpoints);
-  const complete = device.verification_uri_complete === undefined
-    ? undefined
-    : checkVerificationUri(device.verification_uri_complete, 'verification_uri_complete', o.endpoints);
+  const complete =
+    device.verification_uri_complete === undefined
+      ? undefined
+      : checkVerificationUri(device.verification_uri_complete, 'verification_uri_complete', o.endpoints);
   o.onUserCode({
     userCode: checkUserCode(device.user_code),
     verificationUri: page.href,
@@ -92,7 +101,10 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
         case 'expired_token':
           throw expired();
         case 'access_denied':
-          throw new AuthError('oauth_error', 'Sign-in was denied in the browser.', { oauthError: 'access_denied', cause: err });
+          throw new AuthError('oauth_error', 'Sign-in was denied in the browser.', {
+            oauthError: 'access_denied',
+            cause: err,
+          });
       }
       if (isAuthError(err) && err.transient) {
         o.log.warn(`Polling failed (${err.message}); trying again.`);
@@ -119,7 +131,10 @@ function checkUserCode(code: string): string {
  */
 function checkVerificationUri(value: string, field: string, e: Endpoints): { href: string; known: boolean } {
   const refuse = (why: string) =>
-    new AuthError('invalid_response', `The device authorization endpoint sent a ${field} that Agent Auth will not open (${why}): ${serverText(value, 120)}`);
+    new AuthError(
+      'invalid_response',
+      `The device authorization endpoint sent a ${field} that Agent Auth will not open (${why}): ${serverText(value, 120)}`,
+    );
   let url: URL;
   try {
     url = new URL(value);
@@ -130,7 +145,13 @@ function checkVerificationUri(value: string, field: string, e: Endpoints): { hre
     throw refuse('it must use https:, or http: on a loopback host');
   }
   if (url.username || url.password) throw refuse('it contains a user name or password');
-  const known = [e.issuer, e.authorization_endpoint, e.token_endpoint, e.device_authorization_endpoint, e.revocation_endpoint]
+  const known = [
+    e.issuer,
+    e.authorization_endpoint,
+    e.token_endpoint,
+    e.device_authorization_endpoint,
+    e.revocation_endpoint,
+  ]
     .filter((u): u is string => !!u && URL.canParse(u))
     .map((u) => new URL(u).host);
   // Shown in notifications too: a URL whose text serverText would alter (a markdown link, `command:`) is refused.

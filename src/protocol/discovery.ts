@@ -43,7 +43,10 @@ export async function discoverServer(
   let lastError: AuthError | undefined;
   for (const algorithm of ['oidc', 'oauth2'] as const) {
     try {
-      const res = await oauth.discoveryRequest(issuerUrl, { algorithm, ...requestOptions(issuer, deps.fetch, deps.signal) });
+      const res = await oauth.discoveryRequest(issuerUrl, {
+        algorithm,
+        ...requestOptions(issuer, deps.fetch, deps.signal),
+      });
       const as = await oauth.processDiscoveryResponse(issuerUrl, res);
       const { endpoints, advertised } = validate(as, issuerUrl);
       deps.log.info(`Discovered ${issuer} (${algorithm === 'oidc' ? 'OpenID Connect' : 'RFC 8414'} metadata).`);
@@ -53,7 +56,8 @@ export async function discoverServer(
       if (mismatch) throw mismatch;
       lastError = toAuthError(e, `Discovery at ${issuer}`);
       // Only "no such document" moves on to the other well-known location; anything else is the answer.
-      const missing = lastError.code === 'not_json' || (lastError.code === 'http_status' && lastError.details.status === 404);
+      const missing =
+        lastError.code === 'not_json' || (lastError.code === 'http_status' && lastError.details.status === 404);
       if (!missing) throw lastError;
     }
   }
@@ -80,18 +84,23 @@ function issuerMismatch(e: unknown, expected: string): AuthError | undefined {
   const shown = JSON.stringify(actual);
   if (TENANT_TEMPLATE.test(actual)) {
     const example = actual.replace(TENANT_TEMPLATE, '<your tenant ID>');
-    return new AuthError('issuer_mismatch',
+    return new AuthError(
+      'issuer_mismatch',
       `${expected} is a multi-tenant endpoint: its metadata names the issuer template ${shown}, which no token carries. ` +
-      `Agent Auth signs in to one tenant: set "issuer" to ${JSON.stringify(example)} (the tenant ID is on the tenant's Overview page in the Entra admin center).`,
-      { cause: e });
+        `Agent Auth signs in to one tenant: set "issuer" to ${JSON.stringify(example)} (the tenant ID is on the tenant's Overview page in the Entra admin center).`,
+      { cause: e },
+    );
   }
-  return new AuthError('issuer_mismatch',
+  return new AuthError(
+    'issuer_mismatch',
     `The metadata at ${expected} names the issuer ${shown}, not ${JSON.stringify(expected)} as configured. ` +
-    `If that is the server you mean, set "issuer" to ${shown}` +
-    (/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/|$)/i.test(actual) && !/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(expected)
-      ? ' (Entra ID names the tenant by its ID in the issuer, even when the URL names the tenant\'s domain).'
-      : '.'),
-    { cause: e });
+      `If that is the server you mean, set "issuer" to ${shown}` +
+      (/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/|$)/i.test(actual) &&
+      !/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(expected)
+        ? " (Entra ID names the tenant by its ID in the issuer, even when the URL names the tenant's domain)."
+        : '.'),
+    { cause: e },
+  );
 }
 
 /** Endpoints named in the settings, by the settings' names (`endpoints` in a provider entry). */
@@ -131,7 +140,8 @@ async function authorizationServerOf(resource: string, deps: DiscoveryDeps): Pro
     const res = await oauth.resourceDiscoveryRequest(url, requestOptions(resource, deps.fetch, deps.signal));
     const rs = await oauth.processResourceDiscoveryResponse(url, res);
     const first = rs.authorization_servers?.[0];
-    if (!first) throw new AuthError('unsupported', `Resource ${resource} names no authorization server in its metadata.`);
+    if (!first)
+      throw new AuthError('unsupported', `Resource ${resource} names no authorization server in its metadata.`);
     deps.log.info(`Resource ${resource} is protected by ${first}.`);
     return first;
   } catch (e) {
@@ -139,7 +149,10 @@ async function authorizationServerOf(resource: string, deps: DiscoveryDeps): Pro
   }
 }
 
-function validate(as: oauth.AuthorizationServer, issuerUrl: URL): { endpoints: Endpoints; advertised: AdvertisedSupport } {
+function validate(
+  as: oauth.AuthorizationServer,
+  issuerUrl: URL,
+): { endpoints: Endpoints; advertised: AdvertisedSupport } {
   const m = parseOrThrow(ServerMetadataSchema, as, `The metadata of ${issuerUrl.href}`);
   const requireHttps = issuerUrl.protocol === 'https:';
   const check = (value: string | undefined, name: string) => {
@@ -156,9 +169,14 @@ function validate(as: oauth.AuthorizationServer, issuerUrl: URL): { endpoints: E
     code_challenge_methods_supported: m.code_challenge_methods_supported,
     authorization_response_iss_parameter_supported: m.authorization_response_iss_parameter_supported,
   };
-  return { endpoints, advertised: { grantTypes: stringList(as.grant_types_supported), scopes: stringList(as.scopes_supported) } };
+  return {
+    endpoints,
+    advertised: { grantTypes: stringList(as.grant_types_supported), scopes: stringList(as.scopes_supported) },
+  };
 }
 
 /** Informational lists: a malformed one is treated as absent rather than failing discovery. */
 const stringList = (v: unknown): string[] | undefined =>
-  Array.isArray(v) && v.length <= 200 && v.every((x) => typeof x === 'string' && x.length <= 256) ? (v as string[]) : undefined;
+  Array.isArray(v) && v.length <= 200 && v.every((x) => typeof x === 'string' && x.length <= 256)
+    ? (v as string[])
+    : undefined;

@@ -20,8 +20,7 @@ export const asAuthorizationServer = (e: Endpoints): oauth.AuthorizationServer =
 
 /** How the client proves itself at the token and revocation endpoints. The secret comes from SecretStorage, never a setting. */
 export type ClientAuthentication =
-  | { method: 'none' }
-  | { method: 'client_secret_basic' | 'client_secret_post'; secret: string };
+  { method: 'none' } | { method: 'client_secret_basic' | 'client_secret_post'; secret: string };
 
 /** Extra parameters for every token request: RFC 8707 `resource` (repeated) and Auth0's `audience`. */
 export interface TokenParameters {
@@ -30,12 +29,21 @@ export interface TokenParameters {
 }
 
 /** The oauth4webapi client and its authentication method for one request. */
-export function clientOf(clientId: string, auth: ClientAuthentication = { method: 'none' }): { client: oauth.Client; auth: oauth.ClientAuth } {
+export function clientOf(
+  clientId: string,
+  auth: ClientAuthentication = { method: 'none' },
+): { client: oauth.Client; auth: oauth.ClientAuth } {
   switch (auth.method) {
     case 'client_secret_basic':
-      return { client: { client_id: clientId, token_endpoint_auth_method: auth.method }, auth: oauth.ClientSecretBasic(auth.secret) };
+      return {
+        client: { client_id: clientId, token_endpoint_auth_method: auth.method },
+        auth: oauth.ClientSecretBasic(auth.secret),
+      };
     case 'client_secret_post':
-      return { client: { client_id: clientId, token_endpoint_auth_method: auth.method }, auth: oauth.ClientSecretPost(auth.secret) };
+      return {
+        client: { client_id: clientId, token_endpoint_auth_method: auth.method },
+        auth: oauth.ClientSecretPost(auth.secret),
+      };
     default:
       return { client: { client_id: clientId, token_endpoint_auth_method: 'none' }, auth: oauth.None() };
   }

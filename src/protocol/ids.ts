@@ -21,7 +21,8 @@ const ACCOUNT_CHARS = '[A-Za-z0-9._+@-]{1,256}';
  * would need quoted (the clients encode `+`).
  */
 export const ACCOUNT_REF = new RegExp(`^${PROVIDER_ID.source.slice(1, -1)}(@${ACCOUNT_CHARS})?$`);
-export const ACCOUNT_REF_RULE = 'must be a provider id, optionally followed by "@" and an account (letters, digits, ".", "_", "-", "+", "@")';
+export const ACCOUNT_REF_RULE =
+  'must be a provider id, optionally followed by "@" and an account (letters, digits, ".", "_", "-", "+", "@")';
 /** What may follow `acme@` in a reference. */
 export const ACCOUNT_NAME = new RegExp(`^${ACCOUNT_CHARS}$`);
 

@@ -61,7 +61,13 @@ export async function startLoopbackServer(opts: {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE' && r.port) {
-        reject(new AuthError('config', `Port ${r.port} on ${r.host} is taken by another program, so the sign-in redirect cannot listen there. Close that program, or choose another port in ${r.setting ?? 'the redirect setting'} and register the new redirect URI at the identity provider.`, { cause: e }));
+        reject(
+          new AuthError(
+            'config',
+            `Port ${r.port} on ${r.host} is taken by another program, so the sign-in redirect cannot listen there. Close that program, or choose another port in ${r.setting ?? 'the redirect setting'} and register the new redirect URI at the identity provider.`,
+            { cause: e },
+          ),
+        );
       } else reject(e);
     });
     server.listen(r.port ?? 0, bindAddress, () => resolve());
@@ -100,7 +106,8 @@ export async function startLoopbackServer(opts: {
         opts.log.warn(`Loopback server: refused a request for host "${req.headers.host ?? ''}".`);
         return page(res, 400, 'Wrong host.');
       }
-      if (fromAnotherUser(req, opts.log)) return page(res, 403, 'This sign-in callback came from another user on this computer and was refused.');
+      if (fromAnotherUser(req, opts.log))
+        return page(res, 403, 'This sign-in callback came from another user on this computer and was refused.');
       const url = new URL(req.url ?? '/', `http://${hostHeader}`);
       if (req.method !== 'GET' || url.pathname !== callbackPath) return page(res, 404, 'Not found.');
       if (settled) return page(res, 410, 'This sign-in attempt has already finished.');
@@ -118,15 +125,18 @@ export async function startLoopbackServer(opts: {
         else page(res, 400, `Sign-in failed: ${outcome.message}`);
         res.once('finish', close);
       };
-      setTimeout(() => respond({ ok: false, message: 'VS Code did not finish in time. Return to VS Code for details.' }),
-        RESPOND_DEADLINE_MS).unref();
+      setTimeout(
+        () => respond({ ok: false, message: 'VS Code did not finish in time. Return to VS Code for details.' }),
+        RESPOND_DEADLINE_MS,
+      ).unref();
       resolve({ params: url.searchParams, respond });
     });
   });
   // Stay quiet if nobody awaits a failed callback (e.g. the browser never opened).
   callback.catch(() => undefined);
   const allowHost = (host: string) => {
-    if (!isLoopbackHost(new URL(`http://${host}`).hostname)) throw new AuthError('config', `The forwarded redirect ${host} is not a loopback address.`);
+    if (!isLoopbackHost(new URL(`http://${host}`).hostname))
+      throw new AuthError('config', `The forwarded redirect ${host} is not a loopback address.`);
     hosts.add(host.toLowerCase());
   };
   return { redirectUri, callback, allowHost, close };
@@ -137,7 +147,10 @@ function fromAnotherUser(req: IncomingMessage, log: Logger): boolean {
   if (process.platform !== 'linux' || typeof process.getuid !== 'function') return false;
   const s = req.socket;
   if (!s.localAddress || !s.localPort || !s.remoteAddress || !s.remotePort) return false;
-  const uid = loopbackPeerUid({ address: s.localAddress, port: s.localPort }, { address: s.remoteAddress, port: s.remotePort });
+  const uid = loopbackPeerUid(
+    { address: s.localAddress, port: s.localPort },
+    { address: s.remoteAddress, port: s.remotePort },
+  );
   if (uid === undefined) {
     log.warn('Loopback server: could not tell which user sent the callback (/proc/net/tcp); accepting it.');
     return false;

@@ -21,7 +21,11 @@ const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'];
  * The uid owning the peer's socket, or undefined when it cannot be told (not Linux, no /proc, no
  * such row). `read` is injectable for tests of the parser only.
  */
-export function loopbackPeerUid(local: Endpoint, remote: Endpoint, read: (path: string) => string = (p) => readFileSync(p, 'latin1')): number | undefined {
+export function loopbackPeerUid(
+  local: Endpoint,
+  remote: Endpoint,
+  read: (path: string) => string = (p) => readFileSync(p, 'latin1'),
+): number | undefined {
   const wantLocal = [socketKey(remote, 4), socketKey(remote, 6)].filter(Boolean);
   const wantRemote = [socketKey(local, 4), socketKey(local, 6)].filter(Boolean);
   for (const table of TABLES) {
@@ -34,7 +38,7 @@ export function loopbackPeerUid(local: Endpoint, remote: Endpoint, read: (path: 
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 8) continue;
-      if (wantLocal.includes(f[1]!.toUpperCase()) && wantRemote.includes(f[2]!.toUpperCase())) {
+      if (wantLocal.includes(f[1].toUpperCase()) && wantRemote.includes(f[2].toUpperCase())) {
         const uid = Number(f[7]);
         if (Number.isInteger(uid)) return uid;
       }

@@ -23,11 +23,15 @@ export function toAuthError(e: unknown, what: string): AuthError {
   if (e instanceof oauth.WWWAuthenticateChallengeError) {
     const first = e.cause[0];
     const error = first?.parameters.error;
-    return new AuthError('oauth_error', `${what} refused the request (HTTP ${e.status}${error ? `, ${serverText(error, 64)}` : ''}).`, {
-      oauthError: error,
-      status: e.status,
-      cause: e,
-    });
+    return new AuthError(
+      'oauth_error',
+      `${what} refused the request (HTTP ${e.status}${error ? `, ${serverText(error, 64)}` : ''}).`,
+      {
+        oauthError: error,
+        status: e.status,
+        cause: e,
+      },
+    );
   }
   if (e instanceof oauth.OperationProcessingError) {
     const res = e.cause instanceof Response ? e.cause : undefined;
@@ -38,30 +42,43 @@ export function toAuthError(e: unknown, what: string): AuthError {
       case oauth.PARSE_ERROR:
         // An error status says more than the body it came with (an HTML 503 or a bare 429).
         if (res && !res.ok) return withStatus(res, what, e);
-        return new AuthError('not_json', `${what} did not answer with JSON${res ? ` (HTTP ${res.status}, ${serverText(res.headers.get('content-type') ?? 'no content type', 80)})` : ''}; is the URL right?`, { status: res?.status, cause: e });
+        return new AuthError(
+          'not_json',
+          `${what} did not answer with JSON${res ? ` (HTTP ${res.status}, ${serverText(res.headers.get('content-type') ?? 'no content type', 80)})` : ''}; is the URL right?`,
+          { status: res?.status, cause: e },
+        );
       case oauth.JSON_ATTRIBUTE_COMPARISON: {
         // oauth4webapi names the attribute and the expected value; say both values, the server's capped.
         const c = e.cause as { attribute?: string; expected?: string; body?: Record<string, unknown> } | undefined;
         const actual = c?.attribute ? c.body?.[c.attribute] : undefined;
-        const detail = c?.attribute && c.expected
-          ? `its "${c.attribute}" is ${JSON.stringify(serverText(String(actual ?? ''), 300))}, expected "${c.expected}"`
-          : serverText(e.message);
+        const detail =
+          c?.attribute && c.expected
+            ? `its "${c.attribute}" is ${JSON.stringify(serverText(String(actual ?? ''), 300))}, expected "${c.expected}"`
+            : serverText(e.message);
         return new AuthError('issuer_mismatch', `${what}: ${detail}.`, { cause: e });
       }
       case oauth.HTTP_REQUEST_FORBIDDEN:
       case oauth.REQUEST_PROTOCOL_FORBIDDEN:
-        return new AuthError('insecure_endpoint', `${what} would be contacted over an insecure connection.`, { cause: e });
+        return new AuthError('insecure_endpoint', `${what} would be contacted over an insecure connection.`, {
+          cause: e,
+        });
       default:
-        return new AuthError('invalid_response', `${what} sent an invalid response: ${serverText(e.message)}.`, { cause: e });
+        return new AuthError('invalid_response', `${what} sent an invalid response: ${serverText(e.message)}.`, {
+          cause: e,
+        });
     }
   }
   if (e instanceof oauth.UnsupportedOperationError) {
     return new AuthError('unsupported', `${what}: ${serverText(e.message)}.`, { cause: e });
   }
   if (e instanceof TypeError) {
-    return new AuthError('invalid_response', `${what} sent an invalid response: ${serverText(e.message)}.`, { cause: e });
+    return new AuthError('invalid_response', `${what} sent an invalid response: ${serverText(e.message)}.`, {
+      cause: e,
+    });
   }
-  return new AuthError('invalid_response', `${what} failed: ${serverText((e as Error)?.message ?? String(e))}.`, { cause: e });
+  return new AuthError('invalid_response', `${what} failed: ${serverText((e as Error)?.message ?? String(e))}.`, {
+    cause: e,
+  });
 }
 
 function withStatus(res: Response | undefined, what: string, cause: unknown): AuthError {

@@ -38,5 +38,8 @@ export const TokenResponseSchema = z.looseObject({
 export function parseOrThrow<S extends z.ZodMiniType>(schema: S, data: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  throw new AuthError('invalid_response', `${what} is invalid: ${describeIssues(r.error.issues, data, 'the document')}.`);
+  throw new AuthError(
+    'invalid_response',
+    `${what} is invalid: ${describeIssues(r.error.issues, data, 'the document')}.`,
+  );
 }

@@ -47,7 +47,12 @@ export function serverText(value: unknown, max = SERVER_TEXT_MAX): string {
     .replace(COMMAND_URI, '$1: ')
     .replace(ICON, '$ (');
   const chars = [...s];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : s;
+  return chars.length > max
+    ? `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`
+    : s;
 }
 
 /** RFC 8628 §6.1: user codes are short strings of letters and digits, optionally grouped with "-" or spaces. */

@@ -1,6 +1,13 @@
 import * as oauth from 'oauth4webapi';
 import type { Endpoints } from './endpoints.js';
-import { asAuthorizationServer, type ClientAuthentication, clientOf, requestOptions, type TokenParameters, tokenParameters } from './endpoints.js';
+import {
+  asAuthorizationServer,
+  type ClientAuthentication,
+  clientOf,
+  requestOptions,
+  type TokenParameters,
+  tokenParameters,
+} from './endpoints.js';
 import type { FetchLike } from './http.js';
 import { AuthError } from './errors.js';
 import { toAuthError } from './oauthErrors.js';

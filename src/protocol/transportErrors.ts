@@ -20,7 +20,8 @@ const UNTRUSTED = new Set([
 const OUT_OF_DATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 const WRONG_NAME = 'ERR_TLS_CERT_ALTNAME_INVALID';
 /** Any other verification failure: revoked, bad signature, wrong purpose, ... */
-const OTHER_CERTIFICATE = /^(CERT_|INVALID_CA$|INVALID_PURPOSE$|PATH_LENGTH_EXCEEDED$|UNABLE_TO_DECRYPT_|UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY$|ERR_TLS_CERT)/;
+const OTHER_CERTIFICATE =
+  /^(CERT_|INVALID_CA$|INVALID_PURPOSE$|PATH_LENGTH_EXCEEDED$|UNABLE_TO_DECRYPT_|UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY$|ERR_TLS_CERT)/;
 const NAME_UNKNOWN = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME']);
 /** undici's words when a proxy answers CONNECT with something other than 200. */
 const PROXY_STATUS = /Proxy response \((\d{3})\)/;
@@ -41,7 +42,7 @@ function causes(e: unknown): Cause[] {
   const out: Cause[] = [];
   const visit = (x: unknown, depth: number) => {
     if (!x || typeof x !== 'object' || depth > 4) return;
-    out.push(x as Cause);
+    out.push(x);
     const errors = (x as { errors?: unknown }).errors;
     if (Array.isArray(errors)) for (const inner of errors.slice(0, 4)) visit(inner, depth + 1);
     visit((x as { cause?: unknown }).cause, depth + 1);

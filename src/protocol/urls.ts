@@ -16,10 +16,11 @@ export function secureUrl(value: string, label: string, opts: { requireHttps?: b
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && !opts.requireHttps && isLoopbackHost(url.hostname)) return url;
-  const why = url.protocol === 'http:'
-    ? opts.requireHttps
-      ? 'uses http: although the issuer uses https:'
-      : 'uses http: on a non-loopback host'
-    : `uses the unsupported scheme ${url.protocol}`;
+  const why =
+    url.protocol === 'http:'
+      ? opts.requireHttps
+        ? 'uses http: although the issuer uses https:'
+        : 'uses http: on a non-loopback host'
+      : `uses the unsupported scheme ${url.protocol}`;
   throw new AuthError('insecure_endpoint', `${label} (${url.host}) ${why}.`);
 }

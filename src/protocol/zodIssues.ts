@@ -17,9 +17,13 @@ function explain(i: z.core.$ZodIssue, value: unknown): string {
   if (i.message && i.message !== DEFAULT_MESSAGE) return i.message;
   switch (i.code) {
     case 'invalid_type':
-      return value === undefined ? 'is required' : `must be ${withArticle(i.expected === 'record' ? 'object' : i.expected)}, not ${kindOf(value)}`;
+      return value === undefined
+        ? 'is required'
+        : `must be ${withArticle(i.expected === 'record' ? 'object' : i.expected)}, not ${kindOf(value)}`;
     case 'invalid_value':
-      return value === undefined ? 'is required' : `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return value === undefined
+        ? 'is required'
+        : `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
       return unit(i.origin) ? `must have at least ${i.minimum} ${unit(i.origin)}` : `must be at least ${i.minimum}`;
     case 'too_big':
@@ -33,7 +37,8 @@ function explain(i: z.core.$ZodIssue, value: unknown): string {
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   return v;
 }
 
@@ -45,4 +50,5 @@ function kindOf(v: unknown): string {
 }
 
 const withArticle = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
-const unit = (origin: string) => (origin === 'string' ? 'characters' : origin === 'array' || origin === 'set' ? 'items' : '');
+const unit = (origin: string) =>
+  origin === 'string' ? 'characters' : origin === 'array' || origin === 'set' ? 'items' : '';

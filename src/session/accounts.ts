@@ -65,10 +65,15 @@ export interface AccountResolver {
 }
 
 /** Without several accounts (tests, callers that predate them): every id names itself. */
-export const SINGLE_ACCOUNTS: AccountResolver = { resolve: (ref) => ref, defaultLane: (id) => id, lanes: (id) => [id], referenceOf: () => undefined };
+export const SINGLE_ACCOUNTS: AccountResolver = {
+  resolve: (ref) => ref,
+  defaultLane: (id) => id,
+  lanes: (id) => [id],
+  referenceOf: () => undefined,
+};
 
 /** The configured provider a lane belongs to. */
-export const providerOfLane = (laneId: string) => laneId.split(LANE_SEPARATOR)[0]!;
+export const providerOfLane = (laneId: string) => laneId.split(LANE_SEPARATOR)[0];
 
 export class AccountRegistry implements AccountResolver, LanePolicy {
   private base = new Map<string, ProviderConfig>();
@@ -120,7 +125,9 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
 
   /** The scope-set lanes of the provider that hold a session (made for getSession callers; no accounts of their own). */
   scopeSets(providerId: string): Account[] {
-    return this.lanes(providerId).filter((l) => this.scopesOf(l) && !this.pending.has(l)).flatMap((l) => this.account(l));
+    return this.lanes(providerId)
+      .filter((l) => this.scopesOf(l) && !this.pending.has(l))
+      .flatMap((l) => this.account(l));
   }
 
   /** Resolves once the index entries of the configured providers have been read. */
@@ -135,7 +142,10 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
 
   /** Every lane of the provider, the bare id first. */
   lanes(providerId: string): string[] {
-    const extra = [...(this.index.get(providerId)?.lanes ?? []), ...[...this.pending].filter((l) => providerOfLane(l) === providerId)];
+    const extra = [
+      ...(this.index.get(providerId)?.lanes ?? []),
+      ...[...this.pending].filter((l) => providerOfLane(l) === providerId),
+    ];
     return [providerId, ...new Set(extra)];
   }
 
@@ -147,10 +157,14 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
   /** The signed-in accounts of the provider (lanes holding a session, without scope-set lanes), in the order they were added. */
   accounts(providerId: string): Account[] {
     const def = this.defaultLane(providerId);
-    return this.lanes(providerId).filter((l) => !this.scopesOf(l)).flatMap((laneId) => {
-      const s = this.deps.service.state(laneId)?.session;
-      return s ? [{ laneId, providerId, label: s.account.label, id: s.account.id, isDefault: laneId === def, session: s }] : [];
-    });
+    return this.lanes(providerId)
+      .filter((l) => !this.scopesOf(l))
+      .flatMap((laneId) => {
+        const s = this.deps.service.state(laneId)?.session;
+        return s
+          ? [{ laneId, providerId, label: s.account.label, id: s.account.id, isDefault: laneId === def, session: s }]
+          : [];
+      });
   }
 
   /** The lane `acme` means: the chosen default while it holds a session, else the first lane that does. */
@@ -174,19 +188,22 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     }
     const parsed = parseAccountRef(ref);
     if (!parsed || !this.base.has(parsed.providerId)) {
-      throw new SessionError('unknown_provider', `No provider "${parsed?.providerId ?? ref}" is configured in agentAuth.providers.`);
+      throw new SessionError(
+        'unknown_provider',
+        `No provider "${parsed?.providerId ?? ref}" is configured in agentAuth.providers.`,
+      );
     }
     const { providerId, account } = parsed;
     if (account === undefined) return this.defaultLane(providerId);
     const accounts = this.accounts(providerId);
     const wanted = account.toLowerCase();
     const exact = accounts.filter((a) => a.label.toLowerCase() === wanted);
-    if (exact.length >= 1) return exact[0]!.laneId;
+    if (exact.length >= 1) return exact[0].laneId;
     // The id the server reported (`sub`): how an account whose label has spaces is named.
     const byId = accounts.find((a) => a.id === account);
     if (byId) return byId.laneId;
     const local = accounts.filter((a) => a.label.toLowerCase().split('@')[0] === wanted);
-    if (local.length === 1) return local[0]!.laneId;
+    if (local.length === 1) return local[0].laneId;
     const label = this.base.get(providerId)!.label;
     // An account whose label cannot be typed in a reference is listed with the one that reaches it.
     const known = accounts
@@ -195,7 +212,11 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
         return !r || r === `${providerId}@${a.label}` ? a.label : `${a.label} (${r})`;
       })
       .join(', ');
-    if (local.length > 1) throw new SessionError('unknown_account', `"${account}" matches several ${label} accounts (${known}); name one in full, e.g. ${providerId}@${local[0]!.label}.`);
+    if (local.length > 1)
+      throw new SessionError(
+        'unknown_account',
+        `"${account}" matches several ${label} accounts (${known}); name one in full, e.g. ${providerId}@${local[0].label}.`,
+      );
     throw new SessionError(
       'unknown_account',
       accounts.length
@@ -251,7 +272,10 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     const hint = own.login_hint || /\s/.test(s.account.label) ? undefined : s.account.label;
     const prompt = own.prompt || !several ? undefined : SELECT_ACCOUNT_PROMPT;
     if (!hint && !prompt) return undefined;
-    return { ...state.provider, authorizationParameters: { ...own, ...(hint && { login_hint: hint }), ...(prompt && { prompt }) } };
+    return {
+      ...state.provider,
+      authorizationParameters: { ...own, ...(hint && { login_hint: hint }), ...(prompt && { prompt }) },
+    };
   }
 
   /**
@@ -272,7 +296,10 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
         `Signing in to ${label} again as ${meant.label} (${this.referenceOf(laneId) ?? meant.label}) signed in ${s.account.label} instead, which is already signed in as ${held}; kept that one and dropped this sign-in. Sign in again and choose ${meant.label} at ${label} (or sign out of ${s.account.label} in the browser first).`,
       );
     }
-    throw new SessionError('account_in_use', `${label} signed in ${s.account.label}, which is already signed in as ${held}; kept that one and dropped this sign-in.`);
+    throw new SessionError(
+      'account_in_use',
+      `${label} signed in ${s.account.label}, which is already signed in as ${held}; kept that one and dropped this sign-in.`,
+    );
   }
 
   /**
@@ -284,11 +311,21 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     const laneId = s.providerId;
     const providerId = providerOfLane(laneId);
     const base = this.base.get(providerId);
-    if (!base || laneId === providerId || this.lanes(providerId).includes(laneId) || !LANE_NUMBER.test(laneId.slice(providerId.length))) return;
+    if (
+      !base ||
+      laneId === providerId ||
+      this.lanes(providerId).includes(laneId) ||
+      !LANE_NUMBER.test(laneId.slice(providerId.length))
+    )
+      return;
     const scopes = sameSet(s.scopes, base.scopes) ? undefined : s.scopes;
     this.deps.log.info(`Another window added an account lane to ${base.label}; registering it here.`);
     const ix = this.index.get(providerId) ?? { lanes: [] };
-    this.index.set(providerId, { ...ix, lanes: [...ix.lanes, laneId], ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }) });
+    this.index.set(providerId, {
+      ...ix,
+      lanes: [...ix.lanes, laneId],
+      ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }),
+    });
     this.apply();
     this.emit();
     void this.updateIndex(providerId, (cur) => ({
@@ -301,7 +338,8 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
   /** Makes the lane's account the one `acme` means, in every window. */
   async setDefault(laneId: string): Promise<void> {
     const providerId = providerOfLane(laneId);
-    if (!this.lanes(providerId).includes(laneId)) throw new SessionError('unknown_account', `No account lane "${laneId}".`);
+    if (!this.lanes(providerId).includes(laneId))
+      throw new SessionError('unknown_account', `No account lane "${laneId}".`);
     await this.updateIndex(providerId, (ix) => ({ ...ix, default: laneId }));
   }
 
@@ -310,19 +348,32 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
    * sign-in there with `prompt=select_account`, and keeps the lane only when it succeeded with an
    * account the provider did not have yet. Returns the lane of the account signed in to.
    */
-  async addAccount(providerId: string, signIn: (lane: ProviderConfig) => Promise<boolean>, opts: { scopes?: string[] } = {}): Promise<string | undefined> {
+  async addAccount(
+    providerId: string,
+    signIn: (lane: ProviderConfig) => Promise<boolean>,
+    opts: { scopes?: string[] } = {},
+  ): Promise<string | undefined> {
     const base = this.base.get(providerId);
-    if (!base) throw new SessionError('unknown_provider', `No provider "${providerId}" is configured in agentAuth.providers.`);
-    const scopes = opts.scopes && !sameSet(opts.scopes, base.scopes) ? [...new Set([...base.scopes, ...opts.scopes])] : undefined;
+    if (!base)
+      throw new SessionError('unknown_provider', `No provider "${providerId}" is configured in agentAuth.providers.`);
+    const scopes =
+      opts.scopes && !sameSet(opts.scopes, base.scopes) ? [...new Set([...base.scopes, ...opts.scopes])] : undefined;
     const outside = scopes && outsideAllowed(base, scopes);
     if (outside?.length) {
-      throw new SessionError('scope_not_allowed', `${base.label} does not allow the scope${outside.length > 1 ? 's' : ''} ${outside.join(', ')} (its allowedScopes: ${allowedScopesOf(base).join(' ')}).`);
+      throw new SessionError(
+        'scope_not_allowed',
+        `${base.label} does not allow the scope${outside.length > 1 ? 's' : ''} ${outside.join(', ')} (its allowedScopes: ${allowedScopesOf(base).join(' ')}).`,
+      );
     }
     await this.loaded;
-    const empty = scopes ? undefined : this.lanes(providerId).find((l) => !this.scopesOf(l) && !this.deps.service.state(l)?.session);
+    const empty = scopes
+      ? undefined
+      : this.lanes(providerId).find((l) => !this.scopesOf(l) && !this.deps.service.state(l)?.session);
     const laneId = empty ?? (await this.reserveLane(providerId, scopes));
     const others = scopes
-      ? this.lanes(providerId).filter((l) => l !== laneId && sameSet(this.scopesOf(l) ?? [], scopes)).flatMap((l) => this.account(l))
+      ? this.lanes(providerId)
+          .filter((l) => l !== laneId && sameSet(this.scopesOf(l) ?? [], scopes))
+          .flatMap((l) => this.account(l))
       : this.accounts(providerId).filter((a) => a.laneId !== laneId);
     let ok = false;
     // A scope set is for the account the user has; another account is what select_account is for.
@@ -349,7 +400,14 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     }
     if (laneId !== providerId) {
       await this.updateIndex(providerId, (ix) =>
-        unreserved({ ...ix, lanes: [...new Set([...ix.lanes, laneId])], ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }) }, laneId),
+        unreserved(
+          {
+            ...ix,
+            lanes: [...new Set([...ix.lanes, laneId])],
+            ...(scopes && { scopes: { ...ix.scopes, [laneId]: scopes } }),
+          },
+          laneId,
+        ),
       );
     }
     this.pending.delete(laneId);
@@ -364,7 +422,11 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
    */
   async signOut(laneId: string): Promise<void> {
     const s = this.scopesOf(laneId) ? undefined : this.deps.service.state(laneId)?.session;
-    const sets = s ? this.scopeSets(providerOfLane(laneId)).filter((a) => a.id === s.account.id).map((a) => a.laneId) : [];
+    const sets = s
+      ? this.scopeSets(providerOfLane(laneId))
+          .filter((a) => a.id === s.account.id)
+          .map((a) => a.laneId)
+      : [];
     await this.deps.service.signOutAll([laneId, ...sets]);
     for (const l of [laneId, ...sets]) await this.dropLane(l);
   }
@@ -379,7 +441,18 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
 
   private account(laneId: string): Account[] {
     const s = this.deps.service.state(laneId)?.session;
-    return s ? [{ laneId, providerId: providerOfLane(laneId), label: s.account.label, id: s.account.id, isDefault: false, session: s }] : [];
+    return s
+      ? [
+          {
+            laneId,
+            providerId: providerOfLane(laneId),
+            label: s.account.label,
+            id: s.account.id,
+            isDefault: false,
+            session: s,
+          },
+        ]
+      : [];
   }
 
   private async reserveLane(providerId: string, scopes?: string[]): Promise<string> {
@@ -390,8 +463,12 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     return this.deps.lock.withLock(indexLockName(providerId), async () => {
       const now = Date.now();
       const ix = await this.readIndex(providerId);
-      const reserved = Object.fromEntries(Object.entries(ix.reserved ?? {}).filter(([, at]) => now - at < RESERVATION_STALE_MS));
-      const used = [...ix.lanes, ...Object.keys(reserved), ...this.pending].filter((l) => providerOfLane(l) === providerId).map((l) => Number(l.split(LANE_SEPARATOR)[1]) || 1);
+      const reserved = Object.fromEntries(
+        Object.entries(ix.reserved ?? {}).filter(([, at]) => now - at < RESERVATION_STALE_MS),
+      );
+      const used = [...ix.lanes, ...Object.keys(reserved), ...this.pending]
+        .filter((l) => providerOfLane(l) === providerId)
+        .map((l) => Number(l.split(LANE_SEPARATOR)[1]) || 1);
       const laneId = `${providerId}${LANE_SEPARATOR}${Math.max(1, ...used) + 1}`;
       await this.writeIndex(providerId, { ...ix, reserved: { ...reserved, [laneId]: now } });
       this.pending.add(laneId);
@@ -408,7 +485,15 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     if (laneId === providerId) return void this.emit();
     await this.updateIndex(providerId, (ix) => {
       const { [laneId]: _gone, ...scopes } = ix.scopes ?? {};
-      return unreserved({ lanes: ix.lanes.filter((l) => l !== laneId), default: ix.default === laneId ? undefined : ix.default, ...(Object.keys(scopes).length && { scopes }), reserved: ix.reserved }, laneId);
+      return unreserved(
+        {
+          lanes: ix.lanes.filter((l) => l !== laneId),
+          default: ix.default === laneId ? undefined : ix.default,
+          ...(Object.keys(scopes).length && { scopes }),
+          reserved: ix.reserved,
+        },
+        laneId,
+      );
     });
   }
 
@@ -417,11 +502,15 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     for (const base of this.base.values()) {
       for (const laneId of this.lanes(base.id).filter((l) => !this.pending.has(l) && !this.scopeSetAllowed(l))) {
         const outside = outsideAllowed(base, this.scopesOf(laneId)!);
-        this.deps.log.info(`${base.label}: allowedScopes no longer include ${outside.join(' ')}; signing out the session made for that scope set.`);
+        this.deps.log.info(
+          `${base.label}: allowedScopes no longer include ${outside.join(' ')}; signing out the session made for that scope set.`,
+        );
         try {
           await this.signOut(laneId);
         } catch (e) {
-          this.deps.log.warn(`Signing out the ${base.label} session for a scope set no longer allowed: ${(e as Error).message}`);
+          this.deps.log.warn(
+            `Signing out the ${base.label} session for a scope set no longer allowed: ${(e as Error).message}`,
+          );
         }
       }
     }
@@ -457,9 +546,13 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
     if (raw === undefined) return { lanes: [] };
     try {
       const data = JSON.parse(raw) as { lanes?: unknown; default?: unknown; scopes?: unknown; reserved?: unknown };
-      const lane = (l: unknown): l is string => typeof l === 'string' && providerOfLane(l) === providerId && LANE_NUMBER.test(l.slice(providerId.length));
+      const lane = (l: unknown): l is string =>
+        typeof l === 'string' && providerOfLane(l) === providerId && LANE_NUMBER.test(l.slice(providerId.length));
       const lanes = Array.isArray(data.lanes) ? data.lanes.filter(lane) : [];
-      const def = typeof data.default === 'string' && (data.default === providerId || lane(data.default)) ? data.default : undefined;
+      const def =
+        typeof data.default === 'string' && (data.default === providerId || lane(data.default))
+          ? data.default
+          : undefined;
       const scopes: Record<string, string[]> = {};
       if (data.scopes && typeof data.scopes === 'object') {
         for (const [l, set] of Object.entries(data.scopes)) {
@@ -468,9 +561,15 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
       }
       const reserved: Record<string, number> = {};
       if (data.reserved && typeof data.reserved === 'object') {
-        for (const [l, at] of Object.entries(data.reserved)) if (lane(l) && !lanes.includes(l) && typeof at === 'number' && Number.isFinite(at)) reserved[l] = at;
+        for (const [l, at] of Object.entries(data.reserved))
+          if (lane(l) && !lanes.includes(l) && typeof at === 'number' && Number.isFinite(at)) reserved[l] = at;
       }
-      return { lanes, ...(def && { default: def }), ...(Object.keys(scopes).length && { scopes }), ...(Object.keys(reserved).length && { reserved }) };
+      return {
+        lanes,
+        ...(def && { default: def }),
+        ...(Object.keys(scopes).length && { scopes }),
+        ...(Object.keys(reserved).length && { reserved }),
+      };
     } catch {
       this.deps.log.warn(`The account list of "${providerId}" is unreadable; starting a new one.`);
       return { lanes: [] };
@@ -478,14 +577,17 @@ export class AccountRegistry implements AccountResolver, LanePolicy {
   }
 
   private async updateIndex(providerId: string, change: (ix: AccountIndex) => AccountIndex): Promise<void> {
-    await this.deps.lock.withLock(indexLockName(providerId), async () => this.writeIndex(providerId, change(await this.readIndex(providerId))));
+    await this.deps.lock.withLock(indexLockName(providerId), async () =>
+      this.writeIndex(providerId, change(await this.readIndex(providerId))),
+    );
     this.apply();
     this.emit();
   }
 
   /** Under the index lock. */
   private async writeIndex(providerId: string, ix: AccountIndex): Promise<void> {
-    if (ix.lanes.length || ix.default || ix.scopes || ix.reserved) await this.deps.secrets.store(ACCOUNTS_KEY_PREFIX + providerId, JSON.stringify(ix));
+    if (ix.lanes.length || ix.default || ix.scopes || ix.reserved)
+      await this.deps.secrets.store(ACCOUNTS_KEY_PREFIX + providerId, JSON.stringify(ix));
     else await this.deps.secrets.delete(ACCOUNTS_KEY_PREFIX + providerId);
     this.index.set(providerId, ix);
   }
@@ -514,7 +616,10 @@ const LANE_NUMBER = new RegExp(`^${LANE_SEPARATOR}[0-9]{1,6}$`);
  * The window handoff (src/peers), telling `registry` of lanes it has not heard of before a
  * session for one is taken (the registry exists after the TokenService that serves the peers).
  */
-export function lanesFromPeers(peers: SessionPeers, registry: () => Pick<AccountRegistry, 'discover'> | undefined): SessionPeers {
+export function lanesFromPeers(
+  peers: SessionPeers,
+  registry: () => Pick<AccountRegistry, 'discover'> | undefined,
+): SessionPeers {
   return {
     publish: (s) => peers.publish(s),
     publishSignOut: (id, sessionId) => peers.publishSignOut(id, sessionId),
@@ -531,10 +636,12 @@ export function lanesFromPeers(peers: SessionPeers, registry: () => Pick<Account
   };
 }
 
-const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x)) && new Set(a).size === new Set(b).size;
+const sameSet = (a: string[], b: string[]) =>
+  a.length === b.length && a.every((x) => b.includes(x)) && new Set(a).size === new Set(b).size;
 
 /** The scopes the server granted (its `scope` answer), or those requested when it did not say. */
-export const grantedScopes = (s: SessionRecord): string[] => (s.grantedScope ? s.grantedScope.split(' ').filter(Boolean) : s.scopes);
+export const grantedScopes = (s: SessionRecord): string[] =>
+  s.grantedScope ? s.grantedScope.split(' ').filter(Boolean) : s.scopes;
 
 /** The lock of one of a provider's shared entries (never a lane's: `#` is followed by letters). */
 export const providerLockName = (providerId: string, entry: string) => `${providerId}${LANE_SEPARATOR}${entry}`;
@@ -552,4 +659,5 @@ function unreserved(ix: AccountIndex, laneId: string): AccountIndex {
 }
 
 /** The scopes of `scopes` a provider's allowedScopes do not hold. */
-const outsideAllowed = (base: ProviderConfig, scopes: string[]) => scopes.filter((s) => !allowedScopesOf(base).includes(s));
+const outsideAllowed = (base: ProviderConfig, scopes: string[]) =>
+  scopes.filter((s) => !allowedScopesOf(base).includes(s));

@@ -1,4 +1,9 @@
-import { type AdvertisedSupport, type DiscoveryDeps, type DiscoveryTarget, discoverServer } from '../protocol/discovery.js';
+import {
+  type AdvertisedSupport,
+  type DiscoveryDeps,
+  type DiscoveryTarget,
+  discoverServer,
+} from '../protocol/discovery.js';
 import type { Endpoints } from '../protocol/endpoints.js';
 import { AuthError, isAuthError } from '../protocol/errors.js';
 import { DEFAULT_SCOPES, parseProviders, type ProviderConfig } from './config.js';
@@ -117,17 +122,28 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
     });
   }
   if (browserWorks && pkceS256 === 'notAdvertised') {
-    problems.push({ code: 'pkceNotAdvertised', severity: 'limitation', message: 'The server does not say whether it supports PKCE; Agent Auth sends S256 and fails clearly if it is refused.' });
+    problems.push({
+      code: 'pkceNotAdvertised',
+      severity: 'limitation',
+      message:
+        'The server does not say whether it supports PKCE; Agent Auth sends S256 and fails clearly if it is refused.',
+    });
   }
   if (browserWorks && !deviceFlow) {
     problems.push({
       code: 'noDeviceFlow',
       severity: 'limitation',
-      message: 'The server has no device authorization grant: remote, web and code-server windows also sign in through the browser, which must reach this machine’s loopback address.',
+      message:
+        'The server has no device authorization grant: remote, web and code-server windows also sign in through the browser, which must reach this machine’s loopback address.',
     });
   }
   if (!e.revocation_endpoint) {
-    problems.push({ code: 'noRevocation', severity: 'limitation', message: 'The server has no revocation endpoint: signing out forgets the tokens here, and they stay valid at the server until they expire.' });
+    problems.push({
+      code: 'noRevocation',
+      severity: 'limitation',
+      message:
+        'The server has no revocation endpoint: signing out forgets the tokens here, and they stay valid at the server until they expire.',
+    });
   }
   const verdict = problems.some((p) => p.severity === 'blocker') ? 'unusable' : problems.length ? 'limited' : 'ready';
   return {
@@ -152,7 +168,11 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
 export function providerEntry(a: ServerAnalysis, clientId: string, existing: unknown[]): Record<string, unknown> {
   const url = new URL('issuer' in a.target ? a.target.issuer : a.target.resource);
   const taken = new Set(existing.map((p) => (p as { id?: unknown })?.id));
-  const base = url.hostname.replace(/[^A-Za-z0-9.-]/g, '').replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'provider';
+  const base =
+    url.hostname
+      .replace(/[^A-Za-z0-9.-]/g, '')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 56) || 'provider';
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   const entry: Record<string, unknown> = {

@@ -11,5 +11,9 @@ export function apiToken(t: AccessToken): AccessToken {
 }
 
 export function apiChange(e: TokenChange): TokenChange {
-  return { ...e, providerId: providerOfLane(e.providerId), ...(e.account && { account: { id: e.account.id, label: e.account.label } }) };
+  return {
+    ...e,
+    providerId: providerOfLane(e.providerId),
+    ...(e.account && { account: { id: e.account.id, label: e.account.label } }),
+  };
 }

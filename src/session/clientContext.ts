@@ -43,7 +43,10 @@ export async function clientContext(
 }
 
 export const missingClientSecret = (providerId: string, method: string) =>
-  new AuthError('config', `Provider "${providerId}" authenticates with a client secret (${method}), and none is stored. Run "Agent Auth: Set Client Secret…".`);
+  new AuthError(
+    'config',
+    `Provider "${providerId}" authenticates with a client secret (${method}), and none is stored. Run "Agent Auth: Set Client Secret…".`,
+  );
 
 export const CLIENT_SECRET_KEY_PREFIX = 'agent-auth/client-secret/';
 

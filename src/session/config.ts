@@ -20,7 +20,10 @@ const endpointUrl = z.string().check(
     return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
   }, 'must use https: (http: is accepted only for loopback hosts such as 127.0.0.1 or localhost)'),
   z.refine((v) => !URL.canParse(v) || (!new URL(v).search && !new URL(v).hash), 'must not contain a query or fragment'),
-  z.refine((v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password), 'must not contain a user name or password'),
+  z.refine(
+    (v) => !URL.canParse(v) || (!new URL(v).username && !new URL(v).password),
+    'must not contain a user name or password',
+  ),
 );
 
 /** RFC 8707 resource indicators and Auth0's `audience` are identifiers, not fetched: any absolute URI without a fragment. */
@@ -31,14 +34,39 @@ const resourceIndicator = z.string().check(
 );
 
 /** Printable text without controls: the value ends up in a URL query and a form body. */
-const parameterText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters'));
+const parameterText = (max: number) =>
+  z
+    .string()
+    .check(z.minLength(1), z.maxLength(max), z.regex(/^[^\x00-\x1f\x7f]*$/, 'must not contain control characters'));
 
 /** Authorization-request parameters a provider entry may add; every other one is the flow's to set or unknown. */
-export const ALLOWED_AUTHORIZATION_PARAMETERS = ['prompt', 'login_hint', 'domain_hint', 'acr_values', 'max_age', 'ui_locales', 'organization'] as const;
+export const ALLOWED_AUTHORIZATION_PARAMETERS = [
+  'prompt',
+  'login_hint',
+  'domain_hint',
+  'acr_values',
+  'max_age',
+  'ui_locales',
+  'organization',
+] as const;
 /** Parameters the flow sets itself; an entry naming one would break PKCE, state, the redirect or the grant. */
 const FLOW_PARAMETERS = new Set([
-  'client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'resource', 'audience',
-  'nonce', 'response_mode', 'request', 'request_uri', 'client_secret', 'code_verifier', 'grant_type',
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'resource',
+  'audience',
+  'nonce',
+  'response_mode',
+  'request',
+  'request_uri',
+  'client_secret',
+  'code_verifier',
+  'grant_type',
 ]);
 
 const AuthorizationParametersSchema = z.record(z.string(), z.union([z.string(), z.number()])).check(
@@ -50,7 +78,11 @@ const AuthorizationParametersSchema = z.record(z.string(), z.union([z.string(), 
         message = `"${key}" is set by Agent Auth's sign-in flow${key === 'scope' || key === 'resource' || key === 'audience' ? ` (use the provider's "${key === 'scope' ? 'scopes' : key === 'resource' ? 'resources' : 'audience'}" field)` : ''} and cannot be overridden`;
       } else if (!allowed) {
         message = `"${key}" is not allowed; allowed are ${ALLOWED_AUTHORIZATION_PARAMETERS.join(', ')}`;
-      } else if (key === 'max_age' ? !(Number.isInteger(Number(value)) && Number(value) >= 0 && String(value).trim() !== '') : typeof value !== 'string') {
+      } else if (
+        key === 'max_age'
+          ? !(Number.isInteger(Number(value)) && Number(value) >= 0 && String(value).trim() !== '')
+          : typeof value !== 'string'
+      ) {
         message = key === 'max_age' ? 'must be a whole number of seconds' : 'must be a string';
       } else if (typeof value === 'string' && (!value.length || value.length > 512 || /[\x00-\x1f\x7f]/.test(value))) {
         message = 'must be 1-512 characters without control characters';
@@ -72,14 +104,33 @@ export const REDIRECT_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const;
 
 const RedirectSchema = z.strictObject({
   host: z.enum(REDIRECT_HOSTS),
-  port: z.optional(z.number().check(z.int('must be a whole number'), z.minimum(1024, 'must be between 1024 and 65535'), z.maximum(65535, 'must be between 1024 and 65535'))),
-  path: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]{0,255}$/, 'must start with "/" and contain only URL path characters (no query or fragment)'))),
+  port: z.optional(
+    z
+      .number()
+      .check(
+        z.int('must be a whole number'),
+        z.minimum(1024, 'must be between 1024 and 65535'),
+        z.maximum(65535, 'must be between 1024 and 65535'),
+      ),
+  ),
+  path: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]{0,255}$/,
+          'must start with "/" and contain only URL path characters (no query or fragment)',
+        ),
+      ),
+  ),
 });
 
 export const CLIENT_AUTHENTICATION_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
 
 /** RFC 6749 scope-token: printable ASCII without spaces, `"` or `\`. */
-const scopeToken = z.string().check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope must be a non-empty token without spaces or quotes'));
+const scopeToken = z
+  .string()
+  .check(z.regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'each scope must be a non-empty token without spaces or quotes'));
 
 const ProviderSchema = z.object({
   id: z.string().check(z.regex(PROVIDER_ID, PROVIDER_ID_RULE)),
@@ -103,12 +154,24 @@ const ProviderSchema = z.object({
   authorizationParameters: z.optional(AuthorizationParametersSchema),
   redirect: z.optional(RedirectSchema),
   gitHosts: z.optional(
-    z.array(z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'each git host must be a host name with an optional :port, without scheme or path'))),
+    z.array(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/,
+            'each git host must be a host name with an optional :port, without scheme or path',
+          ),
+        ),
+    ),
   ),
   envVar: z.optional(
     z.string().check(
       z.regex(ENV_VAR_NAME, 'must be a valid environment variable name'),
-      z.refine((v) => !RESERVED_ENV.test(v) && !OWN_ENV_VAR.test(v), 'names a variable that Agent Auth must not overwrite'),
+      z.refine(
+        (v) => !RESERVED_ENV.test(v) && !OWN_ENV_VAR.test(v),
+        'names a variable that Agent Auth must not overwrite',
+      ),
     ),
   ),
 });
@@ -168,7 +231,9 @@ export interface RedirectConfig {
 export function gitHostsOf(p: ProviderConfig): string[] {
   if (p.gitHosts) return p.gitHosts;
   // Without discovery the authorization endpoint's host is the server's (github.com for a GitHub App).
-  return [p.issuer ?? p.resource ?? p.endpoints?.authorization].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase());
+  return [p.issuer ?? p.resource ?? p.endpoints?.authorization]
+    .filter((u): u is string => !!u)
+    .map((u) => new URL(u).host.toLowerCase());
 }
 
 /** The scopes a caller may ask for: `allowedScopes` (which includes `scopes`), by default `scopes`. */
@@ -200,9 +265,13 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
   raw.forEach((entry, i) => {
     const id = typeof entry?.id === 'string' ? ` ("${entry.id}")` : '';
     const where = `agentAuth.providers[${i}]${id}`;
-    const secretField = entry && typeof entry === 'object' ? Object.keys(entry).find((k) => /^client_?secret$/i.test(k)) : undefined;
+    const secretField =
+      entry && typeof entry === 'object' ? Object.keys(entry).find((k) => /^client_?secret$/i.test(k)) : undefined;
     if (secretField) {
-      problems.push({ where, message: `has unknown field ${secretField}: a client secret never belongs in settings (they are plain text on disk); remove it and run "Agent Auth: Set Client Secret…"` });
+      problems.push({
+        where,
+        message: `has unknown field ${secretField}: a client secret never belongs in settings (they are plain text on disk); remove it and run "Agent Auth: Set Client Secret…"`,
+      });
       return;
     }
     const r = ProviderSchema.safeParse(entry);
@@ -219,7 +288,10 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
     const scopes = p.scopes?.length ? p.scopes : DEFAULT_SCOPES;
     const notAllowed = p.allowedScopes && scopes.filter((s) => !p.allowedScopes!.includes(s));
     if (notAllowed?.length) {
-      problems.push({ where, message: `allowedScopes must include every scope in "scopes" (missing ${notAllowed.map((s) => `"${s}"`).join(', ')})` });
+      problems.push({
+        where,
+        message: `allowedScopes must include every scope in "scopes" (missing ${notAllowed.map((s) => `"${s}"`).join(', ')})`,
+      });
       return;
     }
     if (providers.some((q) => q.id === p.id)) {
@@ -235,12 +307,15 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
       scopes,
       allowedScopes: [...new Set([...scopes, ...(p.allowedScopes ?? [])])],
       flow: p.flow ?? 'auto',
-      ...(p.clientAuthentication && p.clientAuthentication !== 'none' && { clientAuthentication: p.clientAuthentication }),
+      ...(p.clientAuthentication &&
+        p.clientAuthentication !== 'none' && { clientAuthentication: p.clientAuthentication }),
       ...(p.endpoints && { endpoints: p.endpoints }),
       ...(p.audience && { audience: p.audience }),
       ...(p.resources && { resources: p.resources }),
       ...(p.authorizationParameters && {
-        authorizationParameters: Object.fromEntries(Object.entries(p.authorizationParameters).map(([k, v]) => [k, String(v).trim()])),
+        authorizationParameters: Object.fromEntries(
+          Object.entries(p.authorizationParameters).map(([k, v]) => [k, String(v).trim()]),
+        ),
       }),
       ...(p.redirect && { redirect: p.redirect }),
       ...(p.gitHosts && { gitHosts: p.gitHosts.map((h) => h.toLowerCase()) }),
@@ -256,12 +331,15 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
  * then `authorization` and `token` are required).
  */
 function serverProblem(p: { issuer?: string; resource?: string; endpoints?: ProviderEndpoints }): string | undefined {
-  if (p.issuer && p.resource) return 'needs exactly one of "issuer" or "resource", not both (to also send RFC 8707 resource indicators with an issuer, use "resources")';
-  if (p.resource && p.endpoints) return '"endpoints" can only be combined with "issuer" (to override discovered endpoints) or stand alone; not with "resource"';
+  if (p.issuer && p.resource)
+    return 'needs exactly one of "issuer" or "resource", not both (to also send RFC 8707 resource indicators with an issuer, use "resources")';
+  if (p.resource && p.endpoints)
+    return '"endpoints" can only be combined with "issuer" (to override discovered endpoints) or stand alone; not with "resource"';
   if (p.issuer || p.resource) return undefined;
   if (!p.endpoints) return 'needs exactly one of "issuer", "resource" or "endpoints" (for a server without discovery)';
   const missing = (['authorization', 'token'] as const).filter((k) => !p.endpoints![k]);
-  if (missing.length) return `endpoints without "issuer" needs ${missing.map((k) => `"${k}"`).join(' and ')} (no discovery fills ${missing.length === 1 ? 'it' : 'them'} in)`;
+  if (missing.length)
+    return `endpoints without "issuer" needs ${missing.map((k) => `"${k}"`).join(' and ')} (no discovery fills ${missing.length === 1 ? 'it' : 'them'} in)`;
   return undefined;
 }
 
@@ -294,7 +372,11 @@ export function parseRefreshSettings(raw: Partial<Record<keyof RefreshSettings, 
     if (raw[key] === undefined) continue;
     const r = RefreshSchema[key].safeParse(raw[key]);
     if (r.success) settings[key] = r.data;
-    else problems.push({ where: `agentAuth.refresh.${key}`, message: `${describeIssues(r.error.issues, raw[key])}; using the default ${DEFAULT_REFRESH[key]}` });
+    else
+      problems.push({
+        where: `agentAuth.refresh.${key}`,
+        message: `${describeIssues(r.error.issues, raw[key])}; using the default ${DEFAULT_REFRESH[key]}`,
+      });
   }
   return { settings, problems };
 }

@@ -35,7 +35,11 @@ export class CrossWindowSync {
   async commit(s: SessionRecord): Promise<void> {
     await this.store.write(s);
     await this.lock.writeMarker(s.providerId, { sessionId: s.sessionId, generation: s.generation });
-    void this.peers?.publish(s).catch((e: Error) => this.log.warn(`Handing the session of ${this.name(s.providerId)} to other windows failed: ${e.message}`));
+    void this.peers
+      ?.publish(s)
+      .catch((e: Error) =>
+        this.log.warn(`Handing the session of ${this.name(s.providerId)} to other windows failed: ${e.message}`),
+      );
   }
 
   /** Under the lock: the sign-in is over here; no marker, and the other windows are told. */
@@ -79,7 +83,10 @@ export class CrossWindowSync {
         return undefined;
       }
       if (release) return release;
-      if (!waited) this.log.warn(`Another process is redeeming the refresh token of ${this.name(id)} (generation ${mine.generation}); waiting for its result.`);
+      if (!waited)
+        this.log.warn(
+          `Another process is redeeming the refresh token of ${this.name(id)} (generation ${mine.generation}); waiting for its result.`,
+        );
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
@@ -107,7 +114,9 @@ export class CrossWindowSync {
         askAt = this.clock.now() + ASK_PEERS_EVERY_MS;
       }
       if (newest) {
-        this.log.info(`Took generation ${newest.generation} of ${this.name(id)} from another window; this window's SecretStorage had ${s ? `generation ${s.generation}` : 'no entry'}.`);
+        this.log.info(
+          `Took generation ${newest.generation} of ${this.name(id)} from another window; this window's SecretStorage had ${s ? `generation ${s.generation}` : 'no entry'}.`,
+        );
         await this.store.write(newest);
         return newest;
       }

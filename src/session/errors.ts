@@ -1,5 +1,13 @@
 /** Why the lifecycle layer cannot hand out a token; the message says what the user can do. */
-export type SessionErrorCode = 'unknown_provider' | 'unknown_account' | 'scope_not_allowed' | 'account_in_use' | 'not_signed_in' | 'needs_sign_in' | 'wait_timeout' | 'no_id_token';
+export type SessionErrorCode =
+  | 'unknown_provider'
+  | 'unknown_account'
+  | 'scope_not_allowed'
+  | 'account_in_use'
+  | 'not_signed_in'
+  | 'needs_sign_in'
+  | 'wait_timeout'
+  | 'no_id_token';
 
 export class SessionError extends Error {
   override readonly name = 'SessionError';

@@ -22,8 +22,11 @@ export interface IssuedIdToken {
   expiresAt: number;
 }
 
-
-export async function getIdToken(service: IdTokenService, providerId: string, now: () => number = Date.now): Promise<IssuedIdToken> {
+export async function getIdToken(
+  service: IdTokenService,
+  providerId: string,
+  now: () => number = Date.now,
+): Promise<IssuedIdToken> {
   const access = await service.getAccessToken(providerId);
   let id = current(service, providerId);
   if (id.expiresAt - now() > id.minMs) return id.token;
@@ -32,7 +35,10 @@ export async function getIdToken(service: IdTokenService, providerId: string, no
   id = current(service, providerId);
   if (id.expiresAt - now() > 0) return id.token;
   const label = service.state(providerId)?.provider.label ?? providerId;
-  throw new SessionError('no_id_token', `the ID token of ${label} has expired and refreshing brought no new one. Run "Agent Auth: Sign In".`);
+  throw new SessionError(
+    'no_id_token',
+    `the ID token of ${label} has expired and refreshing brought no new one. Run "Agent Auth: Sign In".`,
+  );
 }
 
 function current(service: IdTokenService, providerId: string) {
@@ -48,7 +54,11 @@ function current(service: IdTokenService, providerId: string) {
   const claims = jwtTimes(idToken);
   if (!claims) throw new SessionError('no_id_token', `the ID token of ${label} is not a JWT with an "exp" claim.`);
   const lifetime = claims.iat !== undefined ? claims.exp - claims.iat : Infinity;
-  return { token: { providerId, idToken, expiresAt: claims.exp }, expiresAt: claims.exp, minMs: atMostHalfLifetime(MIN_VALIDITY_S * 1000, lifetime) };
+  return {
+    token: { providerId, idToken, expiresAt: claims.exp },
+    expiresAt: claims.exp,
+    minMs: atMostHalfLifetime(MIN_VALIDITY_S * 1000, lifetime),
+  };
 }
 
 /** `exp` and `iat` (as epoch ms) of a JWS compact token, read without verifying: it came straight from the token endpoint. */
@@ -56,7 +66,7 @@ export function jwtTimes(jwt: string): { exp: number; iat?: number } | undefined
   const parts = jwt.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     if (typeof payload !== 'object' || payload === null) return undefined;
     const { exp, iat } = payload as { exp?: unknown; iat?: unknown };
     if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;

@@ -76,7 +76,9 @@ export class PeerFollower {
       this.host.adopt(id, s);
       await this.sync.storeIfCurrent(s);
     } catch (err) {
-      this.log.warn(`Taking the session of ${this.host.nameOf(id)} from another window failed: ${(err as Error).message}`);
+      this.log.warn(
+        `Taking the session of ${this.host.nameOf(id)} from another window failed: ${(err as Error).message}`,
+      );
     }
   }
 

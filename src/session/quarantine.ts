@@ -15,17 +15,28 @@ export interface PurgeResult {
   revoked: number;
 }
 
-export async function purgeQuarantined(store: SessionStore, deps: { fetch: FetchLike; log: Logger }): Promise<PurgeResult> {
+export async function purgeQuarantined(
+  store: SessionStore,
+  deps: { fetch: FetchLike; log: Logger },
+): Promise<PurgeResult> {
   const result: PurgeResult = { deleted: 0, revoked: 0 };
   for (const key of await store.quarantined()) {
     const target = revocable(await store.readQuarantined(key));
     if (target) {
       try {
-        const done = await revokeToken({ endpoints: target.endpoints, clientId: target.clientId, fetch: deps.fetch }, target.refreshToken, 'refresh_token');
+        const done = await revokeToken(
+          { endpoints: target.endpoints, clientId: target.clientId, fetch: deps.fetch },
+          target.refreshToken,
+          'refresh_token',
+        );
         if (done) result.revoked++;
-        deps.log.info(`Set-aside entry ${key}: ${done ? `revoked its refresh token ${fingerprint(target.refreshToken)}` : 'its server has no revocation endpoint'}.`);
+        deps.log.info(
+          `Set-aside entry ${key}: ${done ? `revoked its refresh token ${fingerprint(target.refreshToken)}` : 'its server has no revocation endpoint'}.`,
+        );
       } catch (err) {
-        deps.log.warn(`Set-aside entry ${key}: revoking its refresh token failed (${(err as Error).message}); deleting it anyway.`);
+        deps.log.warn(
+          `Set-aside entry ${key}: revoking its refresh token failed (${(err as Error).message}); deleting it anyway.`,
+        );
       }
     }
     await store.deleteQuarantined(key);
@@ -34,7 +45,11 @@ export async function purgeQuarantined(store: SessionStore, deps: { fetch: Fetch
   return result;
 }
 
-type Revocable = { refreshToken: string; clientId: string; endpoints: { issuer: string; token_endpoint: string; revocation_endpoint: string } };
+type Revocable = {
+  refreshToken: string;
+  clientId: string;
+  endpoints: { issuer: string; token_endpoint: string; revocation_endpoint: string };
+};
 
 function revocable(raw: string | undefined): Revocable | undefined {
   let data: unknown;
@@ -43,13 +58,28 @@ function revocable(raw: string | undefined): Revocable | undefined {
   } catch {
     return undefined;
   }
-  const d = data as { refreshToken?: unknown; clientId?: unknown; endpoints?: { issuer?: unknown; token_endpoint?: unknown; revocation_endpoint?: unknown } };
+  const d = data as {
+    refreshToken?: unknown;
+    clientId?: unknown;
+    endpoints?: { issuer?: unknown; token_endpoint?: unknown; revocation_endpoint?: unknown };
+  };
   const str = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
   const e = d?.endpoints;
-  if (!str(d?.refreshToken, 16_384) || !str(d?.clientId, 256) || !str(e?.issuer, 2048) || !str(e?.revocation_endpoint, 2048) || !URL.canParse(e.revocation_endpoint)) return undefined;
+  if (
+    !str(d?.refreshToken, 16_384) ||
+    !str(d?.clientId, 256) ||
+    !str(e?.issuer, 2048) ||
+    !str(e?.revocation_endpoint, 2048) ||
+    !URL.canParse(e.revocation_endpoint)
+  )
+    return undefined;
   return {
     refreshToken: d.refreshToken,
     clientId: d.clientId,
-    endpoints: { issuer: e.issuer, token_endpoint: str(e.token_endpoint, 2048) ? e.token_endpoint : e.issuer, revocation_endpoint: e.revocation_endpoint },
+    endpoints: {
+      issuer: e.issuer,
+      token_endpoint: str(e.token_endpoint, 2048) ? e.token_endpoint : e.issuer,
+      revocation_endpoint: e.revocation_endpoint,
+    },
   };
 }

@@ -22,7 +22,12 @@ export interface RedeemDeps {
  * access token while it lasts and remembers who must sign in (`dead: true`). `signal` aborts the
  * request, and an abort (sign-out, lock lost) while it was out commits nothing.
  */
-export async function redeem(current: SessionRecord, refreshToken: string, signal: AbortSignal, deps: RedeemDeps): Promise<{ session: SessionRecord; dead: boolean }> {
+export async function redeem(
+  current: SessionRecord,
+  refreshToken: string,
+  signal: AbortSignal,
+  deps: RedeemDeps,
+): Promise<{ session: SessionRecord; dead: boolean }> {
   const id = deps.name ?? `"${current.providerId}"`;
   deps.log.info(`Refreshing ${id} (refresh token ${fingerprint(refreshToken)}, generation ${current.generation}).`);
   let next: SessionRecord;
@@ -54,6 +59,8 @@ export async function redeem(current: SessionRecord, refreshToken: string, signa
   }
   signal.throwIfAborted();
   await deps.commit(next);
-  deps.log.info(`Refreshed ${id}: token ${fingerprint(next.accessToken!)} valid until ${new Date(next.expiresAt).toISOString()}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`);
+  deps.log.info(
+    `Refreshed ${id}: token ${fingerprint(next.accessToken!)} valid until ${new Date(next.expiresAt).toISOString()}${next.refreshToken !== current.refreshToken ? ', refresh token rotated' : ''}.`,
+  );
   return { session: next, dead: false };
 }

@@ -80,7 +80,10 @@ export class FileRefreshLock implements RefreshLock {
     await this.ensureDir();
     const tmp = `${this.markerPath(name)}.${randomUUID()}.tmp`;
     // 'wx' refuses to follow a planted symlink; rename replaces a link rather than writing through it.
-    await writeFile(tmp, JSON.stringify({ sessionId: marker.sessionId, generation: marker.generation }), { flag: 'wx', mode: 0o600 });
+    await writeFile(tmp, JSON.stringify({ sessionId: marker.sessionId, generation: marker.generation }), {
+      flag: 'wx',
+      mode: 0o600,
+    });
     await rename(tmp, this.markerPath(name));
     await this.dropClaims(name, marker);
   }
@@ -100,14 +103,20 @@ export class FileRefreshLock implements RefreshLock {
   async claimRedemption(name: string, marker: GenerationMarker): Promise<(() => Promise<void>) | undefined> {
     await this.ensureDir();
     for (let attempt = 0; ; attempt++) {
-      const path = join(this.dir, `${this.claimPrefix(name)}${safeName(marker.sessionId)}.${marker.generation}.${attempt}`);
+      const path = join(
+        this.dir,
+        `${this.claimPrefix(name)}${safeName(marker.sessionId)}.${marker.generation}.${attempt}`,
+      );
       try {
         await writeFile(path, '', { flag: 'wx', mode: 0o600 });
         return () => rm(path, { force: true });
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const age = await lstat(path).then((st) => Date.now() - st.mtimeMs, () => Infinity);
+      const age = await lstat(path).then(
+        (st) => Date.now() - st.mtimeMs,
+        () => Infinity,
+      );
       if (age < this.staleMs) return undefined;
     }
   }
@@ -139,8 +148,10 @@ export class FileRefreshLock implements RefreshLock {
     this.ready ??= (async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const st = await lstat(this.dir);
-      if (!st.isDirectory()) throw new Error(`Lock folder ${this.dir} is not a plain folder (symlink?); refusing to use it.`);
-      if (process.getuid && st.uid !== process.getuid()) throw new Error(`Lock folder ${this.dir} belongs to another user; refusing to use it.`);
+      if (!st.isDirectory())
+        throw new Error(`Lock folder ${this.dir} is not a plain folder (symlink?); refusing to use it.`);
+      if (process.getuid && st.uid !== process.getuid())
+        throw new Error(`Lock folder ${this.dir} belongs to another user; refusing to use it.`);
     })();
     return this.ready;
   }

@@ -21,11 +21,7 @@ function jitterMs(expiresAt: number, obtainedAt: number, random: number): number
 }
 
 /** The epoch ms at which this window should start a proactive refresh. */
-export function refreshDueAt(
-  t: { expiresAt: number; obtainedAt: number },
-  s: RefreshSettings,
-  random: number,
-): number {
+export function refreshDueAt(t: { expiresAt: number; obtainedAt: number }, s: RefreshSettings, random: number): number {
   return t.expiresAt - refreshLeadMs(t.expiresAt, t.obtainedAt, s) - jitterMs(t.expiresAt, t.obtainedAt, random);
 }
 

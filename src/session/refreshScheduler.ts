@@ -30,7 +30,10 @@ export class RefreshScheduler {
       this.fire(id);
       return;
     }
-    this.timers.set(id, this.clock.setTimeout(() => this.arm(id), Math.min(delay, WALL_CLOCK_CHECK_MS)));
+    this.timers.set(
+      id,
+      this.clock.setTimeout(() => this.arm(id), Math.min(delay, WALL_CLOCK_CHECK_MS)),
+    );
   }
 
   disarm(id: string): void {

@@ -46,16 +46,31 @@ type Revocable = ClientContextSource & Pick<SessionRecord, 'refreshToken' | 'acc
 export async function revokeSession(s: Revocable, label: string, deps: RevocationDeps): Promise<void> {
   const token = s.refreshToken ?? s.accessToken;
   if (!token) return;
-  const done = await revokeToken(await clientContext(s, deps), token, s.refreshToken ? 'refresh_token' : 'access_token');
-  deps.log.info(done ? `Revoked the ${s.refreshToken ? 'refresh' : 'access'} token at ${label}.` : `${label} has no revocation endpoint; nothing to revoke.`);
+  const done = await revokeToken(
+    await clientContext(s, deps),
+    token,
+    s.refreshToken ? 'refresh_token' : 'access_token',
+  );
+  deps.log.info(
+    done
+      ? `Revoked the ${s.refreshToken ? 'refresh' : 'access'} token at ${label}.`
+      : `${label} has no revocation endpoint; nothing to revoke.`,
+  );
 }
 
 /** The sessions holding distinct tokens. */
 const distinctSessions = (sessions: (SessionRecord | undefined)[]) =>
-  sessions.filter((x, i, all): x is SessionRecord => !!x && all.findIndex((y) => y?.refreshToken === x.refreshToken && y?.accessToken === x.accessToken) === i);
+  sessions.filter(
+    (x, i, all): x is SessionRecord =>
+      !!x && all.findIndex((y) => y?.refreshToken === x.refreshToken && y?.accessToken === x.accessToken) === i,
+  );
 
 /** Revokes each distinct session of a sign-out; a failure is logged, never thrown (the session is forgotten anyway). */
-export async function revokeAll(sessions: (SessionRecord | undefined)[], label: string, deps: RevocationDeps): Promise<void> {
+export async function revokeAll(
+  sessions: (SessionRecord | undefined)[],
+  label: string,
+  deps: RevocationDeps,
+): Promise<void> {
   for (const s of distinctSessions(sessions)) {
     try {
       await revokeSession(s, label, deps);
@@ -86,7 +101,10 @@ export class SessionRevoker {
     const going = distinctSessions(sessions);
     if (!going.length) return;
     const shared = going.some(hasPartner);
-    if (shared) log.info(`${label}: the session of ${going[0]!.account.label} is forgotten, not revoked (another session of the same account may rest on its grant); its token is kept to revoke with the last one.`);
+    if (shared)
+      log.info(
+        `${label}: the session of ${going[0].account.label} is forgotten, not revoked (another session of the same account may rest on its grant); its token is kept to revoke with the last one.`,
+      );
     try {
       if (shared) {
         await ledger.keep(going);
@@ -95,7 +113,7 @@ export class SessionRevoker {
       } else {
         await revokeAll(going, label, this.deps);
       }
-      await this.revokeLedgered(providerOfLane(going[0]!.providerId), label);
+      await this.revokeLedgered(providerOfLane(going[0].providerId), label);
     } catch (err) {
       log.warn(`${label}: keeping or revoking the tokens of a signed-out session failed: ${(err as Error).message}`);
     }
@@ -110,7 +128,9 @@ export class SessionRevoker {
       try {
         await revokeSession(e, label, this.deps);
       } catch (err) {
-        log.warn(`Revoking a kept token of ${e.account.label} at ${label} failed (${(err as Error).message}); it is kept for a later try.`);
+        log.warn(
+          `Revoking a kept token of ${e.account.label} at ${label} failed (${(err as Error).message}); it is kept for a later try.`,
+        );
         failed.push(e);
       }
     }
@@ -126,13 +146,17 @@ export class SessionRevoker {
 export class MismatchRetirer {
   private readonly retired = new Set<string>();
 
-  constructor(private readonly deps: { log: Logger; store: SessionStore; lock: RefreshLock; revoker: SessionRevoker }) {}
+  constructor(
+    private readonly deps: { log: Logger; store: SessionStore; lock: RefreshLock; revoker: SessionRevoker },
+  ) {}
 
   async retire(s: SessionRecord, provider: ProviderConfig): Promise<void> {
     if (this.retired.has(s.sessionId)) return;
     this.retired.add(s.sessionId);
     const { log, lock, store } = this.deps;
-    log.warn(`The stored ${provider.label} session was made for another ${sessionMismatch(s, provider)} than configured now; signing it out.`);
+    log.warn(
+      `The stored ${provider.label} session was made for another ${sessionMismatch(s, provider)} than configured now; signing it out.`,
+    );
     try {
       await lock.withLock(s.providerId, async () => {
         const r = await store.read(s.providerId);

@@ -81,10 +81,17 @@ export class RevocationLedger {
       const before = await this.read(providerId);
       const changed = change(before).sort((a, b) => a.forgottenAt - b.forgottenAt);
       // The usual sign-out: nothing kept, nothing to write.
-      if (!before.length && !changed.length && (await this.deps.secrets.get(LEDGER_KEY_PREFIX + providerId)) === undefined) return;
+      if (
+        !before.length &&
+        !changed.length &&
+        (await this.deps.secrets.get(LEDGER_KEY_PREFIX + providerId)) === undefined
+      )
+        return;
       const dropped = changed.length - MAX_LEDGER_ENTRIES;
       if (dropped > 0) {
-        this.deps.log.warn(`The revocation ledger of "${providerId}" is full; its ${dropped} oldest token${dropped > 1 ? 's stay' : ' stays'} valid at the server until ${dropped > 1 ? 'they expire' : 'it expires'}.`);
+        this.deps.log.warn(
+          `The revocation ledger of "${providerId}" is full; its ${dropped} oldest token${dropped > 1 ? 's stay' : ' stays'} valid at the server until ${dropped > 1 ? 'they expire' : 'it expires'}.`,
+        );
       }
       const entries = changed.slice(Math.max(0, dropped));
       const key = LEDGER_KEY_PREFIX + providerId;
@@ -108,19 +115,27 @@ export class RevocationLedger {
     if (!doc.success) {
       const key = await this.deps.store.setAside(name, raw);
       const reason = data === undefined ? 'not JSON' : describeIssues(doc.error.issues, data, 'ledger');
-      this.deps.log.error(`The revocation ledger of "${providerId}" is unreadable (${reason}); moved it aside as ${key}.`);
+      this.deps.log.error(
+        `The revocation ledger of "${providerId}" is unreadable (${reason}); moved it aside as ${key}.`,
+      );
       return [];
     }
     const valid: LedgerEntry[] = [];
     for (const [i, item] of doc.data.entries.entries()) {
       const r = LedgerEntrySchema.safeParse(item);
-      const reason = !r.success ? describeIssues(r.error.issues, item, 'entry') : providerOfLane(r.data.providerId) !== providerId ? `it belongs to provider "${r.data.providerId}"` : undefined;
+      const reason = !r.success
+        ? describeIssues(r.error.issues, item, 'entry')
+        : providerOfLane(r.data.providerId) !== providerId
+          ? `it belongs to provider "${r.data.providerId}"`
+          : undefined;
       if (r.success && reason === undefined) {
         valid.push(r.data);
         continue;
       }
       const key = await this.deps.store.setAside(`${name}/${i}`, JSON.stringify(item));
-      this.deps.log.error(`An entry of the revocation ledger of "${providerId}" is unreadable (${reason}); moved it aside as ${key}.`);
+      this.deps.log.error(
+        `An entry of the revocation ledger of "${providerId}" is unreadable (${reason}); moved it aside as ${key}.`,
+      );
     }
     return valid;
   }
@@ -130,7 +145,18 @@ function toEntry(s: SessionRecord, forgottenAt: number): LedgerEntry {
   const { providerId, clientId, account, endpoints, resource, resources, audience, clientAuthentication } = s;
   // The token revokeSession would use: the refresh token, else the access token.
   const token = s.refreshToken ? { refreshToken: s.refreshToken } : { accessToken: s.accessToken };
-  return { providerId, clientId, account, endpoints, resource, resources, audience, clientAuthentication, ...token, forgottenAt };
+  return {
+    providerId,
+    clientId,
+    account,
+    endpoints,
+    resource,
+    resources,
+    audience,
+    clientAuthentication,
+    ...token,
+    forgottenAt,
+  };
 }
 
 function groupByProvider(entries: LedgerEntry[]): Map<string, LedgerEntry[]> {

@@ -10,7 +10,12 @@ export type LaneView = Pick<AccountRegistry, 'defaultLane' | 'lanes' | 'scopesOf
  * it covers them; a scope-set session (made for a caller asking more, see accounts.ts) only when
  * `wanted` goes beyond the configured scopes, it covers them, and allowedScopes still hold its set.
  */
-export function lanesForScopes(base: ProviderConfig, wanted: string[], accounts: LaneView, state: (laneId: string) => ProviderState | undefined): string[] {
+export function lanesForScopes(
+  base: ProviderConfig,
+  wanted: string[],
+  accounts: LaneView,
+  state: (laneId: string) => ProviderState | undefined,
+): string[] {
   const def = accounts.defaultLane(base.id);
   const beyond = wanted.some((s) => !base.scopes.includes(s));
   return [def, ...accounts.lanes(base.id).filter((l) => l !== def)].filter(

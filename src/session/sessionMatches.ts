@@ -17,8 +17,12 @@ export function sessionMismatch(s: SessionRecord, p: ProviderConfig): string | u
   if (s.clientId !== p.clientId) return 'clientId';
   // With `resource` configured the issuer is whatever the resource names, so the resource binds it.
   if (p.issuer !== undefined && !sameUrl(s.endpoints.issuer, p.issuer)) return 'issuer';
-  if (s.resource === undefined ? p.resource !== undefined : p.resource === undefined || !sameUrl(s.resource, p.resource)) return 'resource';
-  if (p.endpoints?.token !== undefined && !sameUrl(s.endpoints.token_endpoint, p.endpoints.token)) return 'token endpoint';
+  if (
+    s.resource === undefined ? p.resource !== undefined : p.resource === undefined || !sameUrl(s.resource, p.resource)
+  )
+    return 'resource';
+  if (p.endpoints?.token !== undefined && !sameUrl(s.endpoints.token_endpoint, p.endpoints.token))
+    return 'token endpoint';
   // Sessions from before `resources` existed carry only `resource`.
   if (!sameSet(s.resources ?? (s.resource ? [s.resource] : []), resourcesOf(p) ?? [])) return 'set of resources';
   if ((s.audience ?? '') !== (p.audience ?? '')) return 'audience';

@@ -1,6 +1,13 @@
 import type { Logger } from '../protocol/log.js';
 import type { SecretStore } from './ports.js';
-import { QUARANTINE_INDEX_KEY, QUARANTINE_KEY_PREFIX, SESSION_KEY_PREFIX, type SessionRecord, SessionRecordSchema, sessionKey } from './sessionRecord.js';
+import {
+  QUARANTINE_INDEX_KEY,
+  QUARANTINE_KEY_PREFIX,
+  SESSION_KEY_PREFIX,
+  type SessionRecord,
+  SessionRecordSchema,
+  sessionKey,
+} from './sessionRecord.js';
 import { describeIssues } from '../protocol/zodIssues.js';
 
 export type ReadResult =
@@ -31,7 +38,9 @@ export class SessionStore {
     if (reason === undefined) return { kind: 'ok', session: JSON.parse(raw) as SessionRecord };
     const quarantineKey = await this.setAside(providerId, raw);
     await this.secrets.delete(key);
-    this.log.error(`The stored session for "${providerId}" is unreadable (${reason}); moved it aside as ${quarantineKey}.`);
+    this.log.error(
+      `The stored session for "${providerId}" is unreadable (${reason}); moved it aside as ${quarantineKey}.`,
+    );
     return { kind: 'corrupt', reason, quarantineKey };
   }
 
@@ -59,7 +68,9 @@ export class SessionStore {
     const raw = await this.secrets.get(QUARANTINE_INDEX_KEY);
     try {
       const keys: unknown = raw === undefined ? [] : JSON.parse(raw);
-      return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string' && k.startsWith(QUARANTINE_KEY_PREFIX)) : [];
+      return Array.isArray(keys)
+        ? keys.filter((k): k is string => typeof k === 'string' && k.startsWith(QUARANTINE_KEY_PREFIX))
+        : [];
     } catch {
       return [];
     }

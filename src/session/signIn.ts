@@ -34,7 +34,9 @@ export interface SignInDeps {
 export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignInDeps): Promise<SessionRecord> {
   const endpoints = await serverEndpoints(provider, deps, ui.signal);
   const flow = chooseFlow(ui.preferredFlow, endpoints, deps.log);
-  deps.log.info(`Signing in to ${provider.label} with the ${flow === 'deviceCode' ? 'device' : 'authorization code'} flow.`);
+  deps.log.info(
+    `Signing in to ${provider.label} with the ${flow === 'deviceCode' ? 'device' : 'authorization code'} flow.`,
+  );
   // The same context the session's refreshes and revocation will use (see clientContext.ts).
   const ctx = await clientContext(sessionContext(provider, endpoints), deps, ui.signal);
   const common = { ...ctx, endpoints, scopes: provider.scopes, log: deps.log, now: deps.now };
@@ -44,7 +46,10 @@ export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignI
       : await authorizationCodeFlow({
           ...common,
           authorizationParameters: provider.authorizationParameters,
-          redirect: provider.redirect && { ...provider.redirect, setting: `the "redirect.port" of provider "${provider.id}" in agentAuth.providers` },
+          redirect: provider.redirect && {
+            ...provider.redirect,
+            setting: `the "redirect.port" of provider "${provider.id}" in agentAuth.providers`,
+          },
           openBrowser: ui.openBrowser,
           externalRedirectUri: ui.externalRedirectUri,
         });
@@ -62,7 +67,13 @@ async function serverEndpoints(p: ProviderConfig, deps: SignInDeps, signal: Abor
 }
 
 /** The parts of the session record that shape every token request, as the provider's settings give them now. */
-function sessionContext(p: ProviderConfig, e: Endpoints): Pick<SessionRecord, 'providerId' | 'clientId' | 'endpoints' | 'resource' | 'resources' | 'audience' | 'clientAuthentication'> {
+function sessionContext(
+  p: ProviderConfig,
+  e: Endpoints,
+): Pick<
+  SessionRecord,
+  'providerId' | 'clientId' | 'endpoints' | 'resource' | 'resources' | 'audience' | 'clientAuthentication'
+> {
   return {
     providerId: p.id,
     clientId: p.clientId,

@@ -33,7 +33,14 @@ export interface TokenProxy {
 }
 
 /** Request headers passed upstream; everything else (cookies, the key itself, hop-by-hop) is dropped. */
-const REQUEST_HEADERS = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'user-agent'];
+const REQUEST_HEADERS = [
+  'accept',
+  'content-type',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+  'user-agent',
+];
 /** Response headers passed back; WWW-Authenticate is not: the client should never start its own OAuth. */
 const RESPONSE_HEADERS = ['content-type', 'mcp-session-id', 'mcp-protocol-version', 'cache-control', 'retry-after'];
 const MAX_BODY = 16 * 1024 * 1024;
@@ -49,7 +56,8 @@ export async function startTokenProxy(o: {
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const presented = Buffer.from(req.headers.authorization ?? '');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return reply(res, 403, 'not a client of this window');
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
+      return reply(res, 403, 'not a client of this window');
     const id = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/mcp\//, ''));
     const route = routes.get(id);
     if (!route) return reply(res, 404, 'no such MCP server');
@@ -81,7 +89,11 @@ export async function startTokenProxy(o: {
       // Passed on, a 401 would start VS Code's own OAuth for the forwarder's address.
       await upstream.body?.cancel();
       o.log.warn(`MCP server "${id}" rejected a freshly refreshed token (401).`);
-      return reply(res, 502, `Agent Auth: the MCP server rejected a freshly refreshed token of provider "${route.providerId}".`);
+      return reply(
+        res,
+        502,
+        `Agent Auth: the MCP server rejected a freshly refreshed token of provider "${route.providerId}".`,
+      );
     }
     res.statusCode = upstream.status;
     for (const h of RESPONSE_HEADERS) {

@@ -49,7 +49,8 @@ export interface GetTokenOptions {
   maxWaitMs?: number;
 }
 
-export type TokenChangeKind = 'signedIn' | 'refreshing' | 'refreshed' | 'refreshFailed' | 'needsSignIn' | 'signedOut' | 'corrupt';
+export type TokenChangeKind =
+  'signedIn' | 'refreshing' | 'refreshed' | 'refreshFailed' | 'needsSignIn' | 'signedOut' | 'corrupt';
 
 export interface TokenChange {
   providerId: string;
@@ -196,7 +197,8 @@ export class TokenService {
       // Settings changed under a loaded session: one made for the old settings is signed out (see adopt).
       if (e.session && !sessionMatches(e.session, this.providers.get(id)!)) this.adopt(id, e.session);
     }
-    for (const id of this.providers.keys()) void this.load(id).catch((e) => this.deps.log.error(`Loading "${id}": ${e}`));
+    for (const id of this.providers.keys())
+      void this.load(id).catch((e) => this.deps.log.error(`Loading "${id}": ${e}`));
   }
 
   /** The configured providers (their default lanes), without the lanes of further accounts (see accounts.ts). */
@@ -224,12 +226,22 @@ export class TokenService {
     const s = e.session ?? (await this.load(id));
     if (!s) throw notSignedIn(this.nameOf(id));
     const now = this.deps.clock.now();
-    const minMs = atMostHalfLifetime((opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000, s.expiresAt - s.obtainedAt);
+    const minMs = atMostHalfLifetime(
+      (opts.minValiditySeconds ?? DEFAULT_MIN_VALIDITY_S) * 1000,
+      s.expiresAt - s.obtainedAt,
+    );
     const rejected = opts.rejectedToken;
     const force = !!opts.forceRefresh || (rejected !== undefined && rejected === s.accessToken);
     if (rejected !== undefined && !force && isUsable(s, now, 0)) return this.toAccessToken(provider, s);
     if (!force && isUsable(s, now, minMs)) return this.toAccessToken(provider, s);
-    if (opts.forceRefresh && rejected === undefined && s.refreshToken && s.accessToken && now - s.obtainedAt < FRESH_ENOUGH_MS) return this.toAccessToken(provider, s);
+    if (
+      opts.forceRefresh &&
+      rejected === undefined &&
+      s.refreshToken &&
+      s.accessToken &&
+      now - s.obtainedAt < FRESH_ENOUGH_MS
+    )
+      return this.toAccessToken(provider, s);
     if (!s.refreshToken) {
       // Also after the refresh token died (needsSignIn): the access token stays good until it expires.
       if (!force && s.accessToken && s.expiresAt > now) return this.toAccessToken(provider, s);
@@ -246,13 +258,24 @@ export class TokenService {
    * and if it is slow or failing hand out the valid token (the wish is a preference, never a
    * reason to refuse) while the refresh goes on in the background.
    */
-  private async validWhileRefreshing(id: string, refreshing: Promise<SessionRecord>, held: SessionRecord, maxWaitMs?: number): Promise<AccessToken> {
+  private async validWhileRefreshing(
+    id: string,
+    refreshing: Promise<SessionRecord>,
+    held: SessionRecord,
+    maxWaitMs?: number,
+  ): Promise<AccessToken> {
     const provider = this.provider(id);
-    const outcome = await settleWithin(refreshing, preferFreshWaitMs(held, this.deps.clock.now(), maxWaitMs), this.deps.clock);
+    const outcome = await settleWithin(
+      refreshing,
+      preferFreshWaitMs(held, this.deps.clock.now(), maxWaitMs),
+      this.deps.clock,
+    );
     if ('value' in outcome) return this.toAccessToken(provider, outcome.value);
     const current = this.entry(id).session;
     if (stillValid(current, held, this.deps.clock.now())) {
-      this.deps.log.warn(`Refresh of ${this.nameOf(id)} ${'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow'}; handing out the current token (valid until ${iso(current.expiresAt)}) and refreshing in the background.`);
+      this.deps.log.warn(
+        `Refresh of ${this.nameOf(id)} ${'err' in outcome ? `is failing (${outcome.err.message})` : 'is slow'}; handing out the current token (valid until ${iso(current.expiresAt)}) and refreshing in the background.`,
+      );
       return this.toAccessToken(provider, current);
     }
     if ('err' in outcome) throw outcome.err;
@@ -268,7 +291,12 @@ export class TokenService {
   async signIn(id: string, ui: SignInUi): Promise<SessionRecord> {
     const provider = this.provider(id);
     const config = this.lanePolicy?.signInConfig(id) ?? provider;
-    const session = await signIn(config, ui, { fetch: this.deps.fetch, log: this.deps.log, now: () => this.deps.clock.now(), clientSecrets: this.deps.clientSecrets });
+    const session = await signIn(config, ui, {
+      fetch: this.deps.fetch,
+      log: this.deps.log,
+      now: () => this.deps.clock.now(),
+      clientSecrets: this.deps.clientSecrets,
+    });
     try {
       this.lanePolicy?.checkSignIn(id, session);
     } catch (err) {
@@ -282,7 +310,9 @@ export class TokenService {
       return old.kind === 'ok' ? old.session : undefined;
     });
     this.adopt(id, session);
-    this.deps.log.info(`Signed in to ${provider.label} as ${session.account.label}; token ${fingerprint(session.accessToken!)} valid until ${iso(session.expiresAt)}.`);
+    this.deps.log.info(
+      `Signed in to ${provider.label} as ${session.account.label}; token ${fingerprint(session.accessToken!)} valid until ${iso(session.expiresAt)}.`,
+    );
     // Decided (and logged) before this returns; the revocation or the ledger entry follows in the background.
     if (previous?.refreshToken) void this.revoker.release([previous], provider.label);
     return session;
@@ -307,7 +337,9 @@ export class TokenService {
     for (const id of ids) gone.push({ label: this.provider(id).label, sessions: await this.forget(id) });
     // The partners are those still held: every lane's stored session is read first (a local read),
     // so one not loaded yet is not mistaken for none.
-    await Promise.all([...this.providers.keys()].filter((o) => !ids.includes(o)).map((o) => this.load(o).catch(() => undefined)));
+    await Promise.all(
+      [...this.providers.keys()].filter((o) => !ids.includes(o)).map((o) => this.load(o).catch(() => undefined)),
+    );
     // Each is revoked, or kept in the revocation ledger while a session that stays may share its grant.
     for (const { label, sessions } of gone) await this.revoker.release(sessions, label);
   }
@@ -339,7 +371,8 @@ export class TokenService {
     this.provider(id); // throws for a provider that is not configured
     const s = this.entry(id).session ?? (await this.load(id));
     if (!s) throw notSignedIn(this.nameOf(id));
-    if (!s.refreshToken) throw needsSignIn(this.nameOf(id), s.needsSignIn?.reason ?? 'the server issued no refresh token');
+    if (!s.refreshToken)
+      throw needsSignIn(this.nameOf(id), s.needsSignIn?.reason ?? 'the server issued no refresh token');
     return this.refresh(id, { force: true, seen: s, minMs: 0 });
   }
 
@@ -377,7 +410,9 @@ export class TokenService {
     const run = async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const s = await this.deps.lock.withLock(id, (lockLost) => this.refreshLocked(id, req, AbortSignal.any([lockLost, abort.signal])));
+          const s = await this.deps.lock.withLock(id, (lockLost) =>
+            this.refreshLocked(id, req, AbortSignal.any([lockLost, abort.signal])),
+          );
           e.failures = 0;
           e.retryAt = undefined;
           return s;
@@ -390,7 +425,9 @@ export class TokenService {
           // A longer Retry-After is the schedule's to honour (onRefreshFailed); cutting it short would ignore the server.
           if (wait > FOREGROUND_MAX_WAIT_MS) throw err;
           e.lastRefresh = { at: this.deps.clock.now(), ok: false, message: err.message };
-          this.deps.log.warn(`Refresh of ${this.nameOf(id)} failed (${err.message}); retrying in ${Math.round(wait)} ms.`);
+          this.deps.log.warn(
+            `Refresh of ${this.nameOf(id)} failed (${err.message}); retrying in ${Math.round(wait)} ms.`,
+          );
           await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), wait));
         }
       }
@@ -433,7 +470,9 @@ export class TokenService {
       isRefreshDue(current, this.deps.refreshSettings(), now) ||
       !isUsable(current, now, req.minMs);
     if (!due) {
-      this.deps.log.debug(`${this.nameOf(id)} was refreshed by another window (generation ${current.generation}); using its tokens.`);
+      this.deps.log.debug(
+        `${this.nameOf(id)} was refreshed by another window (generation ${current.generation}); using its tokens.`,
+      );
       this.adopt(id, current);
       return current;
     }
@@ -445,7 +484,12 @@ export class TokenService {
     const release = await this.sync.claimRedemption(id, current);
     if (!release) return this.refreshLocked(id, req, lockLost);
     try {
-      const r = await redeem(current, current.refreshToken, lockLost, { ...this.deps, name: this.nameOf(id), now: () => this.deps.clock.now(), commit: (x) => this.sync.commit(x) });
+      const r = await redeem(current, current.refreshToken, lockLost, {
+        ...this.deps,
+        name: this.nameOf(id),
+        now: () => this.deps.clock.now(),
+        commit: (x) => this.sync.commit(x),
+      });
       this.adopt(id, r.session);
       if (r.dead) throw needsSignIn(this.nameOf(id), r.session.needsSignIn!.reason);
       return r.session;
@@ -459,7 +503,12 @@ export class TokenService {
     e.lastRefresh = { at: this.deps.clock.now(), ok: false, message: err.message };
     if (err instanceof SessionError) {
       // Usually announced already when the session changed (see adopt); end "refreshing" otherwise.
-      if (e.lastKind === 'refreshing') this.emit({ providerId: id, kind: err.code === 'needs_sign_in' ? 'needsSignIn' : 'signedOut', message: err.message });
+      if (e.lastKind === 'refreshing')
+        this.emit({
+          providerId: id,
+          kind: err.code === 'needs_sign_in' ? 'needsSignIn' : 'signedOut',
+          message: err.message,
+        });
       return;
     }
     e.failures++;
@@ -487,7 +536,8 @@ export class TokenService {
   private load(id: string): Promise<SessionRecord | undefined> {
     const e = this.entry(id);
     e.loaded ??= this.deps.store.read(id).then((r) => {
-      if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.nameOf(id), r.reason) });
+      if (r.kind === 'corrupt')
+        this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.nameOf(id), r.reason) });
       const s = r.kind === 'ok' ? r.session : undefined;
       if (e.session === undefined && s) this.adopt(id, s);
       void this.follower.catchUp(id);
@@ -501,7 +551,8 @@ export class TokenService {
     if (!this.providers.has(id) || this.disposed) return;
     try {
       const r = await this.deps.store.read(id);
-      if (r.kind === 'corrupt') this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.nameOf(id), r.reason) });
+      if (r.kind === 'corrupt')
+        this.emit({ providerId: id, kind: 'corrupt', message: corruptMessage(this.nameOf(id), r.reason) });
       const s = r.kind === 'ok' ? r.session : undefined;
       const mine = this.entry(id).session;
       // Ignore an older view than ours (our own write echoing back, or a lagging event).
@@ -531,7 +582,8 @@ export class TokenService {
           : before?.sessionId === s.sessionId
             ? 'refreshed'
             : 'signedIn';
-      if (before || s) this.emit({ providerId: id, kind, message: s?.needsSignIn?.reason, account: (s ?? before)?.account });
+      if (before || s)
+        this.emit({ providerId: id, kind, message: s?.needsSignIn?.reason, account: (s ?? before)?.account });
     }
     this.schedule(id);
   }
@@ -548,12 +600,22 @@ export class TokenService {
 
   private provider(id: string): ProviderConfig {
     const p = this.providers.get(id);
-    if (!p) throw new SessionError('unknown_provider', `No provider "${providerOfLane(id)}" is configured in agentAuth.providers.`);
+    if (!p)
+      throw new SessionError(
+        'unknown_provider',
+        `No provider "${providerOfLane(id)}" is configured in agentAuth.providers.`,
+      );
     return p;
   }
 
   private toAccessToken(p: ProviderConfig, s: SessionRecord): AccessToken {
-    return { providerId: p.id, accessToken: s.accessToken!, expiresAt: s.expiresAt, envVar: p.envVar, account: s.account };
+    return {
+      providerId: p.id,
+      accessToken: s.accessToken!,
+      expiresAt: s.expiresAt,
+      envVar: p.envVar,
+      account: s.account,
+    };
   }
 
   /** The caller's wait for a refresh, bounded; past the bound it is told why (the refresh goes on). */
@@ -562,7 +624,10 @@ export class TokenService {
     return withWaitLimit(p, ms, this.deps.clock, () => {
       const last = this.entries.get(provider.id)?.lastRefresh;
       const why = last && !last.ok ? ` The last attempt failed: ${last.message}` : '';
-      return new SessionError('wait_timeout', `Refreshing the ${this.nameOf(provider.id)} token took longer than ${ms / 1000} s; it goes on in the background.${why}`);
+      return new SessionError(
+        'wait_timeout',
+        `Refreshing the ${this.nameOf(provider.id)} token took longer than ${ms / 1000} s; it goes on in the background.${why}`,
+      );
     });
   }
 

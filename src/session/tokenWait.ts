@@ -34,6 +34,10 @@ export function preferFreshWaitMs(held: { expiresAt: number }, now: number, maxW
 }
 
 /** `current` is still the sign-in of `held` (not signed out meanwhile) and its access token is still valid. */
-export function stillValid(current: SessionRecord | undefined, held: SessionRecord, now: number): current is SessionRecord {
+export function stillValid(
+  current: SessionRecord | undefined,
+  held: SessionRecord,
+  now: number,
+): current is SessionRecord {
   return !!current?.accessToken && current.sessionId === held.sessionId && current.expiresAt > now;
 }

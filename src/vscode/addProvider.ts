@@ -2,19 +2,35 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { FetchLike } from '../protocol/http.js';
 import { secureUrl } from '../protocol/urls.js';
-import { analyzeServer, providerEntry, registrationFor, type ServerAnalysis, type ServerProblemCode } from '../session/addProvider.js';
+import {
+  analyzeServer,
+  providerEntry,
+  registrationFor,
+  type ServerAnalysis,
+  type ServerProblemCode,
+} from '../session/addProvider.js';
 
 /** The dialogs the command shows; host tests answer them in place of a person. */
 export interface AddProviderPrompts {
   inputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
   /** A modal message; resolves with the chosen action, or undefined when dismissed. */
-  modal(kind: 'info' | 'warning' | 'error', message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
+  modal(
+    kind: 'info' | 'warning' | 'error',
+    message: string,
+    detail: string,
+    ...actions: string[]
+  ): Thenable<string | undefined>;
 }
 
 export const windowPrompts: AddProviderPrompts = {
   inputBox: (o) => vscode.window.showInputBox(o),
   modal: (kind, message, detail, ...actions) => {
-    const show = kind === 'error' ? vscode.window.showErrorMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show =
+      kind === 'error'
+        ? vscode.window.showErrorMessage
+        : kind === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     return show(message, { modal: true, detail }, ...actions);
   },
 };
@@ -30,11 +46,16 @@ export interface AddProviderDeps {
  * client id → a validated entry in the user settings → what to register at the IdP.
  * Resolves with the new entry's id, or undefined when cancelled or impossible.
  */
-export async function addProvider(deps: AddProviderDeps, prompts: AddProviderPrompts = windowPrompts): Promise<string | undefined> {
+export async function addProvider(
+  deps: AddProviderDeps,
+  prompts: AddProviderPrompts = windowPrompts,
+): Promise<string | undefined> {
   const title = l10n.t('Agent Auth: Add Provider');
   const url = await prompts.inputBox({
     title,
-    prompt: l10n.t('The issuer URL of your identity provider, or the URL of a protected resource (RFC 9728) that names it.'),
+    prompt: l10n.t(
+      'The issuer URL of your identity provider, or the URL of a protected resource (RFC 9728) that names it.',
+    ),
     placeHolder: 'https://login.example.com',
     ignoreFocusOut: true,
     validateInput: (v) => urlProblem(v.trim()),
@@ -52,7 +73,9 @@ export async function addProvider(deps: AddProviderDeps, prompts: AddProviderPro
     await prompts.modal('error', l10n.t('Agent Auth: {0} cannot be used.', url.trim()), (e as Error).message);
     return undefined;
   }
-  deps.log.info(`Add Provider: ${a.issuer}: ${a.verdict}; ${a.problems.map((p) => p.message).join(' ') || 'nothing missing'}`);
+  deps.log.info(
+    `Add Provider: ${a.issuer}: ${a.verdict}; ${a.problems.map((p) => p.message).join(' ') || 'nothing missing'}`,
+  );
 
   const proceed = l10n.t('Continue');
   const anyway = l10n.t('Add Anyway');
@@ -70,7 +93,9 @@ export async function addProvider(deps: AddProviderDeps, prompts: AddProviderPro
   } else {
     choice = await prompts.modal(
       a.verdict === 'ready' ? 'info' : 'warning',
-      a.verdict === 'ready' ? l10n.t('{0} supports everything Agent Auth needs.', a.issuer) : l10n.t('{0} works with Agent Auth, with limitations.', a.issuer),
+      a.verdict === 'ready'
+        ? l10n.t('{0} supports everything Agent Auth needs.', a.issuer)
+        : l10n.t('{0} works with Agent Auth, with limitations.', a.issuer),
       report,
       proceed,
     );
@@ -81,7 +106,13 @@ export async function addProvider(deps: AddProviderDeps, prompts: AddProviderPro
   const existing: unknown = config.inspect('providers')?.globalValue ?? [];
   if (!Array.isArray(existing)) {
     // Never overwrite what the user wrote, even when it is broken.
-    await prompts.modal('error', l10n.t('Agent Auth: the provider was not added.'), l10n.t('"agentAuth.providers" in your user settings is not a list. Fix it in Preferences: Open User Settings (JSON), then try again.'));
+    await prompts.modal(
+      'error',
+      l10n.t('Agent Auth: the provider was not added.'),
+      l10n.t(
+        '"agentAuth.providers" in your user settings is not a list. Fix it in Preferences: Open User Settings (JSON), then try again.',
+      ),
+    );
     return undefined;
   }
   const clientId = await prompts.inputBox({
@@ -146,28 +177,50 @@ function describe(a: ServerAnalysis): string {
 function problemText(code: ServerProblemCode): string {
   switch (code) {
     case 'noSignInMethod':
-      return l10n.t('Cannot work: the server offers neither the authorization code grant nor the device authorization grant.');
+      return l10n.t(
+        'Cannot work: the server offers neither the authorization code grant nor the device authorization grant.',
+      );
     case 'noPkceS256':
       return l10n.t('Cannot work: the server does not support PKCE with S256 and has no device authorization grant.');
     case 'noRefreshTokens':
-      return l10n.t('Cannot keep tokens fresh: the server does not advertise the refresh_token grant, so you would sign in again whenever the token expires. Some servers issue refresh tokens without listing the grant; add it anyway to find out.');
+      return l10n.t(
+        'Cannot keep tokens fresh: the server does not advertise the refresh_token grant, so you would sign in again whenever the token expires. Some servers issue refresh tokens without listing the grant; add it anyway to find out.',
+      );
     case 'deviceOnly':
       return l10n.t('Sign-in uses the device code only: browser sign-in is not possible with this server.');
     case 'pkceNotAdvertised':
-      return l10n.t('The server does not say whether it supports PKCE; Agent Auth sends S256 and reports clearly if it is refused.');
+      return l10n.t(
+        'The server does not say whether it supports PKCE; Agent Auth sends S256 and reports clearly if it is refused.',
+      );
     case 'noDeviceFlow':
       return l10n.t('No device code sign-in: remote, web and code-server windows also sign in through the browser.');
     case 'noRevocation':
-      return l10n.t('No revocation: signing out forgets the tokens here; they stay valid at the server until they expire.');
+      return l10n.t(
+        'No revocation: signing out forgets the tokens here; they stay valid at the server until they expire.',
+      );
   }
 }
 
 function registrationSteps(a: ServerAnalysis, entry: Record<string, unknown>): string[] {
   const r = registrationFor(a, entry);
   return [
-    l10n.t('Client type: public (no client secret; "native", "desktop" or "public client" at most identity providers).'),
-    ...(r.redirectUri ? [l10n.t('Redirect URI: {0} (loopback, any port: Agent Auth picks a free port for each sign-in).', r.redirectUri)] : []),
-    l10n.t('Grant types: {0}.', r.grantTypes.map((g) => (g === 'authorization_code' ? l10n.t('authorization_code with PKCE (S256)') : g)).join(', ')),
+    l10n.t(
+      'Client type: public (no client secret; "native", "desktop" or "public client" at most identity providers).',
+    ),
+    ...(r.redirectUri
+      ? [
+          l10n.t(
+            'Redirect URI: {0} (loopback, any port: Agent Auth picks a free port for each sign-in).',
+            r.redirectUri,
+          ),
+        ]
+      : []),
+    l10n.t(
+      'Grant types: {0}.',
+      r.grantTypes
+        .map((g) => (g === 'authorization_code' ? l10n.t('authorization_code with PKCE (S256)') : g))
+        .join(', '),
+    ),
     l10n.t('Scopes: {0}.', r.scopes.join(' ')),
     l10n.t('Client id: {0}.', r.clientId),
   ];

@@ -62,8 +62,12 @@ export class AgentClient {
     private readonly agent: AgentConfig,
   ) {
     this.key = JSON.stringify(agent);
-    this.channel = new RedactingChannel(vscode.window.createOutputChannel(l10n.t('Agent Auth: {0}', agent.id), { log: true }));
-    this.follower = new LaneFollower(agent.provider, { service: g.service, accounts: g.accounts }, (c) => this.onChange(c));
+    this.channel = new RedactingChannel(
+      vscode.window.createOutputChannel(l10n.t('Agent Auth: {0}', agent.id), { log: true }),
+    );
+    this.follower = new LaneFollower(agent.provider, { service: g.service, accounts: g.accounts }, (c) =>
+      this.onChange(c),
+    );
     if (this.signedIn()) this.start();
   }
 
@@ -76,7 +80,11 @@ export class AgentClient {
     const client = (this.client ??= this.create());
     if (client.state !== State.Stopped) return;
     this.lastSent = undefined;
-    client.start().catch((err: Error) => this.g.log.error(`Agent "${this.agent.id}" did not start: ${this.channel.redact(err.message)}`));
+    client
+      .start()
+      .catch((err: Error) =>
+        this.g.log.error(`Agent "${this.agent.id}" did not start: ${this.channel.redact(err.message)}`),
+      );
   }
 
   private create(): LanguageClient {
@@ -90,7 +98,11 @@ export class AgentClient {
         documentSelector: a.documentSelector as DocumentSelector,
         outputChannel: this.channel,
         initializationOptions: () => ({
-          agentAuth: { providerId: a.provider, accessToken: this.current!.accessToken, expiresAt: this.current!.expiresAt },
+          agentAuth: {
+            providerId: a.provider,
+            accessToken: this.current!.accessToken,
+            expiresAt: this.current!.expiresAt,
+          },
         }),
       },
     );
@@ -102,7 +114,9 @@ export class AgentClient {
   private async spawnServer(): Promise<ChildProcess> {
     let token: AccessToken;
     try {
-      token = await this.g.service.getAccessToken(this.g.accounts.resolve(this.agent.provider), { minValiditySeconds: MIN_VALIDITY_S });
+      token = await this.g.service.getAccessToken(this.g.accounts.resolve(this.agent.provider), {
+        minValiditySeconds: MIN_VALIDITY_S,
+      });
     } catch (err) {
       this.retryOnToken = true;
       throw err;
@@ -113,21 +127,31 @@ export class AgentClient {
     const helper = await this.g.tokenHelper();
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const cwd = folder?.scheme === 'file' ? folder.fsPath : homedir();
-    const child = spawn(this.agent.command, this.agent.args, { cwd, env: childEnv({ ...process.env, ...this.agent.env }, helper, token) });
+    const child = spawn(this.agent.command, this.agent.args, {
+      cwd,
+      env: childEnv({ ...process.env, ...this.agent.env }, helper, token),
+    });
     child.on('error', (err) => this.g.log.error(`Agent "${this.agent.id}": ${err.message}`));
     await once(child, 'spawn');
     this.process = child;
     return child;
   }
 
-  private async getToken(forceRefresh: boolean): Promise<{ accessToken: string; expiresAt: number } | ResponseError<{ code: string }>> {
+  private async getToken(
+    forceRefresh: boolean,
+  ): Promise<{ accessToken: string; expiresAt: number } | ResponseError<{ code: string }>> {
     try {
       const t = await this.g.service.getAccessToken(this.g.accounts.resolve(this.agent.provider), { forceRefresh });
       this.remember(t);
       return { accessToken: t.accessToken, expiresAt: t.expiresAt };
     } catch (err) {
       const code = sessionErrorCode(err) ?? 'unavailable';
-      const rpc = code === 'not_signed_in' ? GetTokenError.NotSignedIn : code === 'needs_sign_in' ? GetTokenError.NeedsSignIn : GetTokenError.Unavailable;
+      const rpc =
+        code === 'not_signed_in'
+          ? GetTokenError.NotSignedIn
+          : code === 'needs_sign_in'
+            ? GetTokenError.NeedsSignIn
+            : GetTokenError.Unavailable;
       return new ResponseError(rpc, (err as Error).message, { code });
     }
   }
@@ -150,10 +174,13 @@ export class AgentClient {
       expiresAt: usable?.expiresAt,
       reason: e.kind,
     };
-    if (this.lastSent?.token === params.accessToken && (e.kind === 'refreshed' || this.lastSent.reason === e.kind)) return;
+    if (this.lastSent?.token === params.accessToken && (e.kind === 'refreshed' || this.lastSent.reason === e.kind))
+      return;
     if (params.accessToken) this.channel.addSecret(params.accessToken);
     this.lastSent = { token: params.accessToken, reason: e.kind };
-    client.sendNotification(DID_CHANGE_TOKEN, params).catch((err: Error) => this.g.log.warn(`Agent "${this.agent.id}": token notification failed: ${err.message}`));
+    client
+      .sendNotification(DID_CHANGE_TOKEN, params)
+      .catch((err: Error) => this.g.log.warn(`Agent "${this.agent.id}": token notification failed: ${err.message}`));
   }
 
   private remember(t: AccessToken): void {

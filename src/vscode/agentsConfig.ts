@@ -40,7 +40,10 @@ export interface AgentConfig {
 }
 
 /** `providerIds`: the configured providers; an agent naming another one is reported, not started. */
-export function parseAgents(raw: unknown, providerIds: readonly string[]): { agents: AgentConfig[]; problems: ConfigProblem[] } {
+export function parseAgents(
+  raw: unknown,
+  providerIds: readonly string[],
+): { agents: AgentConfig[]; problems: ConfigProblem[] } {
   const { entries, problems } = parseEntries<z.infer<typeof AgentSchema>, AgentConfig>(raw, providerIds, {
     setting: 'agentAuth.agents',
     noun: 'agent',
@@ -48,8 +51,16 @@ export function parseAgents(raw: unknown, providerIds: readonly string[]): { age
       const r = AgentSchema.safeParse(entry);
       return r.success ? { value: r.data } : { problem: describeIssues(r.error.issues, entry, 'entry') };
     },
-    clash: (a, agents) => (agents.some((b) => b.id === a.id) ? `id "${a.id}" is already used by an earlier entry` : undefined),
-    build: (a) => ({ id: a.id, provider: a.provider, command: a.command, args: a.args ?? [], documentSelector: a.documentSelector ?? [], env: a.env ?? {} }),
+    clash: (a, agents) =>
+      agents.some((b) => b.id === a.id) ? `id "${a.id}" is already used by an earlier entry` : undefined,
+    build: (a) => ({
+      id: a.id,
+      provider: a.provider,
+      command: a.command,
+      args: a.args ?? [],
+      documentSelector: a.documentSelector ?? [],
+      env: a.env ?? {},
+    }),
   });
   return { agents: entries, problems };
 }

@@ -15,11 +15,17 @@ import type { AgentAuthProvider } from './authProvider.js';
  * session id alone is not: it is written to the lock folder. Tokens and changes name the configured
  * provider and the account (apiView.ts), never the internal lane of a further account.
  */
-export function createApi(service: TokenService, auth: AgentAuthProvider, onDidChangeToken: vscode.Event<TokenChange>): AgentAuthApi {
+export function createApi(
+  service: TokenService,
+  auth: AgentAuthProvider,
+  onDidChangeToken: vscode.Event<TokenChange>,
+): AgentAuthApi {
   const providerOf = (session: vscode.AuthenticationSession): string => {
     if (!auth.handedOut(session)) {
       throw new Error(
-        l10n.t('Agent Auth gives tokens only for a session from vscode.authentication.getSession("agent-auth", …), which asks the user to allow your extension.'),
+        l10n.t(
+          'Agent Auth gives tokens only for a session from vscode.authentication.getSession("agent-auth", …), which asks the user to allow your extension.',
+        ),
       );
     }
     return session.id.slice(0, session.id.indexOf('/'));
@@ -28,6 +34,7 @@ export function createApi(service: TokenService, auth: AgentAuthProvider, onDidC
     getAccessToken: async (session, opts) => apiToken(await service.getAccessToken(providerOf(session), opts)),
     fetchWithToken: async (session, url, init) =>
       fetchWithToken((id, o) => service.getAccessToken(id, o), globalThis.fetch, providerOf(session), url, init),
-    onDidChangeToken: (listener, thisArgs, disposables) => onDidChangeToken((e) => listener.call(thisArgs, apiChange(e)), undefined, disposables),
+    onDidChangeToken: (listener, thisArgs, disposables) =>
+      onDidChangeToken((e) => listener.call(thisArgs, apiChange(e)), undefined, disposables),
   };
 }

@@ -25,7 +25,10 @@ export const sessionScopes = (p: ProviderConfig, granted: readonly string[] = []
   ...granted.filter((x) => !p.scopes.includes(x)),
 ];
 
-type AccountLanes = Pick<AccountRegistry, 'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut' | 'scopesOf' | 'scopeSetAllowed'>;
+type AccountLanes = Pick<
+  AccountRegistry,
+  'lanes' | 'defaultLane' | 'accounts' | 'addAccount' | 'signOut' | 'scopesOf' | 'scopeSetAllowed'
+>;
 
 /** Without an AccountRegistry: one account per provider, in its bare lane. */
 const oneAccountEach = (service: TokenService): AccountLanes => ({
@@ -80,7 +83,8 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
       }
       if (!before && now) this.changed.fire({ added: [now], removed: [], changed: [] });
       else if (before && !now) this.changed.fire({ added: [], removed: [before], changed: [] });
-      else if (before && now && (before.id !== now.id || before.accessToken !== now.accessToken)) this.changed.fire({ added: [], removed: [], changed: [now] });
+      else if (before && now && (before.id !== now.id || before.accessToken !== now.accessToken))
+        this.changed.fire({ added: [], removed: [], changed: [now] });
     });
     this.subscriptions.push(new vscode.Disposable(() => sub.dispose()));
   }
@@ -156,7 +160,9 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   }
 
   private named(scopes: readonly string[] | undefined): ProviderConfig[] {
-    const named = (scopes ?? []).filter((s) => s.startsWith(PROVIDER_SCOPE_PREFIX)).map((s) => s.slice(PROVIDER_SCOPE_PREFIX.length));
+    const named = (scopes ?? [])
+      .filter((s) => s.startsWith(PROVIDER_SCOPE_PREFIX))
+      .map((s) => s.slice(PROVIDER_SCOPE_PREFIX.length));
     return this.service.getProviders().filter((p) => named.length === 0 || named.includes(p.id));
   }
 
@@ -164,10 +170,21 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   private refuseScopes(scopes: readonly string[]): never {
     const wanted = otherScopes(scopes);
     const named = this.named(scopes);
-    if (!named.length || !wanted.length) throw new Error(l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'));
-    const p = named[0]!;
+    if (!named.length || !wanted.length)
+      throw new Error(
+        l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'),
+      );
+    const p = named[0];
     const outside = wanted.filter((s) => !allowedScopesOf(p).includes(s));
-    throw new SessionError('scope_not_allowed', l10n.t('{0} does not allow the scopes {1} (its allowedScopes: {2}). Add them to allowedScopes in its agentAuth.providers entry.', p.label, outside.join(' '), allowedScopesOf(p).join(' ')));
+    throw new SessionError(
+      'scope_not_allowed',
+      l10n.t(
+        '{0} does not allow the scopes {1} (its allowedScopes: {2}). Add them to allowedScopes in its agentAuth.providers entry.',
+        p.label,
+        outside.join(' '),
+        allowedScopesOf(p).join(' '),
+      ),
+    );
   }
 
   /**
@@ -200,14 +217,22 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   }
 }
 
-const otherScopes = (scopes: readonly string[] | undefined) => (scopes ?? []).filter((s) => !s.startsWith(PROVIDER_SCOPE_PREFIX));
+const otherScopes = (scopes: readonly string[] | undefined) =>
+  (scopes ?? []).filter((s) => !s.startsWith(PROVIDER_SCOPE_PREFIX));
 
 async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig | undefined> {
   if (providers.length === 0) {
-    throw new Error(l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'));
+    throw new Error(
+      l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'),
+    );
   }
   const pick = await vscode.window.showQuickPick(
-    providers.map((p) => ({ label: p.label, description: p.id, detail: p.issuer ?? p.resource ?? p.endpoints?.authorization, provider: p })),
+    providers.map((p) => ({
+      label: p.label,
+      description: p.id,
+      detail: p.issuer ?? p.resource ?? p.endpoints?.authorization,
+      provider: p,
+    })),
     { title: l10n.t('Agent Auth: sign in to which provider?') },
   );
   return pick?.provider;

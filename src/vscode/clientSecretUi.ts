@@ -11,10 +11,15 @@ const needsSecret = (p: ProviderConfig) => !!p.clientAuthentication && p.clientA
 async function askClientSecret(p: ProviderConfig): Promise<string | undefined> {
   const secret = await vscode.window.showInputBox({
     title: l10n.t('Agent Auth: client secret for {0}', p.label),
-    prompt: l10n.t('{0} authenticates with a client secret ({1}). It is kept in VS Code\'s secret storage, never in settings.', p.label, p.clientAuthentication!),
+    prompt: l10n.t(
+      "{0} authenticates with a client secret ({1}). It is kept in VS Code's secret storage, never in settings.",
+      p.label,
+      p.clientAuthentication!,
+    ),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : l10n.t('Enter the client secret from the identity provider\'s app registration.')),
+    validateInput: (v) =>
+      v.trim() ? undefined : l10n.t("Enter the client secret from the identity provider's app registration."),
   });
   return secret?.trim() || undefined;
 }
@@ -31,10 +36,16 @@ export async function ensureClientSecret(p: ProviderConfig, secrets: ClientSecre
 /** "Agent Auth: Set Client Secret…": stores (or replaces) the secret of a provider that uses one. */
 export function registerClientSecretCommand(g: Glue, secrets: ClientSecrets): vscode.Disposable {
   return vscode.commands.registerCommand('agentAuth.setClientSecret', async (id?: string) => {
-    const p = await resolveProvider(id, g.service.getProviders().filter(needsSecret), l10n.t('Set the client secret of which provider?'), () =>
-      void vscode.window.showInformationMessage(
-        l10n.t('Agent Auth: no provider uses a client secret. Set "clientAuthentication" to "client_secret_basic" or "client_secret_post" in its agentAuth.providers entry first.'),
-      ),
+    const p = await resolveProvider(
+      id,
+      g.service.getProviders().filter(needsSecret),
+      l10n.t('Set the client secret of which provider?'),
+      () =>
+        void vscode.window.showInformationMessage(
+          l10n.t(
+            'Agent Auth: no provider uses a client secret. Set "clientAuthentication" to "client_secret_basic" or "client_secret_post" in its agentAuth.providers entry first.',
+          ),
+        ),
     );
     if (!p) return;
     const secret = await askClientSecret(p);

@@ -25,12 +25,17 @@ export interface Platform {
 const isFileOnDisk = (p: string) => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 
 /** Windows only: the file `command` names, searched on PATH with PATHEXT like cmd.exe does (but never in the current folder). */
-export function findOnWindowsPath(command: string, env: NodeJS.ProcessEnv, isFile: (p: string) => boolean = isFileOnDisk): string | undefined {
+export function findOnWindowsPath(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  isFile: (p: string) => boolean = isFileOnDisk,
+): string | undefined {
   const get = (name: string) => env[Object.keys(env).find((k) => k.toUpperCase() === name) ?? name];
   const exts = (get('PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
   const hasExt = exts.some((e) => command.toUpperCase().endsWith(e.toUpperCase()));
   const names = hasExt ? [command] : exts.map((e) => command + e.toLowerCase());
-  const dirs = /[\\/]/.test(command) || win32.isAbsolute(command) ? [''] : (get('PATH') ?? '').split(';').filter(Boolean);
+  const dirs =
+    /[\\/]/.test(command) || win32.isAbsolute(command) ? [''] : (get('PATH') ?? '').split(';').filter(Boolean);
   for (const dir of dirs) {
     for (const name of names) {
       const p = dir ? win32.join(dir, name) : name;

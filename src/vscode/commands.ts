@@ -21,12 +21,20 @@ export function registerCommands(g: Glue): vscode.Disposable {
       });
       const chosen = laneId
         ? choices.find((c) => c.laneId === laneId)
-        : await vscode.window.showQuickPick(
-            choices.map((c) => ({ label: c.label, description: c.provider.label, detail: g.accounts.referenceOf(c.laneId), c })),
-            { title: l10n.t('Agent Auth'), placeHolder: l10n.t('Make which account the default?') },
-          ).then((x) => x?.c);
+        : await vscode.window
+            .showQuickPick(
+              choices.map((c) => ({
+                label: c.label,
+                description: c.provider.label,
+                detail: g.accounts.referenceOf(c.laneId),
+                c,
+              })),
+              { title: l10n.t('Agent Auth'), placeHolder: l10n.t('Make which account the default?') },
+            )
+            .then((x) => x?.c);
       if (!chosen) {
-        if (laneId || !choices.length) void vscode.window.showInformationMessage(l10n.t('Agent Auth: no other account to make the default.'));
+        if (laneId || !choices.length)
+          void vscode.window.showInformationMessage(l10n.t('Agent Auth: no other account to make the default.'));
         return;
       }
       await g.accounts.setDefault(chosen.laneId);
@@ -40,9 +48,18 @@ export function registerCommands(g: Glue): vscode.Disposable {
         const accounts = g.accounts.accounts(p.id);
         const sets = g.accounts.scopeSets(p.id).map((a) => {
           const lane = service.state(a.laneId)!.provider;
-          return { ...lane, label: `${p.label}: ${l10n.t('{0} (+{1})', a.label, lane.scopes.filter((x) => !p.scopes.includes(x)).join(' '))}` };
+          return {
+            ...lane,
+            label: `${p.label}: ${l10n.t('{0} (+{1})', a.label, lane.scopes.filter((x) => !p.scopes.includes(x)).join(' '))}`,
+          };
         });
-        return [...accounts.map((a) => ({ ...service.state(a.laneId)!.provider, label: accounts.length > 1 || sets.length ? `${p.label}: ${a.label}` : p.label })), ...sets];
+        return [
+          ...accounts.map((a) => ({
+            ...service.state(a.laneId)!.provider,
+            label: accounts.length > 1 || sets.length ? `${p.label}: ${a.label}` : p.label,
+          })),
+          ...sets,
+        ];
       });
       const p = await resolveProvider(
         namedLane(g, id)?.id ?? id,
@@ -70,7 +87,9 @@ export function registerCommands(g: Glue): vscode.Disposable {
           () => service.refreshNow(p.id),
         );
       } catch (e) {
-        void vscode.window.showErrorMessage(l10n.t('Agent Auth: refresh of {0} failed. {1}', service.nameOf(p.id), (e as Error).message));
+        void vscode.window.showErrorMessage(
+          l10n.t('Agent Auth: refresh of {0} failed. {1}', service.nameOf(p.id), (e as Error).message),
+        );
       }
     }),
 
@@ -103,16 +122,24 @@ export function registerCommands(g: Glue): vscode.Disposable {
     // Unreadable entries set aside earlier may still hold live refresh tokens: revoke, then delete.
     vscode.commands.registerCommand('agentAuth.deleteSetAsideSessions', async () => {
       const count = await service.setAsideCount();
-      if (!count) return void vscode.window.showInformationMessage(l10n.t('Agent Auth: no session entries are set aside.'));
+      if (!count)
+        return void vscode.window.showInformationMessage(l10n.t('Agent Auth: no session entries are set aside.'));
       const del = l10n.t('Delete');
       const ok = await vscode.window.showWarningMessage(
         l10n.t('Delete {0} set-aside session entries?', count),
-        { modal: true, detail: l10n.t('They were unreadable and set aside. Their refresh tokens are revoked first where the entry says how.') },
+        {
+          modal: true,
+          detail: l10n.t(
+            'They were unreadable and set aside. Their refresh tokens are revoked first where the entry says how.',
+          ),
+        },
         del,
       );
       if (ok !== del) return;
       const r = await service.deleteSetAside();
-      void vscode.window.showInformationMessage(l10n.t('Agent Auth: deleted {0} set-aside entries; revoked {1} refresh tokens.', r.deleted, r.revoked));
+      void vscode.window.showInformationMessage(
+        l10n.t('Agent Auth: deleted {0} set-aside entries; revoked {1} refresh tokens.', r.deleted, r.revoked),
+      );
     }),
   );
 }

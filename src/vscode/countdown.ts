@@ -37,7 +37,8 @@ export function nextTickDelayMs(remainingMs: number, unavoidable: boolean, warni
   if (remainingMs <= 0) return undefined;
   const unit = unavoidable && remainingMs < MINUTE ? SECOND : remainingMs < DAY ? MINUTE : HOUR;
   let delay = (remainingMs % unit) + 1;
-  if (unavoidable && warningMs !== undefined && remainingMs >= warningMs) delay = Math.min(delay, remainingMs - warningMs + 1);
+  if (unavoidable && warningMs !== undefined && remainingMs >= warningMs)
+    delay = Math.min(delay, remainingMs - warningMs + 1);
   return Math.min(delay, MAX_TICK);
 }
 

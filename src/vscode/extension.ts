@@ -37,7 +37,12 @@ export type { AgentAuthApi } from '../../api.js';
 export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const log = vscode.window.createOutputChannel('Agent Auth', { log: true });
   const secrets = context.secrets;
-  const secretStore = { get: (k: string) => Promise.resolve(secrets.get(k)), store: (k: string, v: string) => Promise.resolve(secrets.store(k, v)), delete: (k: string) => Promise.resolve(secrets.delete(k)), onDidChange: (l: (key: string) => void) => secrets.onDidChange((e) => l(e.key)) };
+  const secretStore = {
+    get: (k: string) => Promise.resolve(secrets.get(k)),
+    store: (k: string, v: string) => Promise.resolve(secrets.store(k, v)),
+    delete: (k: string) => Promise.resolve(secrets.delete(k)),
+    onDidChange: (l: (key: string) => void) => secrets.onDidChange((e) => l(e.key)),
+  };
   const store = new LoadTrackingStore(secretStore, log);
   const clientSecrets = new ClientSecrets(secretStore);
   // The extension host's fetch honours http.proxy, PAC and system certificates.
@@ -63,7 +68,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const problems = new SettingsProblems(log);
   // The registry hands the service each provider's lanes (one per account, see accounts.ts).
   accounts = new AccountRegistry({ secrets: secretStore, service, lock, log });
-  const setProviders = (providers: ProviderConfig[]) => void accounts.setProviders(providers).catch((e) => log.error(`Reading the account lists: ${(e as Error).message}`));
+  const setProviders = (providers: ProviderConfig[]) =>
+    void accounts.setProviders(providers).catch((e) => log.error(`Reading the account lists: ${(e as Error).message}`));
   settings = new Settings(problems, setProviders);
   setProviders(settings.providers());
 
@@ -85,11 +91,30 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const offerSignInAgain = (e: TokenChange) => {
     // The provider's label, with the account where it has several (never a lane id such as acme#2).
     const label = service.nameOf(e.providerId);
-    offerSignIn(g, e.providerId, e.kind === 'corrupt' ? e.message! : l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? ''));
+    offerSignIn(
+      g,
+      e.providerId,
+      e.kind === 'corrupt'
+        ? e.message!
+        : l10n.t('Agent Auth: {0} needs you to sign in again ({1}).', label, e.message ?? ''),
+    );
   };
 
-  const g: Glue = { context, service, accounts, log, signIn, signInAnother, tokenHelper: lazyTokenHelper(service, log, context.subscriptions, accounts) };
-  const auth = new AgentAuthProvider(service, signInTo, (id) => accounts.ready().then(() => store.loaded(id)), accounts);
+  const g: Glue = {
+    context,
+    service,
+    accounts,
+    log,
+    signIn,
+    signInAnother,
+    tokenHelper: lazyTokenHelper(service, log, context.subscriptions, accounts),
+  };
+  const auth = new AgentAuthProvider(
+    service,
+    signInTo,
+    (id) => accounts.ready().then(() => store.loaded(id)),
+    accounts,
+  );
   context.subscriptions.push(
     log,
     settings,
@@ -99,7 +124,9 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     { dispose: () => service.dispose() },
     { dispose: () => accounts.dispose() },
     { dispose: () => peers.close() },
-    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, 'Agent Auth', auth, { supportsMultipleAccounts: true }),
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, 'Agent Auth', auth, {
+      supportsMultipleAccounts: true,
+    }),
     registerCommands(g),
     registerClientSecretCommand(g, clientSecrets),
     vscode.commands.registerCommand('agentAuth.addProvider', () => addProvider({ fetch, log, signIn })),
@@ -117,7 +144,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     vscode.window.onDidChangeWindowState((w) => w.focused && service.checkSchedules()),
   );
   // The Accounts menu asks for a sign-in wherever a provider has none (and again when one ends).
-  const askForSignIns = () => void requestSignIns(service, auth).catch((e) => log.warn(`Accounts menu sign-in request: ${(e as Error).message}`));
+  const askForSignIns = () =>
+    void requestSignIns(service, auth).catch((e) => log.warn(`Accounts menu sign-in request: ${(e as Error).message}`));
   context.subscriptions.push(
     auth.onDidChangeSessions((e) => e.removed?.length && askForSignIns()),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('agentAuth.providers') && askForSignIns()),
@@ -128,7 +156,9 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     const all = context.subscriptions.splice(0).reverse();
     for (const d of all) await Promise.resolve(d.dispose()).catch(() => undefined);
   };
-  log.info(`Agent Auth ${context.extension.packageJSON.version} activated with ${service.getProviders().length} provider(s).`);
+  log.info(
+    `Agent Auth ${context.extension.packageJSON.version} activated with ${service.getProviders().length} provider(s).`,
+  );
 
   return createApi(service, auth, tokenChanged.event);
 }

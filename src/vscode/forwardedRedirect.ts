@@ -16,7 +16,15 @@ export function usableForward(local: string, external: string): string | undefin
     return undefined;
   }
   const l = new URL(local);
-  if (u.protocol !== 'http:' || !isLoopbackHost(u.hostname) || u.pathname !== l.pathname || u.search || u.username || u.password) return undefined;
+  if (
+    u.protocol !== 'http:' ||
+    !isLoopbackHost(u.hostname) ||
+    u.pathname !== l.pathname ||
+    u.search ||
+    u.username ||
+    u.password
+  )
+    return undefined;
   return `http://${u.host}${u.pathname}`;
 }
 
@@ -24,4 +32,9 @@ export function usableForward(local: string, external: string): string | undefin
  * OAuth errors in a callback that say the server refused the request itself (the forwarded
  * redirect, typically) rather than the user saying no: worth a second try with the device code.
  */
-export const REFUSED_REQUEST_ERRORS: readonly string[] = ['invalid_request', 'unauthorized_client', 'unsupported_response_type', 'invalid_client'];
+export const REFUSED_REQUEST_ERRORS: readonly string[] = [
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_client',
+];

@@ -15,7 +15,12 @@ export function registerInstallHelper(g: Glue): vscode.Disposable {
     const folder = basename(ext.extensionPath);
     const id = ext.id.toLowerCase();
     if (!folder.toLowerCase().startsWith(`${id}-`)) {
-      void vscode.window.showErrorMessage(l10n.t('Agent Auth: the token helper can be installed on PATH only from an installed extension (this one runs from {0}).', ext.extensionPath));
+      void vscode.window.showErrorMessage(
+        l10n.t(
+          'Agent Auth: the token helper can be installed on PATH only from an installed extension (this one runs from {0}).',
+          ext.extensionPath,
+        ),
+      );
       return;
     }
     const target = launcherPath();
@@ -26,7 +31,10 @@ export function registerInstallHelper(g: Glue): vscode.Disposable {
       const userWide = vscode.workspace.getConfiguration('agentAuth').get<boolean>('helper.userWide', false);
       void vscode.window.showInformationMessage(
         [
-          l10n.t('Agent Auth: installed agent-auth-token at {0}. It runs the newest installed Agent Auth, so extension updates keep it working. To undo, delete that file.', target),
+          l10n.t(
+            'Agent Auth: installed agent-auth-token at {0}. It runs the newest installed Agent Auth, so extension updates keep it working. To undo, delete that file.',
+            target,
+          ),
           onPath ? '' : l10n.t('{0} is not on your PATH yet: add it to use the command by name.', dirname(target)),
           userWide ? '' : l10n.t('Outside VS Code terminals it needs the setting agentAuth.helper.userWide.'),
         ]
@@ -34,8 +42,11 @@ export function registerInstallHelper(g: Glue): vscode.Disposable {
           .join(' '),
       );
     } catch (err) {
-      if (!(err instanceof NotOurFileError)) g.log.error(`Installing the agent-auth-token launcher: ${(err as Error).message}`);
-      void vscode.window.showErrorMessage(l10n.t('Agent Auth: could not install agent-auth-token: {0}', (err as Error).message));
+      if (!(err instanceof NotOurFileError))
+        g.log.error(`Installing the agent-auth-token launcher: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(
+        l10n.t('Agent Auth: could not install agent-auth-token: {0}', (err as Error).message),
+      );
     }
   });
 }

@@ -58,7 +58,8 @@ export class AgentClients {
 
   update(wanted: AgentConfig[]): void {
     this.wanted = wanted;
-    if (!vscode.workspace.isTrusted && wanted.length) this.g.log.info(`${wanted.length} agent(s) will start once this workspace is trusted.`);
+    if (!vscode.workspace.isTrusted && wanted.length)
+      this.g.log.info(`${wanted.length} agent(s) will start once this workspace is trusted.`);
     const byId = new Map(this.running().map((a) => [a.id, a]));
     for (const [id, client] of this.clients) {
       if (client.key === JSON.stringify(byId.get(id))) continue;

@@ -21,8 +21,8 @@ export class LineInput {
 
   feed(data: string): InputResult {
     const out: InputResult = { echo: '', send: '', interrupt: false, eof: false };
-    for (let i = 0; i < data.length; ) {
-      const ch = data[i]!;
+    for (let i = 0; i < data.length;) {
+      const ch = data[i];
       if (ch === '\x1b') {
         i += ESCAPE_SEQUENCE.exec(data.slice(i))![0].length;
         continue;

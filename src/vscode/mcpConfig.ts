@@ -39,31 +39,56 @@ const StdioSchema = z.strictObject({
 
 export type McpServerConfig =
   | { kind: 'http'; id: string; label: string; provider: string; url: string }
-  | { kind: 'stdio'; id: string; label: string; provider: string; command: string; args: string[]; env: Record<string, string> };
+  | {
+      kind: 'stdio';
+      id: string;
+      label: string;
+      provider: string;
+      command: string;
+      args: string[];
+      env: Record<string, string>;
+    };
 
-export function parseMcpServers(raw: unknown, providerIds: readonly string[]): { servers: McpServerConfig[]; problems: ConfigProblem[] } {
-  const { entries, problems } = parseEntries<z.infer<typeof HttpSchema> | z.infer<typeof StdioSchema>, McpServerConfig>(raw, providerIds, {
-    setting: 'agentAuth.mcpServers',
-    noun: 'server',
-    parse: (entry) => {
-      const isHttp = !!entry && typeof entry === 'object' && 'url' in entry;
-      if (isHttp && 'command' in entry) return { problem: 'has both "url" (HTTP) and "command" (stdio); keep one' };
-      const r = isHttp ? HttpSchema.safeParse(entry) : StdioSchema.safeParse(entry);
-      return r.success ? { value: r.data } : { problem: describeIssues(r.error.issues, entry, 'entry') };
+export function parseMcpServers(
+  raw: unknown,
+  providerIds: readonly string[],
+): { servers: McpServerConfig[]; problems: ConfigProblem[] } {
+  const { entries, problems } = parseEntries<z.infer<typeof HttpSchema> | z.infer<typeof StdioSchema>, McpServerConfig>(
+    raw,
+    providerIds,
+    {
+      setting: 'agentAuth.mcpServers',
+      noun: 'server',
+      parse: (entry) => {
+        const isHttp = !!entry && typeof entry === 'object' && 'url' in entry;
+        if (isHttp && 'command' in entry) return { problem: 'has both "url" (HTTP) and "command" (stdio); keep one' };
+        const r = isHttp ? HttpSchema.safeParse(entry) : StdioSchema.safeParse(entry);
+        return r.success ? { value: r.data } : { problem: describeIssues(r.error.issues, entry, 'entry') };
+      },
+      clash: (d, servers) => {
+        const label = d.label ?? d.id;
+        // VS Code tells an extension's servers apart by label.
+        const clash = servers.find((s) => s.id === d.id || s.label === label);
+        if (!clash) return undefined;
+        return clash.id === d.id
+          ? `id "${d.id}" is already used by an earlier entry`
+          : `label "${label}" is already used by an earlier entry`;
+      },
+      build: (d) => {
+        const label = d.label ?? d.id;
+        return 'url' in d
+          ? { kind: 'http', id: d.id, label, provider: d.provider, url: d.url }
+          : {
+              kind: 'stdio',
+              id: d.id,
+              label,
+              provider: d.provider,
+              command: d.command,
+              args: d.args ?? [],
+              env: d.env ?? {},
+            };
+      },
     },
-    clash: (d, servers) => {
-      const label = d.label ?? d.id;
-      // VS Code tells an extension's servers apart by label.
-      const clash = servers.find((s) => s.id === d.id || s.label === label);
-      if (!clash) return undefined;
-      return clash.id === d.id ? `id "${d.id}" is already used by an earlier entry` : `label "${label}" is already used by an earlier entry`;
-    },
-    build: (d) => {
-      const label = d.label ?? d.id;
-      return 'url' in d
-        ? { kind: 'http', id: d.id, label, provider: d.provider, url: d.url }
-        : { kind: 'stdio', id: d.id, label, provider: d.provider, command: d.command, args: d.args ?? [], env: d.env ?? {} };
-    },
-  });
+  );
   return { servers: entries, problems };
 }

@@ -40,12 +40,24 @@ interface McpStdioServerDefinition extends McpServerDefinition {
 interface McpServerDefinitionProvider {
   readonly onDidChangeMcpServerDefinitions?: vscode.Event<void>;
   provideMcpServerDefinitions(token: vscode.CancellationToken): vscode.ProviderResult<McpServerDefinition[]>;
-  resolveMcpServerDefinition?(server: McpServerDefinition, token: vscode.CancellationToken): vscode.ProviderResult<McpServerDefinition>;
+  resolveMcpServerDefinition?(
+    server: McpServerDefinition,
+    token: vscode.CancellationToken,
+  ): vscode.ProviderResult<McpServerDefinition>;
 }
 interface McpApi {
   registerMcpServerDefinitionProvider(id: string, provider: McpServerDefinitionProvider): vscode.Disposable;
-  McpHttpServerDefinition: new (label: string, uri: vscode.Uri, headers?: Record<string, string>) => McpHttpServerDefinition;
-  McpStdioServerDefinition: new (label: string, command: string, args?: string[], env?: Record<string, string>) => McpStdioServerDefinition;
+  McpHttpServerDefinition: new (
+    label: string,
+    uri: vscode.Uri,
+    headers?: Record<string, string>,
+  ) => McpHttpServerDefinition;
+  McpStdioServerDefinition: new (
+    label: string,
+    command: string,
+    args?: string[],
+    env?: Record<string, string>,
+  ) => McpStdioServerDefinition;
 }
 
 /**
@@ -55,11 +67,16 @@ interface McpApi {
 export function mcpApi(api: typeof vscode = vscode): McpApi | undefined {
   const [major = 0, minor = 0] = api.version.split('.').map(Number);
   if (major === 1 && minor < 101) return undefined;
-  const register = (api.lm as { registerMcpServerDefinitionProvider?: McpApi['registerMcpServerDefinitionProvider'] } | undefined)
-    ?.registerMcpServerDefinitionProvider;
+  const register = (
+    api.lm as { registerMcpServerDefinitionProvider?: McpApi['registerMcpServerDefinitionProvider'] } | undefined
+  )?.registerMcpServerDefinitionProvider;
   const { McpHttpServerDefinition, McpStdioServerDefinition } = api as unknown as Partial<McpApi>;
   if (!register || !McpHttpServerDefinition || !McpStdioServerDefinition) return undefined;
-  return { registerMcpServerDefinitionProvider: register.bind(api.lm), McpHttpServerDefinition, McpStdioServerDefinition };
+  return {
+    registerMcpServerDefinitionProvider: register.bind(api.lm),
+    McpHttpServerDefinition,
+    McpStdioServerDefinition,
+  };
 }
 
 export function registerMcpServers(g: Glue, problems: SettingsProblems, api = mcpApi()): vscode.Disposable {
@@ -67,11 +84,23 @@ export function registerMcpServers(g: Glue, problems: SettingsProblems, api = mc
   const reconcile = () => {
     const raw = vscode.workspace.getConfiguration('agentAuth').get<unknown[]>('mcpServers');
     if (!published && (!Array.isArray(raw) || raw.length === 0)) return;
-    const { servers, problems: found } = parseMcpServers(raw, g.service.getProviders().map((p) => p.id));
+    const { servers, problems: found } = parseMcpServers(
+      raw,
+      g.service.getProviders().map((p) => p.id),
+    );
     problems.report(found, l10n.t('This MCP server is not published.'));
     if (!api) {
       // Reported once, like any settings problem.
-      if (servers.length) problems.report([{ where: 'agentAuth.mcpServers', message: l10n.t('MCP servers need VS Code 1.101 or newer (this is {0})', vscode.version) }], l10n.t('The servers are not published.'));
+      if (servers.length)
+        problems.report(
+          [
+            {
+              where: 'agentAuth.mcpServers',
+              message: l10n.t('MCP servers need VS Code 1.101 or newer (this is {0})', vscode.version),
+            },
+          ],
+          l10n.t('The servers are not published.'),
+        );
       return;
     }
     try {
@@ -110,7 +139,9 @@ class McpServers implements McpServerDefinitionProvider {
   update(servers: McpServerConfig[]): void {
     if (JSON.stringify(servers) === JSON.stringify(this.servers)) return;
     this.servers = servers;
-    this.g.log.info(`Publishing ${servers.length} MCP server(s) to VS Code: ${servers.map((s) => s.id).join(', ') || 'none'}.`);
+    this.g.log.info(
+      `Publishing ${servers.length} MCP server(s) to VS Code: ${servers.map((s) => s.id).join(', ') || 'none'}.`,
+    );
     this.changed.fire();
   }
 
@@ -142,9 +173,14 @@ class McpServers implements McpServerDefinitionProvider {
     }
     const stdio = def as McpStdioServerDefinition;
     const path = Object.keys(process.env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
-    const env = childEnv({ [path]: process.env[path], ...s.env }, await this.g.tokenHelper(), { envVar: token.envVar, accessToken: token.accessToken });
+    const env = childEnv({ [path]: process.env[path], ...s.env }, await this.g.tokenHelper(), {
+      envVar: token.envVar,
+      accessToken: token.accessToken,
+    });
     stdio.env = { ...stdio.env, ...(env as Record<string, string>) };
-    this.g.log.info(`MCP server "${s.id}" starts with ${token.envVar} set${env.AGENT_AUTH_IPC ? ' and agent-auth-token on PATH' : ''}.`);
+    this.g.log.info(
+      `MCP server "${s.id}" starts with ${token.envVar} set${env.AGENT_AUTH_IPC ? ' and agent-auth-token on PATH' : ''}.`,
+    );
     return stdio;
   }
 

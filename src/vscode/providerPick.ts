@@ -28,7 +28,12 @@ export async function resolveProvider(
   }
   if (candidates.length === 1) return candidates[0];
   const pick = await vscode.window.showQuickPick(
-    candidates.map((p) => ({ label: p.label, description: describe(p), detail: p.issuer ?? p.resource ?? p.endpoints?.authorization, p })),
+    candidates.map((p) => ({
+      label: p.label,
+      description: describe(p),
+      detail: p.issuer ?? p.resource ?? p.endpoints?.authorization,
+      p,
+    })),
     { title: l10n.t('Agent Auth'), placeHolder },
   );
   return pick?.p;
@@ -45,10 +50,15 @@ export function namedLane(g: Glue, id: string | undefined): ProviderConfig | und
 }
 
 /** Each provider as its default account's lane (the same label and settings; the id of the lane). */
-const defaultLanes = (g: Glue, providers: ProviderConfig[]) => providers.map((p) => g.service.state(g.accounts.defaultLane(p.id))?.provider ?? p);
+const defaultLanes = (g: Glue, providers: ProviderConfig[]) =>
+  providers.map((p) => g.service.state(g.accounts.defaultLane(p.id))?.provider ?? p);
 
 /** A signed-in provider or account (for a terminal, a task, a command); with none, an offer to sign in. */
-export function pickSignedIn(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
+export function pickSignedIn(
+  g: Glue,
+  id: string | undefined,
+  placeHolder: string,
+): Promise<ProviderConfig | undefined> {
   const lane = namedLane(g, id);
   if (lane && isSignedIn(g.service.state(lane.id)?.session)) return Promise.resolve(lane);
   return resolveProvider(id, defaultLanes(g, signedInProviders(g.service, Date.now(), g.accounts)), placeHolder, () =>
@@ -57,14 +67,23 @@ export function pickSignedIn(g: Glue, id: string | undefined, placeHolder: strin
 }
 
 /** Any configured provider; with none, a pointer to the setting. */
-export function pickConfigured(g: Glue, id: string | undefined, placeHolder: string): Promise<ProviderConfig | undefined> {
+export function pickConfigured(
+  g: Glue,
+  id: string | undefined,
+  placeHolder: string,
+): Promise<ProviderConfig | undefined> {
   const lane = namedLane(g, id);
   if (lane) return Promise.resolve(lane);
   return resolveProvider(id, defaultLanes(g, g.service.getProviders()), placeHolder, () => {
     const open = l10n.t('Open Settings');
     void vscode.window
-      .showInformationMessage(l10n.t('Agent Auth: no provider is configured. Add one to the agentAuth.providers setting.'), open)
-      .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettings', 'agentAuth.providers'));
+      .showInformationMessage(
+        l10n.t('Agent Auth: no provider is configured. Add one to the agentAuth.providers setting.'),
+        open,
+      )
+      .then(
+        (a) => a === open && vscode.commands.executeCommand('workbench.action.openSettings', 'agentAuth.providers'),
+      );
   });
 }
 

@@ -28,7 +28,9 @@ export class RedactingChannel implements vscode.LogOutputChannel {
   }
 
   private args(args: unknown[]): string[] {
-    return args.map((a) => this.redact(typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : inspect(a, { depth: 6 })));
+    return args.map((a) =>
+      this.redact(typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : inspect(a, { depth: 6 })),
+    );
   }
 
   get name(): string {
@@ -53,7 +55,10 @@ export class RedactingChannel implements vscode.LogOutputChannel {
     this.inner.warn(this.redact(message), ...this.args(args));
   }
   error(error: string | Error, ...args: unknown[]): void {
-    this.inner.error(this.redact(typeof error === 'string' ? error : (error.stack ?? error.message)), ...this.args(args));
+    this.inner.error(
+      this.redact(typeof error === 'string' ? error : (error.stack ?? error.message)),
+      ...this.args(args),
+    );
   }
   append(value: string): void {
     this.inner.append(this.redact(value));

@@ -1,7 +1,13 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { SettingsProblems } from './settingsProblems.js';
-import { type ConfigProblem, parseProviders, parseRefreshSettings, type ProviderConfig, type RefreshSettings } from '../session/config.js';
+import { type SettingsProblems } from './settingsProblems.js';
+import {
+  type ConfigProblem,
+  parseProviders,
+  parseRefreshSettings,
+  type ProviderConfig,
+  type RefreshSettings,
+} from '../session/config.js';
 
 /**
  * Reads and validates `agentAuth.*`. Each distinct problem is reported once (see

@@ -10,27 +10,33 @@ import type { ConfigProblem } from '../session/config.js';
  */
 
 /** A zod error message: "is required" for a missing field, "must be <what>" for a wrong one. */
-export const must = (what: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`) });
+export const must = (what: string) => ({
+  error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`),
+});
 
 export const entryFields = {
   id: z.string(must('a string')).check(z.regex(PROVIDER_ID, PROVIDER_ID_RULE)),
   // Checked here, so that "acme@a b" is told what an account reference is, not that it names no configured provider.
-  provider: z.string(must('a provider id from agentAuth.providers (optionally @account)')).check(z.minLength(1, { error: 'is required', abort: true }), z.regex(ACCOUNT_REF, ACCOUNT_REF_RULE)),
+  provider: z
+    .string(must('a provider id from agentAuth.providers (optionally @account)'))
+    .check(z.minLength(1, { error: 'is required', abort: true }), z.regex(ACCOUNT_REF, ACCOUNT_REF_RULE)),
 };
 
-export const EnvSchema = z.record(z.string(), z.string(must('a string')), must('an object of variable names to strings')).check(
-  z.superRefine((env, ctx) => {
-    for (const name of Object.keys(env)) {
-      const message = !ENV_VAR_NAME.test(name)
-        ? 'is not a valid environment variable name'
-        : // Ours are set after the entry's own, so an override would be silently lost: say so instead.
-          OWN_ENV_VAR.test(name)
-          ? 'is set by Agent Auth itself (AGENT_AUTH_* variables cannot be overridden)'
-          : undefined;
-      if (message) ctx.addIssue({ code: 'custom', message, path: [name], input: env });
-    }
-  }),
-);
+export const EnvSchema = z
+  .record(z.string(), z.string(must('a string')), must('an object of variable names to strings'))
+  .check(
+    z.superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        const message = !ENV_VAR_NAME.test(name)
+          ? 'is not a valid environment variable name'
+          : // Ours are set after the entry's own, so an override would be silently lost: say so instead.
+            OWN_ENV_VAR.test(name)
+            ? 'is set by Agent Auth itself (AGENT_AUTH_* variables cannot be overridden)'
+            : undefined;
+        if (message) ctx.addIssue({ code: 'custom', message, path: [name], input: env });
+      }
+    }),
+  );
 
 export interface EntryRules<T extends { provider: string }, R> {
   /** The setting's name, as problems name it: `agentAuth.agents`. */
@@ -57,7 +63,8 @@ export function parseEntries<T extends { provider: string }, R>(
   const entries: R[] = [];
   const problems: ConfigProblem[] = [];
   if (raw === undefined || raw === null) return { entries, problems };
-  if (!Array.isArray(raw)) return { entries, problems: [{ where: rules.setting, message: `must be an array of ${rules.noun} objects` }] };
+  if (!Array.isArray(raw))
+    return { entries, problems: [{ where: rules.setting, message: `must be an array of ${rules.noun} objects` }] };
   raw.forEach((entry, i) => {
     const id = typeof entry?.id === 'string' ? ` ("${entry.id}")` : '';
     const where = `${rules.setting}[${i}]${id}`;
@@ -69,7 +76,10 @@ export function parseEntries<T extends { provider: string }, R>(
     const v = r.value;
     if (!providerIds.includes(parseAccountRef(v.provider)?.providerId ?? v.provider)) {
       const known = providerIds.length ? providerIds.map((p) => `"${p}"`).join(', ') : 'none';
-      problems.push({ where, message: `provider "${v.provider}" is not in agentAuth.providers (configured: ${known})` });
+      problems.push({
+        where,
+        message: `provider "${v.provider}" is not in agentAuth.providers (configured: ${known})`,
+      });
       return;
     }
     const clash = rules.clash(v, entries);

@@ -10,7 +10,9 @@ export type ShowProblems = (message: string) => void;
 /** The warning with "Open Settings" (settings.json, where every agentAuth entry is). */
 export const showProblemsNotification: ShowProblems = (message) => {
   const open = l10n.t('Open Settings');
-  void vscode.window.showWarningMessage(message, open).then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
+  void vscode.window
+    .showWarningMessage(message, open)
+    .then((a) => a === open && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
 };
 
 /**
@@ -45,8 +47,9 @@ export class SettingsProblems implements vscode.Disposable {
     clearTimeout(this.timer);
     this.timer = undefined;
     const all = this.pending.splice(0);
-    if (all.length === 1) this.show(l10n.t('Agent Auth: {0}', all[0]!));
-    else if (all.length > 1) this.show(l10n.t('Agent Auth: {0} problems in the settings (all in the log): {1}', all.length, all.join(' ')));
+    if (all.length === 1) this.show(l10n.t('Agent Auth: {0}', all[0]));
+    else if (all.length > 1)
+      this.show(l10n.t('Agent Auth: {0} problems in the settings (all in the log): {1}', all.length, all.join(' ')));
   }
 
   dispose(): void {

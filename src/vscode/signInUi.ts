@@ -77,7 +77,12 @@ export async function runSignIn(
           } catch (e) {
             // Remote windows (flow auto): the browser flow through the forwarded port first, the device code when it cannot work.
             if (!remoteAuto || abort.signal.aborted) throw e;
-            if (!fallback && isAuthError(e, 'oauth_error') && REFUSED_REQUEST_ERRORS.includes(e.details.oauthError ?? '')) fallback = `the server refused the request (${e.details.oauthError})`;
+            if (
+              !fallback &&
+              isAuthError(e, 'oauth_error') &&
+              REFUSED_REQUEST_ERRORS.includes(e.details.oauthError ?? '')
+            )
+              fallback = `the server refused the request (${e.details.oauthError})`;
             if (!fallback) throw e;
             log.info(`Sign-in to ${name}: ${fallback}; using the device code instead.`);
             await attempt('deviceCode');
@@ -145,8 +150,15 @@ async function offerDeviceCode(p: UserCodePrompt, abort: AbortController): Promi
   const action = p.openable ? l10n.t('Copy code and open {0}', host) : l10n.t('Copy code');
   const detail = p.openable
     ? l10n.t('Enter it at {0} to sign in to Agent Auth.', host)
-    : l10n.t('Open {0} in your browser and enter it there. Agent Auth does not open this page itself: the identity provider\'s metadata does not name its host.', p.verificationUri);
-  const choice = await vscode.window.showInformationMessage(l10n.t('Your sign-in code is {0}', p.userCode), { modal: true, detail }, action);
+    : l10n.t(
+        "Open {0} in your browser and enter it there. Agent Auth does not open this page itself: the identity provider's metadata does not name its host.",
+        p.verificationUri,
+      );
+  const choice = await vscode.window.showInformationMessage(
+    l10n.t('Your sign-in code is {0}', p.userCode),
+    { modal: true, detail },
+    action,
+  );
   if (abort.signal.aborted) return;
   if (choice !== action) return abort.abort();
   await vscode.env.clipboard.writeText(p.userCode);

@@ -76,17 +76,15 @@ export function presentStatus(
   accounts: AccountResolver = SINGLE_ACCOUNTS,
 ): StatusPresentation | undefined {
   // Each provider as its default account is (see accounts.ts); the status view lists every account.
-  const rows = service
-    .getProviders()
-    .map((provider) => {
-      const lane = accounts.defaultLane(provider.id);
-      const state = service.state(lane)!;
-      // An unreadable entry counts for the lane it was read for, not for another account of its provider.
-      return { provider, state, status: providerStatus(state, now, warningMs, corrupt.get(lane)) };
-    });
+  const rows = service.getProviders().map((provider) => {
+    const lane = accounts.defaultLane(provider.id);
+    const state = service.state(lane)!;
+    // An unreadable entry counts for the lane it was read for, not for another account of its provider.
+    return { provider, state, status: providerStatus(state, now, warningMs, corrupt.get(lane)) };
+  });
   if (rows.length === 0) return undefined;
   // Nobody signed in: name the first provider ("Acme: Sign in"), the others as "+N".
-  const shown = mostUrgent(rows) ?? rows[0]!;
+  const shown = mostUrgent(rows) ?? rows[0];
   const signedIn = shown.status.kind !== 'signedOut';
   const others = rows.filter((r) => r !== shown && (signedIn ? r.status.kind !== 'signedOut' : true)).length;
   const icon = rows.some((r) => r.state.refreshing) ? '$(sync~spin)' : '$(key)';
@@ -102,7 +100,10 @@ export function presentStatus(
           : undefined,
     tooltip: tooltip(rows, now),
     accessibilityLabel: l10n.t('Agent Auth: {0}', accessibleText(shown.provider, shown.status, shown.state)),
-    nextRenderMs: nextRenderDelayMs(rows.map((r) => r.status), warningMs),
+    nextRenderMs: nextRenderDelayMs(
+      rows.map((r) => r.status),
+      warningMs,
+    ),
   };
 }
 
@@ -138,7 +139,10 @@ function accessibleText(p: ProviderConfig, s: ProviderStatus, state: ProviderSta
   }
 }
 
-function tooltip(rows: { provider: ProviderConfig; state: ProviderState; status: ProviderStatus }[], now: number): vscode.MarkdownString {
+function tooltip(
+  rows: { provider: ProviderConfig; state: ProviderState; status: ProviderStatus }[],
+  now: number,
+): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', true);
   const line = (label: string, value: string) => {
     md.appendMarkdown(`${label}: `);
@@ -152,7 +156,9 @@ function tooltip(rows: { provider: ProviderConfig; state: ProviderState; status:
     md.appendMarkdown('**  \n');
     const s = state.session;
     if (!s) {
-      md.appendText(status.kind === 'needsSignIn' ? l10n.t('Needs sign-in: {0}', status.reason ?? '') : l10n.t('Not signed in'));
+      md.appendText(
+        status.kind === 'needsSignIn' ? l10n.t('Needs sign-in: {0}', status.reason ?? '') : l10n.t('Not signed in'),
+      );
       md.appendMarkdown('  \n');
       return;
     }
@@ -162,7 +168,13 @@ function tooltip(rows: { provider: ProviderConfig; state: ProviderState; status:
     const left = s.expiresAt - now;
     line(
       left > 0 ? l10n.t('Expires') : l10n.t('Expired'),
-      left > 0 ? l10n.t('{0} (in {1})', time(s.expiresAt), formatRemaining(left, status.kind === 'valid' && status.unavoidable)) : time(s.expiresAt),
+      left > 0
+        ? l10n.t(
+            '{0} (in {1})',
+            time(s.expiresAt),
+            formatRemaining(left, status.kind === 'valid' && status.unavoidable),
+          )
+        : time(s.expiresAt),
     );
     if (state.refreshing) line(l10n.t('Refresh'), l10n.t('in progress…'));
     if (state.lastRefresh) {

@@ -14,11 +14,17 @@ export type ProviderStatus =
   /** `unavoidable`: nothing will refresh it (no refresh token, or refreshes are failing). */
   | { kind: 'valid'; remainingMs: number; severity: Severity; unavoidable: boolean };
 
-export function providerStatus(state: ProviderState, now: number, warningMs: number, corruptReason?: string): ProviderStatus {
+export function providerStatus(
+  state: ProviderState,
+  now: number,
+  warningMs: number,
+  corruptReason?: string,
+): ProviderStatus {
   const s = state.session;
   if (!s) return corruptReason ? { kind: 'needsSignIn', reason: corruptReason } : { kind: 'signedOut' };
   const remainingMs = s.accessToken ? s.expiresAt - now : 0;
-  if (s.needsSignIn || (!s.refreshToken && remainingMs <= 0)) return { kind: 'needsSignIn', reason: s.needsSignIn?.reason };
+  if (s.needsSignIn || (!s.refreshToken && remainingMs <= 0))
+    return { kind: 'needsSignIn', reason: s.needsSignIn?.reason };
   if (remainingMs <= 0) return { kind: 'expired' };
   const unavoidable = !canRefresh(state);
   return { kind: 'valid', remainingMs, severity: severity(remainingMs, warningMs, unavoidable), unavoidable };

@@ -38,7 +38,12 @@ export function registerStatusView(g: Glue): vscode.Disposable {
  * Exported for the host tests, which check the entries a given state produces. A provider with
  * several accounts lists each (the default first, marked), with "Make Default Account" on the others.
  */
-export function statusActions(service: TokenService, now = Date.now(), setAside = 0, accounts: AccountResolver = SINGLE_ACCOUNTS): StatusAction[] {
+export function statusActions(
+  service: TokenService,
+  now = Date.now(),
+  setAside = 0,
+  accounts: AccountResolver = SINGLE_ACCOUNTS,
+): StatusAction[] {
   const items: StatusAction[] = [];
   for (const p of service.getProviders()) {
     items.push({ label: p.label, kind: vscode.QuickPickItemKind.Separator });
@@ -49,12 +54,20 @@ export function statusActions(service: TokenService, now = Date.now(), setAside 
       accountActions(items, p, service.state(lane)!, now, several);
     }
     if (service.state(def)?.session) {
-      items.push({ label: `$(person-add) ${l10n.t('Sign In with Another Account…')}`, command: 'agentAuth.signInAnotherAccount', args: [p.id] });
+      items.push({
+        label: `$(person-add) ${l10n.t('Sign In with Another Account…')}`,
+        command: 'agentAuth.signInAnotherAccount',
+        args: [p.id],
+      });
     }
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   if (items.length === 1) {
-    items.push({ label: `$(settings-gear) ${l10n.t('Configure Providers…')}`, command: 'workbench.action.openSettings', args: ['agentAuth.providers'] });
+    items.push({
+      label: `$(settings-gear) ${l10n.t('Configure Providers…')}`,
+      command: 'workbench.action.openSettings',
+      args: ['agentAuth.providers'],
+    });
   }
   if (setAside > 0) {
     items.push({
@@ -71,7 +84,13 @@ export function statusActions(service: TokenService, now = Date.now(), setAside 
  * One account's entries (`several`: the provider has more than one, so each says which, and
  * which reference reaches it where a provider id is asked for: `acme@<label>`, else `acme@<id>`).
  */
-function accountActions(items: StatusAction[], p: ProviderConfig, state: ProviderState, now: number, several?: { isDefault: boolean; reference?: string }): void {
+function accountActions(
+  items: StatusAction[],
+  p: ProviderConfig,
+  state: ProviderState,
+  now: number,
+  several?: { isDefault: boolean; reference?: string },
+): void {
   const lane = state.provider.id;
   const status = providerStatus(state, now, 0);
   const s = state.session;
@@ -80,7 +99,13 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
   const reference = several && s && !scopeLane(state.provider, p) ? referenceLine(p, several) : undefined;
   if (status.kind === 'signedOut' || status.kind === 'needsSignIn') {
     const description = status.kind === 'needsSignIn' ? l10n.t('needs sign-in: {0}', status.reason ?? '') : undefined;
-    items.push({ label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`, description: several && s ? `${s.account.label}: ${description ?? ''}` : description, detail: reference, command: 'agentAuth.signIn', args: [lane] });
+    items.push({
+      label: `$(sign-in) ${l10n.t('Sign In to {0}', p.label)}`,
+      description: several && s ? `${s.account.label}: ${description ?? ''}` : description,
+      detail: reference,
+      command: 'agentAuth.signIn',
+      args: [lane],
+    });
   } else {
     const account = several?.isDefault ? l10n.t('{0} (default)', who) : who;
     const summary =
@@ -91,11 +116,18 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
     items.push({
       label: `$(refresh) ${l10n.t('Refresh Now')}`,
       description: state.refreshing ? l10n.t('{0} (refreshing…)', summary) : summary,
-      detail: [failed && l10n.t('Last refresh failed: {0}', failed.message ?? ''), reference].filter(Boolean).join(' · ') || undefined,
+      detail:
+        [failed && l10n.t('Last refresh failed: {0}', failed.message ?? ''), reference].filter(Boolean).join(' · ') ||
+        undefined,
       command: 'agentAuth.refreshNow',
       args: [lane],
     });
-    if (status.kind === 'valid') items.push({ label: `$(copy) ${l10n.t('Copy Access Token')}`, command: 'agentAuth.copyAccessToken', args: [lane] });
+    if (status.kind === 'valid')
+      items.push({
+        label: `$(copy) ${l10n.t('Copy Access Token')}`,
+        command: 'agentAuth.copyAccessToken',
+        args: [lane],
+      });
   }
   if (s) {
     // VS Code keeps the list of extensions the user allowed to use this account (getSession's
@@ -105,9 +137,18 @@ function accountActions(items: StatusAction[], p: ProviderConfig, state: Provide
       command: MANAGE_TRUSTED_EXTENSIONS,
       args: [{ providerId: AUTH_PROVIDER_ID, accountLabel: s.account.label }],
     });
-    if (several && !several.isDefault && sameScopes(state.provider, p)) items.push({ label: `$(star-empty) ${l10n.t('Make {0} the Default Account', s.account.label)}`, command: 'agentAuth.makeDefaultAccount', args: [lane] });
+    if (several && !several.isDefault && sameScopes(state.provider, p))
+      items.push({
+        label: `$(star-empty) ${l10n.t('Make {0} the Default Account', s.account.label)}`,
+        command: 'agentAuth.makeDefaultAccount',
+        args: [lane],
+      });
     // A scope-set lane says which set it is (the account signs out with its scope sets, see accounts.ts).
-    items.push({ label: `$(sign-out) ${several ? l10n.t('Sign Out of {0}', who) : l10n.t('Sign Out')}`, command: 'agentAuth.signOut', args: [lane] });
+    items.push({
+      label: `$(sign-out) ${several ? l10n.t('Sign Out of {0}', who) : l10n.t('Sign Out')}`,
+      command: 'agentAuth.signOut',
+      args: [lane],
+    });
   }
 }
 
@@ -118,5 +159,7 @@ const scopeLane = (lane: ProviderConfig, p: ProviderConfig) => !sameScopes(lane,
 /** How to name the account in agent-auth-token, tasks and settings; one whose label and id both cannot be typed is reachable as the default only. */
 function referenceLine(p: ProviderConfig, several: { isDefault: boolean; reference?: string }): string {
   if (several.reference) return l10n.t('Name it as {0}', several.reference);
-  return several.isDefault ? l10n.t('Name it as {0} (the default account)', p.id) : l10n.t('Make it the default account to name it as {0}', p.id);
+  return several.isDefault
+    ? l10n.t('Name it as {0} (the default account)', p.id)
+    : l10n.t('Make it the default account to name it as {0}', p.id);
 }

@@ -7,7 +7,9 @@ import { describeIssues } from '../protocol/zodIssues.js';
  * it can be tested alone. `command` is an executable, not a shell line: arguments go in `args`.
  */
 
-const must = (what: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`) });
+const must = (what: string) => ({
+  error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`),
+});
 
 const TaskDefinitionSchema = z.object({
   type: z.literal('agent-auth'),
@@ -25,7 +27,9 @@ export interface AgentTaskDefinition {
   cwd?: string;
 }
 
-export function parseTaskDefinition(raw: unknown): { ok: true; definition: AgentTaskDefinition } | { ok: false; message: string } {
+export function parseTaskDefinition(
+  raw: unknown,
+): { ok: true; definition: AgentTaskDefinition } | { ok: false; message: string } {
   const r = TaskDefinitionSchema.safeParse(raw);
   if (!r.success) return { ok: false, message: describeIssues(r.error.issues, raw, 'the definition') };
   return { ok: true, definition: { ...r.data, args: r.data.args ?? [] } };

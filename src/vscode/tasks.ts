@@ -22,7 +22,8 @@ export function registerTasks(g: Glue): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.tasks.registerTaskProvider('agent-auth', {
       provideTasks: () => [],
-      resolveTask: (task) => agentTask(g, task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name, task.problemMatchers),
+      resolveTask: (task) =>
+        agentTask(g, task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name, task.problemMatchers),
     }),
     vscode.commands.registerCommand('agentAuth.accessToken', async (providerId?: unknown) => {
       if (!vscode.workspace.isTrusted) {
@@ -31,10 +32,13 @@ export function registerTasks(g: Glue): vscode.Disposable {
       // An input (`"args": "acme"`) names the provider; `${command:agentAuth.accessToken}` gets the
       // launch configuration or task itself from VS Code, so the only signed-in provider is used, or the user picks.
       const id =
-        typeof providerId === 'string' ? providerId : (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the task get?')))?.id;
+        typeof providerId === 'string'
+          ? providerId
+          : (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the task get?')))?.id;
       if (id === undefined) throw new Error(l10n.t('Agent Auth: no provider was chosen.'));
       try {
-        return (await g.service.getAccessToken(g.accounts.resolve(id), { minValiditySeconds: MIN_VALIDITY_S })).accessToken;
+        return (await g.service.getAccessToken(g.accounts.resolve(id), { minValiditySeconds: MIN_VALIDITY_S }))
+          .accessToken;
       } catch (err) {
         if (needsUser(err)) offerSignIn(g, id, l10n.t('Agent Auth: {0}', (err as Error).message));
         throw err;
@@ -83,7 +87,9 @@ export class AgentTaskTerminal implements vscode.Pseudoterminal {
   ) {}
 
   open(): void {
-    void this.start().catch((err) => this.fail(l10n.t('Agent Auth: the task could not start: {0}', (err as Error).message)));
+    void this.start().catch((err) =>
+      this.fail(l10n.t('Agent Auth: the task could not start: {0}', (err as Error).message)),
+    );
   }
 
   private async start(): Promise<void> {
@@ -91,11 +97,15 @@ export class AgentTaskTerminal implements vscode.Pseudoterminal {
     if (!parsed.ok) return this.fail(l10n.t('Agent Auth: invalid "agent-auth" task: {0}.', parsed.message));
     const def = parsed.definition;
     if (!vscode.workspace.isTrusted) {
-      return this.fail(l10n.t('Agent Auth gives no tokens to tasks of an untrusted workspace. Trust the workspace to run this task.'));
+      return this.fail(
+        l10n.t('Agent Auth gives no tokens to tasks of an untrusted workspace. Trust the workspace to run this task.'),
+      );
     }
     let token;
     try {
-      token = await this.g.service.getAccessToken(this.g.accounts.resolve(def.provider), { minValiditySeconds: MIN_VALIDITY_S });
+      token = await this.g.service.getAccessToken(this.g.accounts.resolve(def.provider), {
+        minValiditySeconds: MIN_VALIDITY_S,
+      });
     } catch (err) {
       const message = (err as Error).message;
       if (needsUser(err)) offerSignIn(this.g, def.provider, l10n.t('Agent Auth: {0}', message));
@@ -141,7 +151,10 @@ export class AgentTaskTerminal implements vscode.Pseudoterminal {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+    setTimeout(
+      () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'),
+      KILL_GRACE_MS,
+    ).unref();
   }
 
   private fail(line: string): void {

@@ -24,7 +24,10 @@ export function registerTerminals(g: Glue): vscode.Disposable {
 
   const describe = () => {
     collection.description = injected.size
-      ? l10n.t('Agent Auth: the token helper (agent-auth-token) and the access tokens of signed-in providers ({0})', [...injected].join(', '))
+      ? l10n.t(
+          'Agent Auth: the token helper (agent-auth-token) and the access tokens of signed-in providers ({0})',
+          [...injected].join(', '),
+        )
       : l10n.t('Agent Auth: the token helper (agent-auth-token), which prints a fresh access token on demand');
   };
   describe();
@@ -70,7 +73,8 @@ export function registerTerminals(g: Glue): vscode.Disposable {
     // The variables hold the default account's token: another default changes no token.
     g.accounts.onDidChange(syncInjected),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('agentAuth.terminal.injectToken') || e.affectsConfiguration('agentAuth.providers')) syncInjected();
+      if (e.affectsConfiguration('agentAuth.terminal.injectToken') || e.affectsConfiguration('agentAuth.providers'))
+        syncInjected();
     }),
     vscode.window.registerTerminalProfileProvider('agentAuth.terminal', {
       async provideTerminalProfile() {
@@ -91,7 +95,8 @@ export function registerTerminals(g: Glue): vscode.Disposable {
 }
 
 async function chooseAndBuild(g: Glue, providerId?: string): Promise<vscode.TerminalOptions | undefined> {
-  const id = providerId ?? (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the terminal get?')))?.id;
+  const id =
+    providerId ?? (await pickSignedIn(g, undefined, l10n.t('Which provider’s token should the terminal get?')))?.id;
   return id === undefined ? undefined : terminalOptions(g, id);
 }
 

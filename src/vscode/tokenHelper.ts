@@ -1,7 +1,11 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { IssuedToken } from '../helper/protocol.js';
-import { startTokenHelperServer, type TokenHelperServer, type TokenSource as HelperTokenSource } from '../helper/server.js';
+import {
+  startTokenHelperServer,
+  type TokenHelperServer,
+  type TokenSource as HelperTokenSource,
+} from '../helper/server.js';
 import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
 import type { TokenService } from '../session/tokenService.js';
 import type { HelperEnv } from './childEnv.js';
@@ -18,7 +22,8 @@ export interface TokenHelperSwitch {
 }
 
 /** `agentAuth.helper.enabled`: the one reading of the switch, for the terminal and the user-wide helper. */
-export const helperEnabled = () => vscode.workspace.getConfiguration().get<boolean>(HELPER_ENABLED_SETTING, true) !== false;
+export const helperEnabled = () =>
+  vscode.workspace.getConfiguration().get<boolean>(HELPER_ENABLED_SETTING, true) !== false;
 
 /**
  * The one token helper server of this extension host, shared by terminals, tasks and agents and
@@ -80,13 +85,21 @@ export function lazyTokenHelper(
  * refuses in a window whose workspace is not trusted (Restricted Mode) and while the helper is
  * turned off, whatever the caller holds (an old terminal's variables, say).
  */
-export function helperTokenSource(service: TokenService, accounts: AccountResolver = SINGLE_ACCOUNTS): HelperTokenSource {
+export function helperTokenSource(
+  service: TokenService,
+  accounts: AccountResolver = SINGLE_ACCOUNTS,
+): HelperTokenSource {
   const source = tokenSource(service, accounts);
   const allowed = () => {
     if (!vscode.workspace.isTrusted) {
-      throw new Error(l10n.t('Agent Auth: this window’s workspace is not trusted (Restricted Mode), so the token helper gives no tokens. Trust the workspace to use it.'));
+      throw new Error(
+        l10n.t(
+          'Agent Auth: this window’s workspace is not trusted (Restricted Mode), so the token helper gives no tokens. Trust the workspace to use it.',
+        ),
+      );
     }
-    if (!helperEnabled()) throw new Error(l10n.t('Agent Auth: the token helper is turned off ({0}).', HELPER_ENABLED_SETTING));
+    if (!helperEnabled())
+      throw new Error(l10n.t('Agent Auth: the token helper is turned off ({0}).', HELPER_ENABLED_SETTING));
   };
   return {
     async getAccessToken(providerId, opts): Promise<IssuedToken> {

@@ -13,7 +13,9 @@ const SETTING = 'agentAuth.helper.userWide';
 export function registerUserWideHelper(g: Glue): vscode.Disposable {
   let helper: UserWideHelper | undefined;
   const wanted = () => {
-    return vscode.workspace.getConfiguration().get<boolean>(SETTING, false) && helperEnabled() && vscode.workspace.isTrusted;
+    return (
+      vscode.workspace.getConfiguration().get<boolean>(SETTING, false) && helperEnabled() && vscode.workspace.isTrusted
+    );
   };
   const update = () => {
     if (wanted() && !helper) {
@@ -25,7 +27,9 @@ export function registerUserWideHelper(g: Glue): vscode.Disposable {
   };
   update();
   return vscode.Disposable.from(
-    vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration(SETTING) || e.affectsConfiguration(HELPER_ENABLED_SETTING)) && update()),
+    vscode.workspace.onDidChangeConfiguration(
+      (e) => (e.affectsConfiguration(SETTING) || e.affectsConfiguration(HELPER_ENABLED_SETTING)) && update(),
+    ),
     vscode.workspace.onDidGrantWorkspaceTrust(update),
     // Returned, not voided: deactivate awaits the socket's close.
     { dispose: () => helper?.dispose() },

@@ -61,7 +61,10 @@ export const BASE_SETTINGS = {
 export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {
   const host = o.host ?? OLDEST;
   for (const f of [host.entry, host.node]) {
-    if (!existsSync(f)) throw new Error(`code-server ${host.codeServerVersion} is not installed (${f} is missing); run scripts/setup-e2e.sh`);
+    if (!existsSync(f))
+      throw new Error(
+        `code-server ${host.codeServerVersion} is not installed (${f} is missing); run scripts/setup-e2e.sh`,
+      );
   }
   rmSync(o.root, { recursive: true, force: true });
   const userDataDir = join(o.root, 'user-data');
@@ -69,7 +72,10 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   const workspace = join(o.root, 'workspace');
   for (const d of [join(userDataDir, 'User'), extensionsDir, workspace]) mkdirSync(d, { recursive: true });
   const settingsFile = join(userDataDir, 'User', 'settings.json');
-  writeFileSync(settingsFile, JSON.stringify({ ...BASE_SETTINGS, ...o.settings, ...(o.restricted && RESTRICTED_SETTINGS) }, null, 2));
+  writeFileSync(
+    settingsFile,
+    JSON.stringify({ ...BASE_SETTINGS, ...o.settings, ...(o.restricted && RESTRICTED_SETTINGS) }, null, 2),
+  );
   if (o.machineSettings) {
     mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
     writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(o.machineSettings, null, 2));
@@ -79,7 +85,8 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   if (o.vsixes.length) {
     const out = await run(host.node, [host.entry, ...dirs, ...o.vsixes.flatMap((v) => ['--install-extension', v])]);
     const installed = (out.match(/was successfully installed/g) ?? []).length;
-    if (installed !== o.vsixes.length) throw new Error(`installed ${installed} of ${o.vsixes.length} extensions:\n${out}`);
+    if (installed !== o.vsixes.length)
+      throw new Error(`installed ${installed} of ${o.vsixes.length} extensions:\n${out}`);
   }
 
   o.beforeStart?.();
@@ -87,8 +94,19 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   const url = `http://127.0.0.1:${port}`;
   const server = startGroup(
     host.node,
-    [host.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-      ...(o.restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', ...dirs, workspace],
+    [
+      host.entry,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      ...(o.restricted ? [] : ['--disable-workspace-trust']),
+      '--disable-getting-started-override',
+      ...dirs,
+      workspace,
+    ],
     { env: { ...process.env, ...o.env } },
   );
   await waitHealthy(url, server);
@@ -107,7 +125,8 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
 async function waitHealthy(url: string, server: Group): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`code-server exited with ${server.child.exitCode}:\n${server.output(30)}`);
+    if (server.child.exitCode !== null)
+      throw new Error(`code-server exited with ${server.child.exitCode}:\n${server.output(30)}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {

@@ -47,7 +47,7 @@ export async function startGitRemote(root: string, idp: TestIdp): Promise<GitRem
     log.push(entry);
     const m = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
     if (m) {
-      const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+      const decoded = Buffer.from(m[1], 'base64').toString('utf8');
       const i = decoded.indexOf(':');
       entry.user = decoded.slice(0, i);
       const token = decoded.slice(i + 1);

@@ -36,6 +36,8 @@ export async function compileHostTests(): Promise<void> {
 export async function packageHostRunner(): Promise<string> {
   const vsix = join(e2eDir, 'host-runner.vsix');
   const vsce = join(repoRoot, 'node_modules', '.bin', 'vsce');
-  await run(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: hostRunnerDir });
+  await run(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], {
+    cwd: hostRunnerDir,
+  });
   return vsix;
 }

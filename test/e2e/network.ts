@@ -68,9 +68,15 @@ export class NetworkPhase {
       }));
       const hosts = { [TEST_IDP_HOST]: '127.0.0.2' };
       const proxy = await startLoggingProxy({ hosts, logFile: join(this.o.root, 'proxy-log.jsonl') });
-      const authProxy = await startLoggingProxy({ hosts, credentials: PROXY_CREDENTIALS, logFile: join(this.o.root, 'auth-proxy-log.jsonl') });
+      const authProxy = await startLoggingProxy({
+        hosts,
+        credentials: PROXY_CREDENTIALS,
+        logFile: join(this.o.root, 'auth-proxy-log.jsonl'),
+      });
       this.proxies.push(proxy, authProxy);
-      log(`IdP at ${idp.issuer} (127.0.0.2, known only to the proxies ${proxy.url} and ${authProxy.url}); logs in ${this.o.root}`);
+      log(
+        `IdP at ${idp.issuer} (127.0.0.2, known only to the proxies ${proxy.url} and ${authProxy.url}); logs in ${this.o.root}`,
+      );
 
       let flow: Flow = 'authorizationCode';
       let http: Record<string, unknown> = { 'http.proxy': proxy.url };
@@ -79,11 +85,26 @@ export class NetworkPhase {
       const world = (cs: CodeServer, wb: Workbench, outDir: string): NetworkWorld => {
         const apply = () => wb.replaceUserSettings({ ...BASE_SETTINGS, ...settings() }, cs.settingsFile);
         return {
-          wb, idp, directIdp, proxy, authProxy, outDir,
-          useFlow: async (f) => { flow = f; await apply(); },
-          useNetwork: async (h) => { http = h; await apply(); },
+          wb,
+          idp,
+          directIdp,
+          proxy,
+          authProxy,
+          outDir,
+          useFlow: async (f) => {
+            flow = f;
+            await apply();
+          },
+          useNetwork: async (h) => {
+            http = h;
+            await apply();
+          },
           useDirectIdp: async () => {
-            [provider, flow, http] = [directIdp, 'authorizationCode', { 'http.proxy': proxy.url, 'http.noProxy': ['127.0.0.2'] }];
+            [provider, flow, http] = [
+              directIdp,
+              'authorizationCode',
+              { 'http.proxy': proxy.url, 'http.noProxy': ['127.0.0.2'] },
+            ];
             await apply();
           },
         };
@@ -95,7 +116,8 @@ export class NetworkPhase {
 
       log('network: the test CA in the system trust store, a new window');
       installTestCa(pki.ca.cert);
-      if (!bundleHolds(pki.ca.cert)) throw new Error('update-ca-certificates did not add the test CA to /etc/ssl/certs/ca-certificates.crt');
+      if (!bundleHolds(pki.ca.cert))
+        throw new Error('update-ca-certificates did not add the test CA to /etc/ssl/certs/ca-certificates.crt');
       results.push(...(await this.window('trusted', settings(), proxy, (w) => throughTheProxy(w), world)));
     } catch (e) {
       results.push({ name: 'network phase', ok: false, ms: 0, detail: (e as Error).stack ?? String(e) });
@@ -123,7 +145,8 @@ export class NetworkPhase {
     try {
       return await runScenarios(scenarios(world(cs, wb, outDir)), {
         page: () => wb.page,
-        diagnostics: async () => `status bar: ${(await wb.statusTexts().catch(() => [])).join(' | ')}\n${cs.logTail(25)}`,
+        diagnostics: async () =>
+          `status bar: ${(await wb.statusTexts().catch(() => [])).join(' | ')}\n${cs.logTail(25)}`,
       });
     } finally {
       await wb.close();

@@ -32,7 +32,8 @@ export interface Host {
   terminalAsksForTrust: boolean;
 }
 
-const entryOf = (version: string) => join(cacheRoot, `code-server-${version}`, 'node_modules/code-server/out/node/entry.js');
+const entryOf = (version: string) =>
+  join(cacheRoot, `code-server-${version}`, 'node_modules/code-server/out/node/entry.js');
 
 /**
  * The oldest VS Code the manifest's engines.vscode accepts, on the machine's Node 20, and the
@@ -40,7 +41,14 @@ const entryOf = (version: string) => join(cacheRoot, `code-server-${version}`, '
  * step with that script.
  */
 export const HOSTS: readonly Host[] = [
-  { name: 'oldest', codeServerVersion: '4.100.3', vscodeVersion: '1.100.3', entry: entryOf('4.100.3'), node: process.execPath, terminalAsksForTrust: false },
+  {
+    name: 'oldest',
+    codeServerVersion: '4.100.3',
+    vscodeVersion: '1.100.3',
+    entry: entryOf('4.100.3'),
+    node: process.execPath,
+    terminalAsksForTrust: false,
+  },
   {
     name: 'newest',
     codeServerVersion: '4.139.1',

@@ -5,7 +5,12 @@ class Tail {
   private lines: string[] = [];
   constructor(private readonly max: number) {}
   push(chunk: Buffer): void {
-    this.lines.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
+    this.lines.push(
+      ...chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     if (this.lines.length > this.max) this.lines.splice(0, this.lines.length - this.max);
   }
   text(n = this.max): string {
@@ -53,8 +58,8 @@ export interface Group {
 export function startGroup(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Group {
   const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = new Tail(200);
-  child.stdout!.on('data', (c: Buffer) => tail.push(c));
-  child.stderr!.on('data', (c: Buffer) => tail.push(c));
+  child.stdout.on('data', (c: Buffer) => tail.push(c));
+  child.stderr.on('data', (c: Buffer) => tail.push(c));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,

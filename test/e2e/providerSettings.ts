@@ -12,7 +12,16 @@ export const ENV_VAR = 'DEV_TOKEN';
 export function agentAuthSettings(issuer: string, clientId: string, flow: Flow, gitHosts?: string[]): object {
   return {
     'agentAuth.providers': [
-      { id: PROVIDER_ID, label: PROVIDER_LABEL, issuer, clientId, scopes: ['openid', 'offline_access'], flow, envVar: ENV_VAR, ...(gitHosts && { gitHosts }) },
+      {
+        id: PROVIDER_ID,
+        label: PROVIDER_LABEL,
+        issuer,
+        clientId,
+        scopes: ['openid', 'offline_access'],
+        flow,
+        envVar: ENV_VAR,
+        ...(gitHosts && { gitHosts }),
+      },
     ],
   };
 }

@@ -26,7 +26,12 @@ import { NetworkPhase } from './network.js';
 import { Workbench } from './workbench.js';
 import type { World } from './world.js';
 import { peersDir } from '../../src/peers/peerChannel.js';
-import { CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, clientSecret, confidentialProvider } from './scenarios/clientSecret.js';
+import {
+  CONFIDENTIAL_CLIENT_ID,
+  CONFIDENTIAL_CLIENT_SECRET,
+  clientSecret,
+  confidentialProvider,
+} from './scenarios/clientSecret.js';
 import { addProviderScenario } from './scenarios/addProvider.js';
 import { HOSTILE_PROVIDERS, hostileIdpText } from './scenarios/hostile.js';
 import { trustGrantEnablesHelper } from './scenarios/trust.js';
@@ -62,9 +67,15 @@ const hostLines: string[] = [];
 
 /** AGENT_AUTH_E2E_HOSTS=oldest,newest (the default: both). */
 function selectedHosts(): Host[] {
-  const want = (process.env.AGENT_AUTH_E2E_HOSTS ?? 'oldest,newest').split(',').map((s) => s.trim()).filter(Boolean);
+  const want = (process.env.AGENT_AUTH_E2E_HOSTS ?? 'oldest,newest')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = want.filter((n) => !HOSTS.some((h) => h.name === n));
-  if (unknown.length) throw new Error(`AGENT_AUTH_E2E_HOSTS: unknown host(s) ${unknown.join(', ')} (known: ${HOSTS.map((h) => h.name).join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `AGENT_AUTH_E2E_HOSTS: unknown host(s) ${unknown.join(', ')} (known: ${HOSTS.map((h) => h.name).join(', ')})`,
+    );
   return HOSTS.filter((h) => want.includes(h.name));
 }
 const hostLabel = (h: Host) => `code-server ${h.codeServerVersion} (VS Code ${h.vscodeVersion})`;
@@ -103,7 +114,10 @@ async function main(): Promise<void> {
   // A host test that does not compile fails the host-tests scenario, not the whole run.
   const [, hostTestsCompileError, hostRunnerVsix] = await Promise.all([
     run('npm', ['run', 'package'], { cwd: repoRoot }),
-    compileHostTests().then(() => undefined, (e: Error) => e.message),
+    compileHostTests().then(
+      () => undefined,
+      (e: Error) => e.message,
+    ),
     packageHostRunner(),
   ]);
   const built: Built = { vsix: join(repoRoot, `agent-auth-${version}.vsix`), hostRunnerVsix, hostTestsCompileError };
@@ -137,17 +151,30 @@ interface Built {
  * The whole scenario list in one code-server; then the Restricted Mode host tests and the hostile
  * IdP in a second one; then two windows of one browser profile in a third (and its control).
  */
-async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError }: Built, phase: (what: string) => void): Promise<void> {
+async function runHost(
+  host: Host,
+  { vsix, hostRunnerVsix, hostTestsCompileError }: Built,
+  phase: (what: string) => void,
+): Promise<void> {
   phase('test IdP and code-server');
   const newest = host.name === 'newest';
   idp = await startTestIdp({
     host: '127.0.0.2',
     accessTokenTtl: ACCESS_TOKEN_TTL_S,
     rotateRefreshTokens: true,
-    extraClients: [{
-      client_id: CONFIDENTIAL_CLIENT_ID, client_secret: CONFIDENTIAL_CLIENT_SECRET, token_endpoint_auth_method: 'client_secret_post',
-      application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'],
-    }, NO_REFRESH_CLIENT, { ...MCP_INTROSPECTION_CLIENT }],
+    extraClients: [
+      {
+        client_id: CONFIDENTIAL_CLIENT_ID,
+        client_secret: CONFIDENTIAL_CLIENT_SECRET,
+        token_endpoint_auth_method: 'client_secret_post',
+        application_type: 'native',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
+      },
+      NO_REFRESH_CLIENT,
+      { ...MCP_INTROSPECTION_CLIENT },
+    ],
     // VS Code's built-in MCP OAuth registers its client dynamically, for the peer server as resource.
     registration: newest,
     acceptResource: (indicator) => indicator === peer?.url,
@@ -214,8 +241,15 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
   argv = new ArgvWatch(10);
 
   const w: World = {
-    wb, idp, outDir, agentRecord, hostResultsFile, hostTestsCompileError,
-    userDataDir: cs.userDataDir, workspaceDir: cs.workspaceDir, argv,
+    wb,
+    idp,
+    outDir,
+    agentRecord,
+    hostResultsFile,
+    hostTestsCompileError,
+    userDataDir: cs.userDataDir,
+    workspaceDir: cs.workspaceDir,
+    argv,
     useFlow: (flow) => {
       currentFlow = flow;
       return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor(flow) }, cs!.settingsFile);
@@ -240,17 +274,25 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     gitFromSourceControl(w, gitRemote, repo),
     userWideHelper(
       w,
-      () => wb!.replaceUserSettings({ ...BASE_SETTINGS, ...settingsFor('authorizationCode'), 'agentAuth.helper.userWide': true }, cs!.settingsFile),
+      () =>
+        wb!.replaceUserSettings(
+          { ...BASE_SETTINGS, ...settingsFor('authorizationCode'), 'agentAuth.helper.userWide': true },
+          cs!.settingsFile,
+        ),
       { home, runtimeDir, childDir },
     ),
     signOut(w),
     deviceCodeSignIn(w),
     ...(mcpWorld ? [mcpHttpServer(w, mcpWorld)] : []),
     // The same server through VS Code's built-in MCP OAuth: a measurement for the comparison (see mcpPeer.ts).
-    ...(mcpWorld && peer ? [mcpBuiltinOAuthPeer(w, { server: peer, dir: mcpWorld.dir, agentAuth: () => mcpWorld.measured })] : []),
+    ...(mcpWorld && peer
+      ? [mcpBuiltinOAuthPeer(w, { server: peer, dir: mcpWorld.dir, agentAuth: () => mcpWorld.measured })]
+      : []),
     clientSecret(w, (on) => {
       const base = settingsFor('deviceCode') as { 'agentAuth.providers': object[] };
-      const providers = on ? [...base['agentAuth.providers'], confidentialProvider(idp!.issuer)] : base['agentAuth.providers'];
+      const providers = on
+        ? [...base['agentAuth.providers'], confidentialProvider(idp!.issuer)]
+        : base['agentAuth.providers'];
       return wb!.replaceUserSettings({ ...BASE_SETTINGS, ...base, 'agentAuth.providers': providers }, cs!.settingsFile);
     }),
     statusColoursWithoutRefresh(w),
@@ -267,21 +309,40 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
   const restrictedResults = join(restrictedRoot, 'host-results.json');
   const restrictedOut = join(restrictedRoot, 'out');
   const restrictedScenarios = [
-    hostSuite({ hostResultsFile: restrictedResults, hostTestsCompileError }, { name: 'host-tests-restricted-mode', noneSkipped: true }),
+    hostSuite(
+      { hostResultsFile: restrictedResults, hostTestsCompileError },
+      { name: 'host-tests-restricted-mode', noneSkipped: true },
+    ),
     hostileIdpText(() => wb!),
-    trustGrantEnablesHelper({ get wb() { return wb!; }, outDir: restrictedOut }, () => `${idp!.issuer}/me`, host),
+    trustGrantEnablesHelper(
+      {
+        get wb() {
+          return wb!;
+        },
+        outDir: restrictedOut,
+      },
+      () => `${idp!.issuer}/me`,
+      host,
+    ),
   ];
   if (selectScenarios(restrictedScenarios).length) {
     phase('Restricted Mode: a second code-server whose workspace is not trusted');
     await wb.close();
     await cs.stop();
-    hostileIdp = await startTestIdp({ host: '127.0.0.2', hostile: { errors: true, verificationUri: true, account: true } });
-    const ownProviders = (settingsFor('authorizationCode') as { 'agentAuth.providers': object[] })['agentAuth.providers'];
+    hostileIdp = await startTestIdp({
+      host: '127.0.0.2',
+      hostile: { errors: true, verificationUri: true, account: true },
+    });
+    const ownProviders = (settingsFor('authorizationCode') as { 'agentAuth.providers': object[] })[
+      'agentAuth.providers'
+    ];
     cs = await startCodeServer({
       host,
       root: restrictedRoot,
       restricted: true,
-      settings: { 'agentAuth.providers': [...ownProviders, ...HOSTILE_PROVIDERS(hostileIdp.issuer, hostileIdp.clientId)] },
+      settings: {
+        'agentAuth.providers': [...ownProviders, ...HOSTILE_PROVIDERS(hostileIdp.issuer, hostileIdp.clientId)],
+      },
       vsixes: [vsix, hostRunnerVsix],
       env: {
         AGENT_AUTH_HOST_RESULTS: restrictedResults,
@@ -292,7 +353,13 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     });
     wb = await Workbench.open(cs.workbenchUrl);
     mkdirSync(restrictedOut, { recursive: true });
-    results.push(...(await runScenarios(restrictedScenarios, { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) }, host.name)));
+    results.push(
+      ...(await runScenarios(
+        restrictedScenarios,
+        { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) },
+        host.name,
+      )),
+    );
   }
 
   // Two windows of one browser profile need a code-server and an IdP of their own: 30 s tokens,
@@ -310,13 +377,24 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     await wb.close();
     await cs.stop();
     idp2 = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 30, rotateRefreshTokens: true });
-    cs = await startCodeServer({ host, root: twoWindowsRoot, settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'), vsixes: [vsix] });
+    cs = await startCodeServer({
+      host,
+      root: twoWindowsRoot,
+      settings: agentAuthSettings(idp2.issuer, idp2.clientId, 'authorizationCode'),
+      vsixes: [vsix],
+    });
     const folderB = join(twoWindowsRoot, 'workspace-b');
     mkdirSync(folderB, { recursive: true });
     mkdirSync(twoWindows.outDir, { recursive: true });
     wb = await Workbench.open(cs.workbenchUrl);
     Object.assign(twoWindows, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
-    results.push(...(await runScenarios([twoWebWindows(twoWindows)], { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) }, host.name)));
+    results.push(
+      ...(await runScenarios(
+        [twoWebWindows(twoWindows)],
+        { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) },
+        host.name,
+      )),
+    );
   }
   const controlRoot = join(e2eDir, `run-${host.name}-two-windows-control`);
   const control: TwoWindows = { ...twoWindows, outDir: join(controlRoot, 'out'), b: undefined };
@@ -348,13 +426,23 @@ async function runHost(host: Host, { vsix, hostRunnerVsix, hostTestsCompileError
     mkdirSync(folderB, { recursive: true });
     wb = await Workbench.open(cs.workbenchUrl);
     Object.assign(control, { a: wb, idp: idp2, bUrl: `${cs.url}/?folder=${encodeURIComponent(folderB)}` });
-    results.push(...(await runScenarios([twoWebWindowsWithoutHandoff(control)], { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) }, host.name)));
+    results.push(
+      ...(await runScenarios(
+        [twoWebWindowsWithoutHandoff(control)],
+        { page: () => wb?.page, diagnostics: async () => cs!.logTail(25) },
+        host.name,
+      )),
+    );
   }
 
   phase('network: HTTPS with a private CA, proxies');
   await wb.close();
   await cs.stop();
-  network = new NetworkPhase({ root: join(e2eDir, `run-network-${host.name}`), vsix, start: (o) => startCodeServer({ ...o, host }) });
+  network = new NetworkPhase({
+    root: join(e2eDir, `run-network-${host.name}`),
+    vsix,
+    start: (o) => startCodeServer({ ...o, host }),
+  });
   results.push(...(await network.run(phase)));
 }
 

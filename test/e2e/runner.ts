@@ -64,7 +64,12 @@ class StepFailure extends Error {}
  */
 export function selectScenarios(scenarios: Scenario[], only = process.env.AGENT_AUTH_E2E_ONLY): Scenario[] {
   if (!only) return scenarios;
-  const keep = new Set(only.split(',').map((s) => s.trim()).filter(Boolean));
+  const keep = new Set(
+    only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   for (const sc of [...scenarios].reverse()) if (keep.has(sc.name)) for (const n of sc.needs ?? []) keep.add(n);
   return scenarios.filter((sc) => keep.has(sc.name));
 }
@@ -79,7 +84,12 @@ export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks, ho
     const started = Date.now();
     const missing = (sc.needs ?? []).filter((n) => !passed.has(n));
     if (missing.length) {
-      report(results, { name: sc.name, ok: false, ms: 0, detail: `not run: needs ${missing.join(', ')}, which did not pass` });
+      report(results, {
+        name: sc.name,
+        ok: false,
+        ms: 0,
+        detail: `not run: needs ${missing.join(', ')}, which did not pass`,
+      });
       continue;
     }
     console.log(`▶ ${sc.name}`);
@@ -111,10 +121,14 @@ function makeSteps(scenario: string, hooks: RunnerHooks, shots: string): Steps {
         }),
       ]);
       await new Promise((r) => setTimeout(r, 300)); // let notifications and menus finish animating
-      await page()?.screenshot({ path: `${shot}.png` }).catch(() => undefined);
+      await page()
+        ?.screenshot({ path: `${shot}.png` })
+        .catch(() => undefined);
       return value;
     } catch (e) {
-      await page()?.screenshot({ path: `${shot}-FAILED.png` }).catch(() => undefined);
+      await page()
+        ?.screenshot({ path: `${shot}-FAILED.png` })
+        .catch(() => undefined);
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       throw new StepFailure(
         `step "${name}" failed after ${secs} s: ${(e as Error).message}\n` +
@@ -141,4 +155,8 @@ export function summary(results: Result[]): string {
 }
 
 const indent = (s: string) => s.replace(/^/gm, '    ');
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');

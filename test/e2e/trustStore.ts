@@ -32,7 +32,8 @@ export function removeTestCa(): void {
 /** Adds `caPem` to the system store. Needs root (or password-less sudo); CI runs as root. */
 export function installTestCa(caPem: string): void {
   removeTestCa();
-  if (!existsSync('/usr/sbin/update-ca-certificates')) throw new Error('update-ca-certificates is missing: install Debian\'s ca-certificates (scripts/setup-e2e.sh does)');
+  if (!existsSync('/usr/sbin/update-ca-certificates'))
+    throw new Error("update-ca-certificates is missing: install Debian's ca-certificates (scripts/setup-e2e.sh does)");
   if (!exitHook) process.on('exit', removeTestCa);
   exitHook = true;
   write(TEST_CA_FILE, caPem);

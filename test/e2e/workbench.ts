@@ -33,7 +33,10 @@ export class Workbench {
       args: CHROMIUM_ARGS,
       proxy: o.proxy ? { server: o.proxy, bypass: '127.0.0.1,localhost' } : undefined,
     });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 860 }, ignoreHTTPSErrors: o.ignoreHTTPSErrors });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 860 },
+      ignoreHTTPSErrors: o.ignoreHTTPSErrors,
+    });
     // Playwright's 30 s default would outlast a step; a stuck click should fail with its own message.
     context.setDefaultTimeout(10_000);
     // vscode.env.clipboard in the web workbench is the browser's clipboard.
@@ -65,7 +68,10 @@ export class Workbench {
     } catch (e) {
       // A modal dialog (VS Code 1.139's terminal trust prompt, say) keeps the palette from opening: name it.
       const dialogs = await this.page.locator('.monaco-dialog-box').allInnerTexts();
-      if (dialogs.length) throw new Error(`the palette did not open for "${title}": a dialog is open: ${dialogs.map((d) => d.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+      if (dialogs.length)
+        throw new Error(
+          `the palette did not open for "${title}": a dialog is open: ${dialogs.map((d) => d.replace(/\s+/g, ' ').trim()).join(' | ')}`,
+        );
       throw e;
     }
     // The palette's filter does not match a title's trailing "…" (as in "Add Provider…").
@@ -77,18 +83,23 @@ export class Workbench {
       await row.first().waitFor({ timeout: 10_000 });
     } catch {
       const offered = await this.page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
-      throw new Error(`the palette has no command "${title}"; it offers: ${offered.slice(0, 8).join(' | ') || 'nothing'}`);
+      throw new Error(
+        `the palette has no command "${title}"; it offers: ${offered.slice(0, 8).join(' | ') || 'nothing'}`,
+      );
     }
     await row.first().click();
   }
 
   /** Closes a leftover menu or palette; Escape only then: in a focused terminal it would reach the shell. */
   async closeMenus(): Promise<void> {
-    if (await this.page.locator('.quick-input-widget, .monaco-menu').first().isVisible()) await this.page.keyboard.press('Escape');
+    if (await this.page.locator('.quick-input-widget, .monaco-menu').first().isVisible())
+      await this.page.keyboard.press('Escape');
   }
 
   async statusTexts(): Promise<string[]> {
-    return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    return (await this.page.locator('.part.statusbar .statusbar-item').allInnerTexts())
+      .map((t) => t.trim())
+      .filter(Boolean);
   }
 
   /** Whether Agent Auth's item offers a sign-in: "<provider>: Sign in", "+N" with several providers. */
@@ -104,7 +115,7 @@ export class Workbench {
     mkdirSync(readmeShotsDir, { recursive: true });
     const path = join(readmeShotsDir, `${name}.png`);
     if (what.length === 1) {
-      await what[0]!.screenshot({ path });
+      await what[0].screenshot({ path });
       return path;
     }
     const boxes = (await Promise.all(what.map((l) => l.boundingBox()))).filter((b) => b !== null);
@@ -130,33 +141,41 @@ export class Workbench {
   async statusColour(text: string): Promise<{ kind: 'neutral' | 'warning' | 'error'; css: string }> {
     // No named functions inside: the test runner's transpiler would wrap them in a helper (__name) the page lacks.
     return this.statusItem(text).evaluate((item) => {
-      const resolved = ['--vscode-statusBarItem-errorBackground', '--vscode-statusBarItem-warningBackground'].map((cssVar) => {
-        const probe = document.createElement('div');
-        probe.style.backgroundColor = `var(${cssVar})`;
-        // The theme's variables are defined on the workbench element, not on <body>.
-        (item.closest('.monaco-workbench') ?? document.body).appendChild(probe);
-        const c = getComputedStyle(probe).backgroundColor;
-        probe.remove();
-        return c;
-      });
+      const resolved = ['--vscode-statusBarItem-errorBackground', '--vscode-statusBarItem-warningBackground'].map(
+        (cssVar) => {
+          const probe = document.createElement('div');
+          probe.style.backgroundColor = `var(${cssVar})`;
+          // The theme's variables are defined on the workbench element, not on <body>.
+          (item.closest('.monaco-workbench') ?? document.body).appendChild(probe);
+          const c = getComputedStyle(probe).backgroundColor;
+          probe.remove();
+          return c;
+        },
+      );
       const css =
         [item, ...Array.from(item.querySelectorAll('*'))]
           .map((e) => getComputedStyle(e).backgroundColor)
           .find((c) => c !== 'transparent' && c !== 'rgba(0, 0, 0, 0)') ?? 'transparent';
-      const kind: 'neutral' | 'warning' | 'error' = css === resolved[0] ? 'error' : css === resolved[1] ? 'warning' : 'neutral';
+      const kind: 'neutral' | 'warning' | 'error' =
+        css === resolved[0] ? 'error' : css === resolved[1] ? 'warning' : 'neutral';
       return { kind, css };
     });
   }
 
   /** The entry's accessibility label (what a screen reader says; Agent Auth puts the expiry time there). */
   async statusAriaLabel(text: string): Promise<string> {
-    return this.statusItem(text).evaluate((item) => item.getAttribute('aria-label') ?? item.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '');
+    return this.statusItem(text).evaluate(
+      (item) => item.getAttribute('aria-label') ?? item.querySelector('[aria-label]')?.getAttribute('aria-label') ?? '',
+    );
   }
 
   /** Opens the Accounts menu and returns its entries' texts (the menu stays open; closeMenus closes it). */
   async accountsMenu(): Promise<string[]> {
     await this.closeMenus();
-    await this.page.locator('.activitybar').getByRole('button', { name: /^Accounts/ }).click();
+    await this.page
+      .locator('.activitybar')
+      .getByRole('button', { name: /^Accounts/ })
+      .click();
     const items = this.page.locator('.monaco-menu .action-label');
     await items.first().waitFor();
     return (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
@@ -164,7 +183,9 @@ export class Workbench {
 
   /** Toasts on screen and entries in the notification center (what a user would count). */
   async visibleNotifications(): Promise<string[]> {
-    return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((t) => t.trim());
+    return (await this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts()).map((t) =>
+      t.trim(),
+    );
   }
 
   /**
@@ -226,7 +247,8 @@ export class Workbench {
       }
     };
     while (saved() !== wanted) {
-      if (Date.now() > deadline) throw new Error(`${file} did not take the new settings; it holds ${readFileSync(file, 'utf8')}`);
+      if (Date.now() > deadline)
+        throw new Error(`${file} did not take the new settings; it holds ${readFileSync(file, 'utf8')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     await this.runCommand('View: Close Editor');

@@ -60,7 +60,7 @@ export async function until<T>(
 /** The countdown a status text ends in: "<1m", "59s", "12m", "1h 05m", "2d 3h"; undefined if none. */
 export function countdownText(text: string): string | undefined {
   const m = /\s(<1m|(?:\d+d\s*)?(?:\d+h\s*)?(?:\d+m\s*)?(?:\d+s)?)$/.exec(text.trim());
-  return m && m[1]!.trim() ? m[1]!.trim() : undefined;
+  return m && m[1].trim() ? m[1].trim() : undefined;
 }
 
 /** Seconds shown by the countdown ("59s", "12m", "1h 05m", "2d 3h"), or undefined (also for "<1m"). */

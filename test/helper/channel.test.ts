@@ -58,8 +58,16 @@ describe('token helper channel', () => {
     const ok = await git('&protocol=https&host=git.acme.test');
     assert.equal(ok.status, 200);
     assert.match(ok.body, /^username=oauth2\npassword=channel-token-XYZ\n/);
-    for (const q of ['', '&protocol=https', '&host=git.acme.test', '&protocol=https&host=evil.test', '&protocol=http&host=git.acme.test',
-      '&protocol=file&host=git.acme.test', '&protocol=https&host=git.acme.test%2Fpath', '&protocol=https&host=evil.test%23%40git.acme.test']) {
+    for (const q of [
+      '',
+      '&protocol=https',
+      '&host=git.acme.test',
+      '&protocol=https&host=evil.test',
+      '&protocol=http&host=git.acme.test',
+      '&protocol=file&host=git.acme.test',
+      '&protocol=https&host=git.acme.test%2Fpath',
+      '&protocol=https&host=evil.test%23%40git.acme.test',
+    ]) {
       const r = await git(q);
       assert.ok(r.status === 400 || r.status === 403, `${q}: ${r.status}`);
       assert.ok(!r.body.includes(TOKEN), q);
@@ -90,7 +98,11 @@ describe('token helper channel', () => {
     this.timeout(15_000);
     h.source.delayMs = 6000;
     try {
-      const [idle, partial, slow] = await Promise.all([raw(sock, ''), raw(sock, 'GET /v1/token HTTP/1.1\r\n'), raw(sock, get([nonce]))]);
+      const [idle, partial, slow] = await Promise.all([
+        raw(sock, ''),
+        raw(sock, 'GET /v1/token HTTP/1.1\r\n'),
+        raw(sock, get([nonce])),
+      ]);
       for (const r of [idle, partial]) {
         assert.ok(r.closedAfterMs >= 4900 && r.closedAfterMs < 6500, `closed after ${r.closedAfterMs} ms`);
         assert.equal(r.status, 0);

@@ -3,7 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clients, deadSocket, HOUR, removeToolDirs, runHelper as run, startHelper, type Client, type Helper } from './harness.js';
+import {
+  clients,
+  deadSocket,
+  HOUR,
+  removeToolDirs,
+  runHelper as run,
+  startHelper,
+  type Client,
+  type Helper,
+} from './harness.js';
 
 const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhY21lIn0.c2lnbmF0dXJl';
 const acme = {
@@ -21,8 +30,8 @@ describe('agent-auth-token (real server, real CLI)', function () {
   this.timeout(60_000);
   it('both clients print the same usage', async () => {
     const [posix, node] = await Promise.all(clients().map((c) => run(['--help'], process.env, '', c)));
-    assert.equal(posix!.code, 0);
-    assert.deepEqual(node, { ...posix!, pid: node!.pid });
+    assert.equal(posix.code, 0);
+    assert.deepEqual(node, { ...posix, pid: node.pid });
   });
 
   for (const client of clients()) describe(client.name, () => cliSuite(client));
@@ -45,7 +54,8 @@ function cliSuite(client: Client) {
   it('--help prints the usage and exits 0', async () => {
     const r = await runHelper(['--help'], two.env);
     assert.equal(r.code, 0);
-    for (const s of ['git-credential', 'kubectl', 'exec [--provider PROVIDER]']) assert.match(r.stdout, new RegExp(s.replace(/[[\]]/g, '\\$&')));
+    for (const s of ['git-credential', 'kubectl', 'exec [--provider PROVIDER]'])
+      assert.match(r.stdout, new RegExp(s.replace(/[[\]]/g, '\\$&')));
   });
 
   it('rejects bad usage with exit 2 before asking the window', async () => {
@@ -123,19 +133,31 @@ function cliSuite(client: Client) {
       });
 
       it('git-credential get answers in git’s credential format; store and erase do nothing', async () => {
-        const get = await runHelper(['git-credential', 'acme', 'get'], env(two), 'protocol=https\nhost=git.example.com\npath=org/repo.git\n\n');
+        const get = await runHelper(
+          ['git-credential', 'acme', 'get'],
+          env(two),
+          'protocol=https\nhost=git.example.com\npath=org/repo.git\n\n',
+        );
         assert.equal(get.code, 0, get.stderr);
-        assert.equal(get.stdout, `username=oauth2\npassword=${acme.accessToken}\npassword_expiry_utc=${Math.floor(acme.expiresAt / 1000)}\n`);
+        assert.equal(
+          get.stdout,
+          `username=oauth2\npassword=${acme.accessToken}\npassword_expiry_utc=${Math.floor(acme.expiresAt / 1000)}\n`,
+        );
         const calls = two.source.calls.length;
         for (const action of ['store', 'erase']) {
-          const r = await runHelper(['git-credential', 'acme', action], env(two), `protocol=https\nhost=x\nusername=oauth2\npassword=${acme.accessToken}\n`);
+          const r = await runHelper(
+            ['git-credential', 'acme', action],
+            env(two),
+            `protocol=https\nhost=x\nusername=oauth2\npassword=${acme.accessToken}\n`,
+          );
           assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
         }
         assert.equal(two.source.calls.length, calls, 'store/erase must not ask for a token');
       });
 
       it('git-credential gives no password to another host, another protocol or plain http off loopback', async () => {
-        const ask = (attrs: string) => runHelper(['git-credential', 'acme', 'get'], env(two), `${attrs}\npath=org/repo.git\n\n`);
+        const ask = (attrs: string) =>
+          runHelper(['git-credential', 'acme', 'get'], env(two), `${attrs}\npath=org/repo.git\n\n`);
         for (const [attrs, why] of [
           ['protocol=https\nhost=evil.example', /acme gives its token only to git\.example\.com, 127\.0\.0\.1:8080/],
           ['protocol=https\nhost=git.example.com.evil.example', /gives its token only to/],
@@ -168,20 +190,28 @@ function cliSuite(client: Client) {
         assert.match(cred.status.expirationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
         assert.equal(Date.parse(cred.status.expirationTimestamp), Math.floor(beta.expiresAt / 1000) * 1000);
 
-        const info = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', spec: { interactive: false } });
+        const info = JSON.stringify({
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          kind: 'ExecCredential',
+          spec: { interactive: false },
+        });
         const old = await runHelper(['kubectl', 'beta.corp'], env(two, { KUBERNETES_EXEC_INFO: info }));
         assert.equal(JSON.parse(old.stdout).apiVersion, 'client.authentication.k8s.io/v1beta1');
       });
 
       it(`exec gives the token to the command only${client.execReplacesItself ? ', in the same process' : ''}`, async () => {
-        const r = await runHelper(['exec', '--provider', 'acme', '--', '/bin/sh', '-c', 'printf "%s %s" "$$" "$ACME_TOKEN"'], env(two));
+        const r = await runHelper(
+          ['exec', '--provider', 'acme', '--', '/bin/sh', '-c', 'printf "%s %s" "$$" "$ACME_TOKEN"'],
+          env(two),
+        );
         assert.equal(r.code, 0, r.stderr);
         const [pid, token] = r.stdout.split(' ');
         assert.equal(token, acme.accessToken);
         if (client.execReplacesItself) assert.equal(pid, String(r.pid), 'the command must replace the helper (exec)');
 
         // The shell that ran the helper never sees the variable; the command's exit status is the helper's.
-        const script = '"$@" exec --provider beta.corp -- /bin/sh -c \'printf "child=%s " "$BETA_CORP_TOKEN"; exit 7\'; printf "status=%s parent=%s" "$?" "${BETA_CORP_TOKEN-unset}"';
+        const script =
+          '"$@" exec --provider beta.corp -- /bin/sh -c \'printf "child=%s " "$BETA_CORP_TOKEN"; exit 7\'; printf "status=%s parent=%s" "$?" "${BETA_CORP_TOKEN-unset}"';
         const out = await shell(script, client.argv, env(two));
         assert.equal(out, `child=${beta.accessToken} status=7 parent=unset`);
       });
@@ -193,7 +223,11 @@ function cliSuite(client: Client) {
         assert.equal(k.code, 0, k.stderr);
         const cred = JSON.parse(k.stdout);
         assert.equal(cred.status.token, ID_TOKEN);
-        assert.equal(Date.parse(cred.status.expirationTimestamp), Math.floor(acme.idToken.expiresAt / 1000) * 1000, 'the ID token’s own expiry');
+        assert.equal(
+          Date.parse(cred.status.expirationTimestamp),
+          Math.floor(acme.idToken.expiresAt / 1000) * 1000,
+          'the ID token’s own expiry',
+        );
         const none = await runHelper(['--id-token', 'beta.corp'], env(two));
         assert.deepEqual([none.code, none.stdout, none.stderr], [1, '', 'Agent Auth: beta.corp issued no ID token.\n']);
       });

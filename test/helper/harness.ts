@@ -13,7 +13,10 @@ import { type ProcessResult, runProcess } from '../support/runProcess.js';
  * child process. `source.calls` records what the server asked for.
  */
 
-export type Tokens = Record<string, Omit<IssuedToken, 'providerId'> & { idToken?: { token: string; expiresAt: number } }>;
+export type Tokens = Record<
+  string,
+  Omit<IssuedToken, 'providerId'> & { idToken?: { token: string; expiresAt: number } }
+>;
 
 export class MapSource implements TokenSource {
   readonly calls: (string | undefined)[] = [];
@@ -22,7 +25,7 @@ export class MapSource implements TokenSource {
 
   async getIdToken(providerId: string | undefined): Promise<IssuedToken> {
     const t = await this.getAccessToken(providerId);
-    const id = this.tokens[t.providerId]!.idToken;
+    const id = this.tokens[t.providerId].idToken;
     if (!id) throw new Error(`Agent Auth: ${t.providerId} issued no ID token.`);
     return { providerId: t.providerId, accessToken: id.token, expiresAt: id.expiresAt };
   }
@@ -94,7 +97,7 @@ export function clients(): Client[] {
 
 export function runHelper(args: string[], env: NodeJS.ProcessEnv, input = '', client?: Client): Promise<Run> {
   const [cmd, ...pre] = client?.argv ?? [env.AGENT_AUTH_TOKEN_HELPER ?? join(BIN, 'agent-auth-token')];
-  return runProcess([cmd!, ...pre, ...args], { env, input });
+  return runProcess([cmd, ...pre, ...args], { env, input });
 }
 
 /** How the CLI reaches the server depends on which tools PATH offers. */
@@ -150,13 +153,18 @@ export async function deadSocket(path: string): Promise<void> {
 }
 
 /** Sends `text` as is and reads until the server closes; `closedAfterMs` says when that was. */
-export function rawRequest(socketPath: string, text: string): Promise<{ status: number; body: string; closedAfterMs: number }> {
+export function rawRequest(
+  socketPath: string,
+  text: string,
+): Promise<{ status: number; body: string; closedAfterMs: number }> {
   return new Promise((resolve, reject) => {
     const start = Date.now();
     const s = connect(socketPath);
     let data = '';
     s.on('data', (d) => (data += d));
-    s.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    s.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err),
+    );
     s.on('close', () => {
       const [head = '', body = ''] = data.split('\r\n\r\n');
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), body, closedAfterMs: Date.now() - start });

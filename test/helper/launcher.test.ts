@@ -28,7 +28,10 @@ describe('"Install Token Helper on PATH": the launcher', function () {
   it('goes to ~/.local/bin on Linux and macOS, and to %LOCALAPPDATA%\\agent-auth\\bin on Windows', () => {
     assert.equal(launcherPath('linux', {}, '/home/me'), '/home/me/.local/bin/agent-auth-token');
     assert.equal(launcherPath('darwin', {}, '/Users/me'), '/Users/me/.local/bin/agent-auth-token');
-    assert.equal(launcherPath('win32', { LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local' }, 'C:\\Users\\me'), 'C:\\Users\\me\\AppData\\Local\\agent-auth\\bin\\agent-auth-token.cmd');
+    assert.equal(
+      launcherPath('win32', { LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local' }, 'C:\\Users\\me'),
+      'C:\\Users\\me\\AppData\\Local\\agent-auth\\bin\\agent-auth-token.cmd',
+    );
   });
 
   it('runs the newest installed version (1.10.0 after 1.9.0), with every argument, and follows an update', async () => {
@@ -37,12 +40,22 @@ describe('"Install Token Helper on PATH": the launcher', function () {
     fakeVersion('other.extension-9.9.9');
     assert.deepEqual(installLauncher(target, launcherScript('linux', exts, ID)), { replaced: false });
     assert.equal(statSync(target).mode & 0o777, 0o755);
-    const r = await runHelper(['git-credential', 'a b', 'get'], process.env, '', { name: 'launcher', argv: [target], execReplacesItself: true, transports: () => [] });
+    const r = await runHelper(['git-credential', 'a b', 'get'], process.env, '', {
+      name: 'launcher',
+      argv: [target],
+      execReplacesItself: true,
+      transports: () => [],
+    });
     assert.deepEqual([r.code, r.stdout], [0, `${ID}-1.10.0 git-credential a b get\n`]);
 
     fakeVersion(`${ID}-1.10.1-linux-x64`); // an update (a platform-specific build)
     rmSync(join(exts, `${ID}-1.10.0`), { recursive: true });
-    const after = await runHelper([], process.env, '', { name: 'launcher', argv: [target], execReplacesItself: true, transports: () => [] });
+    const after = await runHelper([], process.env, '', {
+      name: 'launcher',
+      argv: [target],
+      execReplacesItself: true,
+      transports: () => [],
+    });
     assert.equal(after.stdout, `${ID}-1.10.1-linux-x64 \n`);
   });
 
@@ -51,7 +64,12 @@ describe('"Install Token Helper on PATH": the launcher', function () {
     installLauncher(target, launcherScript('linux', exts, ID));
     const h = await startHelper({ acme: { accessToken: 'launched-token', expiresAt: Date.now() + HOUR } });
     try {
-      const r = await runHelper(['acme'], h.env, '', { name: 'launcher', argv: [target], execReplacesItself: true, transports: () => [] });
+      const r = await runHelper(['acme'], h.env, '', {
+        name: 'launcher',
+        argv: [target],
+        execReplacesItself: true,
+        transports: () => [],
+      });
       assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'launched-token\n', '']);
     } finally {
       await h.server.close();
@@ -60,7 +78,12 @@ describe('"Install Token Helper on PATH": the launcher', function () {
 
   it('says so (exit 3) when no version is installed any more', async () => {
     installLauncher(target, launcherScript('linux', exts, ID));
-    const r = await runHelper([], process.env, '', { name: 'launcher', argv: [target], execReplacesItself: true, transports: () => [] });
+    const r = await runHelper([], process.env, '', {
+      name: 'launcher',
+      argv: [target],
+      execReplacesItself: true,
+      transports: () => [],
+    });
     assert.equal(r.code, 3);
     assert.match(r.stderr, /no Agent Auth extension in .*; reinstall it, or remove .*agent-auth-token/);
   });

@@ -61,7 +61,14 @@ describe('token helper under load', function () {
   let h: Helper;
   let paths: Transport[];
   before(async () => {
-    h = await startHelper(Object.fromEntries(PROVIDERS.map((id) => [id, { accessToken: tokenOf(id), expiresAt: Date.now() + HOUR, gitHosts: ['example.com'] }])));
+    h = await startHelper(
+      Object.fromEntries(
+        PROVIDERS.map((id) => [
+          id,
+          { accessToken: tokenOf(id), expiresAt: Date.now() + HOUR, gitHosts: ['example.com'] },
+        ]),
+      ),
+    );
     paths = transports();
   });
   after(async () => {
@@ -73,8 +80,8 @@ describe('token helper under load', function () {
     const fast = paths.slice(0, 2); // perl and curl; 200 Node processes at once would only measure memory
     const runs = await Promise.all(
       Array.from({ length: 200 }, (_, i) => {
-        const id = PROVIDERS[i % PROVIDERS.length]!;
-        return runHelper([id], fast[i % fast.length]!.env(h.env)).then((r) => ({ id, ...r }));
+        const id = PROVIDERS[i % PROVIDERS.length];
+        return runHelper([id], fast[i % fast.length].env(h.env)).then((r) => ({ id, ...r }));
       }),
     );
     for (const r of runs) {
@@ -84,7 +91,7 @@ describe('token helper under load', function () {
   });
 
   it('no command line ever holds the token or the nonce (200 calls, every client and subcommand)', async () => {
-    const nonce = h.server.env.AGENT_AUTH_NONCE!;
+    const nonce = h.server.env.AGENT_AUTH_NONCE;
     const canary = `canary-${nonce.slice(0, 8)}-${Date.now()}`;
     const secrets = [nonce, ...PROVIDERS.map(tokenOf), canary];
     const calls: [string[], string][] = [
@@ -101,17 +108,24 @@ describe('token helper under load', function () {
       let next = 0;
       const worker = async () => {
         for (let i = next++; i < 200; i = next++) {
-          const [args, input] = calls[i % calls.length]!;
-          const path = i % 10 === 9 ? paths[2]! : paths[i % 2]!; // every tenth through Node
+          const [args, input] = calls[i % calls.length];
+          const path = i % 10 === 9 ? paths[2] : paths[i % 2]; // every tenth through Node
           const r = await runHelper(args, path.env(h.env), input);
-          if (r.code !== 0 || !r.stdout.includes(tokenOf(`p${i % calls.length}`))) failures.push(`${path.name} ${args[0]}: ${r.code} ${r.stderr}`);
+          if (r.code !== 0 || !r.stdout.includes(tokenOf(`p${i % calls.length}`)))
+            failures.push(`${path.name} ${args[0]}: ${r.code} ${r.stderr}`);
         }
       };
       await Promise.all(Array.from({ length: 8 }, worker));
     });
     assert.deepEqual(failures, []);
-    assert.ok(scan.leaks.some((l) => l.includes(canary)), 'the scanner missed the planted leak');
-    assert.deepEqual(scan.leaks.filter((l) => !l.includes(canary)), []);
+    assert.ok(
+      scan.leaks.some((l) => l.includes(canary)),
+      'the scanner missed the planted leak',
+    );
+    assert.deepEqual(
+      scan.leaks.filter((l) => !l.includes(canary)),
+      [],
+    );
     for (const prog of ['agent-auth-token', 'perl', 'curl', 'node']) {
       assert.ok((scan.seen[prog] ?? 0) > 0, `the scanner never saw ${prog} running: ${JSON.stringify(scan.seen)}`);
     }

@@ -1,5 +1,17 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultRuntimeDir } from '../../src/helper/runtimeDir.js';
@@ -25,13 +37,13 @@ describe('token helper socket and folder', () => {
   it('creates the folder 0700 and the socket 0600, and removes the socket on close', async () => {
     const dir = join(root, 'run', 'agent-auth');
     const h = await started(startHelper(tokens, dir));
-    const sock = h.server.env.AGENT_AUTH_IPC!;
+    const sock = h.server.env.AGENT_AUTH_IPC;
     assert.equal(dirname(sock), dir);
     assert.equal(mode(dir), 0o700);
     assert.ok(lstatSync(sock).isSocket());
     assert.equal(mode(sock), 0o600);
     assert.ok(Buffer.byteLength(sock) <= 100);
-    assert.match(h.server.env.AGENT_AUTH_NONCE!, /^[A-Za-z0-9_-]{43}$/); // 32 bytes, base64url
+    assert.match(h.server.env.AGENT_AUTH_NONCE, /^[A-Za-z0-9_-]{43}$/); // 32 bytes, base64url
     assert.equal((await runHelper([], h.env)).stdout, 'perm-token\n');
     await h.server.close();
     assert.ok(!existsSync(sock));
@@ -88,12 +100,16 @@ describe('token helper socket and folder', () => {
     const plainFile = join(dir, '2123456789abcdef.sock');
     for (const p of [crashed, youngCrashed, notOurs]) await deadSocket(p);
     writeFileSync(plainFile, '');
-    for (const p of [crashed, notOurs, plainFile, alive.server.env.AGENT_AUTH_IPC!]) utimesSync(p, old, old);
+    for (const p of [crashed, notOurs, plainFile, alive.server.env.AGENT_AUTH_IPC]) utimesSync(p, old, old);
 
     const next = await started(startHelper(tokens, dir));
     assert.ok(!existsSync(crashed), 'a dead socket of ours is removed');
-    for (const p of [youngCrashed, notOurs, plainFile, alive.server.env.AGENT_AUTH_IPC!]) assert.ok(existsSync(p), `${p} is kept`);
-    assert.ok(next.log.lines.includes(`info Token helper: removed 1 socket(s) of closed windows from ${dir}`), next.log.lines.join('\n'));
+    for (const p of [youngCrashed, notOurs, plainFile, alive.server.env.AGENT_AUTH_IPC])
+      assert.ok(existsSync(p), `${p} is kept`);
+    assert.ok(
+      next.log.lines.includes(`info Token helper: removed 1 socket(s) of closed windows from ${dir}`),
+      next.log.lines.join('\n'),
+    );
     assert.equal((await runHelper([], alive.env)).stdout, 'perm-token\n', 'the live window still answers');
   });
 
@@ -109,14 +125,21 @@ describe('token helper socket and folder', () => {
         squat(squatted);
         process.env.XDG_RUNTIME_DIR = runtime;
         const h = await startHelper(tokens); // no dir: the default, as the extension does
-        const sock = h.server.env.AGENT_AUTH_IPC!;
+        const sock = h.server.env.AGENT_AUTH_IPC;
         const fresh = dirname(sock);
         assert.notEqual(fresh, squatted, what);
-        assert.match(fresh, new RegExp(`^${tmpdir().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/agent-auth-[A-Za-z0-9]{6}$`), fresh);
+        assert.match(
+          fresh,
+          new RegExp(`^${tmpdir().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/agent-auth-[A-Za-z0-9]{6}$`),
+          fresh,
+        );
         assert.equal(mode(fresh), 0o700);
         assert.equal(lstatSync(fresh).uid, process.getuid!());
         assert.deepEqual(readdirSync(squatted), [], `nothing of ours in a folder ${what}`);
-        assert.ok(h.log.lines.some((l) => l.startsWith('warn ') && l.includes(fresh)), h.log.lines.join('\n'));
+        assert.ok(
+          h.log.lines.some((l) => l.startsWith('warn ') && l.includes(fresh)),
+          h.log.lines.join('\n'),
+        );
         assert.equal((await runHelper([], h.env)).stdout, 'perm-token\n');
         await h.server.close();
         assert.ok(!existsSync(fresh), 'the fresh folder goes with the window');
@@ -129,7 +152,10 @@ describe('token helper socket and folder', () => {
 
   it('defaults to $XDG_RUNTIME_DIR/agent-auth, else a per-user folder in the temp dir', () => {
     assert.equal(defaultRuntimeDir({ XDG_RUNTIME_DIR: root }), join(root, 'agent-auth'));
-    assert.equal(defaultRuntimeDir({ XDG_RUNTIME_DIR: join(root, 'missing') }), join(tmpdir(), `agent-auth-${process.getuid!()}`));
+    assert.equal(
+      defaultRuntimeDir({ XDG_RUNTIME_DIR: join(root, 'missing') }),
+      join(tmpdir(), `agent-auth-${process.getuid!()}`),
+    );
     assert.equal(defaultRuntimeDir({}), join(tmpdir(), `agent-auth-${process.getuid!()}`));
   });
 });

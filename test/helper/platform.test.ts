@@ -13,13 +13,23 @@ const runIn = (cwd: string, argv: string[], env: NodeJS.ProcessEnv) => runProces
 // What Windows runs cannot run here: these check the parts that are plain logic or text.
 describe('token helper on every platform (logic only; Windows itself is not run here)', () => {
   it('points processes at the .cmd shim on Windows and at the POSIX script elsewhere', () => {
-    assert.equal(helperScript('C:\\Users\\me\\.vscode\\extensions\\agentauth.agent-auth-1.0.0\\bin', 'win32'), 'C:\\Users\\me\\.vscode\\extensions\\agentauth.agent-auth-1.0.0\\bin\\agent-auth-token.cmd');
-    for (const p of ['linux', 'darwin'] as const) assert.equal(helperScript('/ext/bin', p), '/ext/bin/agent-auth-token');
+    assert.equal(
+      helperScript('C:\\Users\\me\\.vscode\\extensions\\agentauth.agent-auth-1.0.0\\bin', 'win32'),
+      'C:\\Users\\me\\.vscode\\extensions\\agentauth.agent-auth-1.0.0\\bin\\agent-auth-token.cmd',
+    );
+    for (const p of ['linux', 'darwin'] as const)
+      assert.equal(helperScript('/ext/bin', p), '/ext/bin/agent-auth-token');
   });
 
   it('the .cmd shim runs the Node client beside it with VS Code’s runtime (else node), passes every argument and the exit status', () => {
     const cmd = readFileSync(join(BIN, 'agent-auth-token.cmd'), 'utf8');
-    assert.ok(cmd.split('\n').slice(0, -1).every((l) => l.endsWith('\r')), 'CRLF line endings, as cmd.exe expects');
+    assert.ok(
+      cmd
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => l.endsWith('\r')),
+      'CRLF line endings, as cmd.exe expects',
+    );
     assert.match(cmd, /^@echo off\r\n/);
     assert.match(cmd, /\r\nsetlocal\r\n/, 'ELECTRON_RUN_AS_NODE stays inside the shim');
     assert.match(cmd, /\r\n"%AGENT_AUTH_NODE%" "%~dp0agent-auth-token\.js" %\*\r\nexit \/b %ERRORLEVEL%\r\n/);
@@ -51,7 +61,11 @@ describe('token helper on every platform (logic only; Windows itself is not run 
     const token = 'pipe-token-0123456789';
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'agent-auth-pipe-'));
-      server = await startTokenHelperServer({ listenAt: join(dir, PIPE), source: new MapSource({ acme: { accessToken: token, expiresAt: Date.now() + HOUR } }), log: new LogLines() });
+      server = await startTokenHelperServer({
+        listenAt: join(dir, PIPE),
+        source: new MapSource({ acme: { accessToken: token, expiresAt: Date.now() + HOUR } }),
+        log: new LogLines(),
+      });
     });
     after(async () => {
       await server?.close();
@@ -64,7 +78,12 @@ describe('token helper on every platform (logic only; Windows itself is not run 
       const spy = join(dir, 'node-spy');
       // The real Node runs the client; the wrapper only notes that it was asked to.
       writeFileSync(spy, `#!/bin/sh\necho "$@" > '${spyLog}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
-      const env = { PATH: pathWith('perl', 'curl'), AGENT_AUTH_IPC: PIPE, AGENT_AUTH_NONCE: server.env.AGENT_AUTH_NONCE, AGENT_AUTH_NODE: spy };
+      const env = {
+        PATH: pathWith('perl', 'curl'),
+        AGENT_AUTH_IPC: PIPE,
+        AGENT_AUTH_NONCE: server.env.AGENT_AUTH_NONCE,
+        AGENT_AUTH_NODE: spy,
+      };
       const r = await runIn(dir, [join(BIN, 'agent-auth-token'), 'acme'], env);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trimEnd(), token);
@@ -74,13 +93,19 @@ describe('token helper on every platform (logic only; Windows itself is not run 
 
     it('the Node client connects to the pipe named by AGENT_AUTH_IPC, and to the one user.ipc names (user-wide)', async () => {
       const node = [process.execPath, join(BIN, 'agent-auth-token.js'), 'acme'];
-      const direct = await runIn(dir, node, { PATH: process.env.PATH, AGENT_AUTH_IPC: PIPE, AGENT_AUTH_NONCE: server.env.AGENT_AUTH_NONCE });
+      const direct = await runIn(dir, node, {
+        PATH: process.env.PATH,
+        AGENT_AUTH_IPC: PIPE,
+        AGENT_AUTH_NONCE: server.env.AGENT_AUTH_NONCE,
+      });
       assert.equal(direct.code, 0, direct.stderr);
       assert.equal(direct.stdout.trimEnd(), token);
       // user.ipc as the user-wide helper writes it on Windows: the pipe name, then the nonce.
       const runtime = join(dir, 'runtime');
       mkdirSync(join(runtime, 'agent-auth'), { recursive: true, mode: 0o700 });
-      writeFileSync(join(runtime, 'agent-auth', 'user.ipc'), `${PIPE}\n${server.env.AGENT_AUTH_NONCE}\n`, { mode: 0o600 });
+      writeFileSync(join(runtime, 'agent-auth', 'user.ipc'), `${PIPE}\n${server.env.AGENT_AUTH_NONCE}\n`, {
+        mode: 0o600,
+      });
       const userWide = await runIn(dir, node, { PATH: process.env.PATH, HOME: dir, XDG_RUNTIME_DIR: runtime });
       assert.equal(userWide.code, 0, userWide.stderr);
       assert.equal(userWide.stdout.trimEnd(), token);

@@ -9,14 +9,21 @@ import { BIN, clients, runHelper } from './harness.js';
 
 const NOT_OPENED =
   'Agent Auth: this shell was not opened by VS Code with Agent Auth (AGENT_AUTH_IPC is not set), and no VS Code window serves agent-auth-token user-wide (setting agentAuth.helper.userWide); open a new VS Code terminal.\n';
-const NONE_OPEN = 'Agent Auth: no VS Code window serving agent-auth-token user-wide (setting agentAuth.helper.userWide) is open; open VS Code.\n';
+const NONE_OPEN =
+  'Agent Auth: no VS Code window serving agent-auth-token user-wide (setting agentAuth.helper.userWide) is open; open VS Code.\n';
 
 /** A window: a separate process serving or standing by for the user-wide socket. */
 class Window {
   readonly child: ChildProcess;
   private readonly messages: string[] = [];
-  constructor(dir: string, readonly token: string) {
-    this.child = fork(join(__dirname, 'userWideWorker.ts'), [dir, token], { execArgv: ['--require', require.resolve('tsx/cjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  constructor(
+    dir: string,
+    readonly token: string,
+  ) {
+    this.child = fork(join(__dirname, 'userWideWorker.ts'), [dir, token], {
+      execArgv: ['--require', require.resolve('tsx/cjs')],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.child.on('message', (m: string) => this.messages.push(m));
   }
   async next(what: string): Promise<void> {

@@ -6,7 +6,7 @@ import { HOUR, MapSource } from './harness.js';
 const [dir, token] = process.argv.slice(2);
 const helper = startUserWideHelper({
   dir,
-  source: new MapSource({ acme: { accessToken: token!, expiresAt: Date.now() + HOUR } }),
+  source: new MapSource({ acme: { accessToken: token, expiresAt: Date.now() + HOUR } }),
   log: { info: () => undefined, warn: () => undefined, error: (m) => process.stderr.write(`${m}\n`) },
   retryMs: 100,
 });

@@ -28,7 +28,10 @@ describe('agent-auth sessions: several accounts, and the scopes getSession asks 
     accounts = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
     await accounts.setProviders([idpProvider(idp, { allowedScopes: ['openid', 'offline_access', 'email'] })]);
     const signIn = async (p: { id: string }) => {
-      await signInThroughIdp(w.service, p.id, idp, { accountId: users.shift(), onAuthorizationUrl: (u) => prompts.push(u.searchParams.get('prompt')) });
+      await signInThroughIdp(w.service, p.id, idp, {
+        accountId: users.shift(),
+        onAuthorizationUrl: (u) => prompts.push(u.searchParams.get('prompt')),
+      });
       return true;
     };
     auth = new AgentAuthProvider(w.service, signIn, () => accounts.ready(), accounts);
@@ -50,11 +53,21 @@ describe('agent-auth sessions: several accounts, and the scopes getSession asks 
     assert.deepEqual([alice.account.label, bob.account.label], ['alice', 'bob']);
     assert.notEqual(alice.id, bob.id);
     assert.deepEqual(bob.scopes, ['provider:dev', 'openid', 'offline_access'], 'every account answers to provider:dev');
-    assert.deepEqual((await auth.getSessions(['provider:dev'])).map((s) => s.account.label), ['alice', 'bob'], 'the default account first');
+    assert.deepEqual(
+      (await auth.getSessions(['provider:dev'])).map((s) => s.account.label),
+      ['alice', 'bob'],
+      'the default account first',
+    );
     await accounts.setDefault(bob.id.slice(0, bob.id.indexOf('/')));
-    assert.deepEqual((await auth.getSessions(['provider:dev'])).map((s) => s.account.label), ['bob', 'alice']);
+    assert.deepEqual(
+      (await auth.getSessions(['provider:dev'])).map((s) => s.account.label),
+      ['bob', 'alice'],
+    );
     await auth.removeSession(bob.id);
-    assert.deepEqual((await auth.getSessions(['provider:dev'])).map((s) => s.account.label), ['alice']);
+    assert.deepEqual(
+      (await auth.getSessions(['provider:dev'])).map((s) => s.account.label),
+      ['alice'],
+    );
     assert.equal((await introspect(idp, bob.accessToken)).active, false, 'the removed account’s tokens are revoked');
     assert.equal((await introspect(idp, alice.accessToken)).active, true);
   });
@@ -68,12 +81,26 @@ describe('agent-auth sessions: several accounts, and the scopes getSession asks 
     assert.equal(scoped.account.label, 'alice');
     assert.deepEqual(scoped.scopes, ['provider:dev', 'openid', 'offline_access', 'email']);
     assert.match((await introspect(idp, scoped.accessToken)).scope!, /\bemail\b/, 'the IdP granted the token email');
-    assert.deepEqual((await auth.getSessions(['provider:dev', 'email'])).map((s) => s.id), [scoped.id]);
-    assert.deepEqual((await auth.getSessions(['provider:dev'])).map((s) => s.id), [plain.id], 'least privilege: the broader session only for a caller asking more');
-    assert.deepEqual((await auth.getSessions(undefined)).map((s) => s.id), [plain.id]);
+    assert.deepEqual(
+      (await auth.getSessions(['provider:dev', 'email'])).map((s) => s.id),
+      [scoped.id],
+    );
+    assert.deepEqual(
+      (await auth.getSessions(['provider:dev'])).map((s) => s.id),
+      [plain.id],
+      'least privilege: the broader session only for a caller asking more',
+    );
+    assert.deepEqual(
+      (await auth.getSessions(undefined)).map((s) => s.id),
+      [plain.id],
+    );
     assert.deepEqual(prompts, [null, null]);
     await auth.removeSession(plain.id);
-    assert.deepEqual(await auth.getSessions(['provider:dev', 'email']), [], 'signing out of the account signs out its scope set too');
+    assert.deepEqual(
+      await auth.getSessions(['provider:dev', 'email']),
+      [],
+      'signing out of the account signs out its scope set too',
+    );
     assert.equal((await introspect(idp, scoped.accessToken)).active, false);
   });
 
@@ -81,7 +108,10 @@ describe('agent-auth sessions: several accounts, and the scopes getSession asks 
     users.push('alice');
     await auth.createSession(['provider:dev']);
     assert.deepEqual(await auth.getSessions(['provider:dev', 'profile']), []);
-    await assert.rejects(auth.createSession(['provider:dev', 'profile']), /Dev IdP does not allow the scopes profile \(its allowedScopes: openid offline_access email\)/);
+    await assert.rejects(
+      auth.createSession(['provider:dev', 'profile']),
+      /Dev IdP does not allow the scopes profile \(its allowedScopes: openid offline_access email\)/,
+    );
     assert.deepEqual(prompts, [null], 'no sign-in was started');
   });
 });

@@ -35,13 +35,19 @@ describe('Agent Auth activation', () => {
 
   it('registers the palette commands', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(PALETTE.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      PALETTE.filter((c) => !registered.has(c)),
+      [],
+    );
   });
 
   it('registers every command its manifest contributes', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const contributed: { command: string }[] = ext.packageJSON.contributes.commands;
-    assert.deepEqual(contributed.map((c) => c.command).filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      contributed.map((c) => c.command).filter((c) => !registered.has(c)),
+      [],
+    );
   });
 
   it('exports getAccessToken and onDidChangeToken', async () => {
@@ -50,9 +56,22 @@ describe('Agent Auth activation', () => {
     const subscription = api.onDidChangeToken(() => undefined);
     assert.equal(typeof subscription.dispose, 'function');
     subscription.dispose();
-    const forged = { id: 'dev/s-dev', accessToken: 'guessed', account: { id: 'u', label: 'u' }, scopes: ['provider:dev'] };
-    await assert.rejects(api.getAccessToken(forged), /vscode\.authentication\.getSession/, 'a session VS Code did not hand out is refused');
-    await assert.rejects(api.getAccessToken('dev' as never), /vscode\.authentication\.getSession/, 'a bare provider id is refused');
+    const forged = {
+      id: 'dev/s-dev',
+      accessToken: 'guessed',
+      account: { id: 'u', label: 'u' },
+      scopes: ['provider:dev'],
+    };
+    await assert.rejects(
+      api.getAccessToken(forged),
+      /vscode\.authentication\.getSession/,
+      'a session VS Code did not hand out is refused',
+    );
+    await assert.rejects(
+      api.getAccessToken('dev' as never),
+      /vscode\.authentication\.getSession/,
+      'a bare provider id is refused',
+    );
     await assert.rejects(api.fetchWithToken(forged, 'http://127.0.0.2:9/'), /vscode\.authentication\.getSession/);
   });
 });

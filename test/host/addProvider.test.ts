@@ -21,7 +21,8 @@ class ScriptedPrompts implements AddProviderPrompts {
   async modal(kind: 'info' | 'warning' | 'error', message: string, detail: string, ...actions: string[]) {
     this.modals.push({ kind, message, detail, actions });
     const press = this.pressed.shift();
-    if (press !== undefined) assert.ok(actions.includes(press), `"${press}" is not offered by "${message}" (${actions.join(', ')})`);
+    if (press !== undefined)
+      assert.ok(actions.includes(press), `"${press}" is not offered by "${message}" (${actions.join(', ')})`);
     return press;
   }
 }
@@ -35,7 +36,11 @@ describe('Add Provider command (real settings, real IdP)', function () {
   const issuer = process.env.AGENT_AUTH_E2E_ISSUER;
   const config = () => vscode.workspace.getConfiguration('agentAuth');
   const log = vscode.window.createOutputChannel('Agent Auth add-provider tests', { log: true });
-  const deps = { fetch: boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 5_000 }), log, signIn: async () => undefined };
+  const deps = {
+    fetch: boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 5_000 }),
+    log,
+    signIn: async () => undefined,
+  };
   let before: unknown[] | undefined;
 
   beforeEach(() => {
@@ -55,16 +60,27 @@ describe('Add Provider command (real settings, real IdP)', function () {
     assert.ok(id, 'an entry was added');
 
     const [url, client] = prompts.inputs;
-    assert.equal(url!.validateInput!('ftp://example.com'), 'Enter an https: URL (http: only for loopback addresses such as 127.0.0.1).');
-    assert.equal(url!.validateInput!('http://example.com'), 'Enter an https: URL (http: only for loopback addresses such as 127.0.0.1).');
-    assert.equal(url!.validateInput!(issuer!), undefined);
-    assert.equal(client!.validateInput!('  '), 'Enter the client id.');
+    assert.equal(
+      url.validateInput!('ftp://example.com'),
+      'Enter an https: URL (http: only for loopback addresses such as 127.0.0.1).',
+    );
+    assert.equal(
+      url.validateInput!('http://example.com'),
+      'Enter an https: URL (http: only for loopback addresses such as 127.0.0.1).',
+    );
+    assert.equal(url.validateInput!(issuer!), undefined);
+    assert.equal(client.validateInput!('  '), 'Enter the client id.');
 
     const [support, added] = prompts.modals;
-    assert.equal(support!.kind, 'info');
-    assert.equal(support!.message, `${issuer} supports everything Agent Auth needs.`);
-    for (const line of ['✓ Browser sign-in (authorization code grant with PKCE S256)', '✓ Refresh tokens (refresh_token grant)', '✓ Device code sign-in (RFC 8628)', '✓ Token revocation on sign-out (RFC 7009)']) {
-      assert.ok(support!.detail.includes(line), `${line} in:\n${support!.detail}`);
+    assert.equal(support.kind, 'info');
+    assert.equal(support.message, `${issuer} supports everything Agent Auth needs.`);
+    for (const line of [
+      '✓ Browser sign-in (authorization code grant with PKCE S256)',
+      '✓ Refresh tokens (refresh_token grant)',
+      '✓ Device code sign-in (RFC 8628)',
+      '✓ Token revocation on sign-out (RFC 7009)',
+    ]) {
+      assert.ok(support.detail.includes(line), `${line} in:\n${support.detail}`);
     }
 
     const written = config().inspect<unknown[]>('providers')?.globalValue ?? [];
@@ -75,22 +91,28 @@ describe('Add Provider command (real settings, real IdP)', function () {
     assert.equal(entry.issuer, issuer);
     assert.equal(entry.clientId, 'agent-auth-test');
     assert.equal(entry.flow, 'auto');
-    assert.notEqual(written.findIndex((p) => (p as { id: string }).id === id), -1);
+    assert.notEqual(
+      written.findIndex((p) => (p as { id: string }).id === id),
+      -1,
+    );
 
-    assert.equal(added!.message, `Added "${id}" to agentAuth.providers. Register this at your identity provider:`);
-    assert.deepEqual(added!.actions, ['Sign In', 'Copy Steps']);
-    assert.match(added!.detail, /^Client type: public/m);
-    assert.match(added!.detail, /^Redirect URI: http:\/\/127\.0\.0\.1\/callback \(loopback, any port/m);
-    assert.match(added!.detail, /^Grant types: authorization_code with PKCE \(S256\), refresh_token, urn:ietf:params:oauth:grant-type:device_code\.$/m);
-    assert.match(added!.detail, /^Scopes: openid offline_access\.$/m);
+    assert.equal(added.message, `Added "${id}" to agentAuth.providers. Register this at your identity provider:`);
+    assert.deepEqual(added.actions, ['Sign In', 'Copy Steps']);
+    assert.match(added.detail, /^Client type: public/m);
+    assert.match(added.detail, /^Redirect URI: http:\/\/127\.0\.0\.1\/callback \(loopback, any port/m);
+    assert.match(
+      added.detail,
+      /^Grant types: authorization_code with PKCE \(S256\), refresh_token, urn:ietf:params:oauth:grant-type:device_code\.$/m,
+    );
+    assert.match(added.detail, /^Scopes: openid offline_access\.$/m);
   });
 
   it('a URL without metadata is a clear error, and the settings stay as they were', async () => {
     const prompts = new ScriptedPrompts([`${issuer}/no-such-server`], []);
     assert.equal(await addProvider(deps, prompts), undefined);
     assert.equal(prompts.modals.length, 1);
-    assert.equal(prompts.modals[0]!.kind, 'error');
-    assert.match(prompts.modals[0]!.detail, /neither an authorization server .* nor a resource with RFC 9728 metadata/);
+    assert.equal(prompts.modals[0].kind, 'error');
+    assert.match(prompts.modals[0].detail, /neither an authorization server .* nor a resource with RFC 9728 metadata/);
     assert.deepEqual(config().inspect<unknown[]>('providers')?.globalValue, before);
   });
 

@@ -20,7 +20,11 @@ import { MemorySecrets, provider, session } from '../vscode/sessions.js';
 import { eventually } from './hostGlue.js';
 
 /** A real TokenService over in-memory secrets whose token endpoint is behind `proxy` (the real network stack, unbounded). */
-async function serviceBehind(proxy: FaultProxy, p: ProviderConfig, expiresInMs: number): Promise<{ service: TokenService; store: LoadTrackingStore }> {
+async function serviceBehind(
+  proxy: FaultProxy,
+  p: ProviderConfig,
+  expiresInMs: number,
+): Promise<{ service: TokenService; store: LoadTrackingStore }> {
   const secrets = new MemorySecrets();
   const store = new LoadTrackingStore(secrets, silentLogger);
   const s = session(p.id, { expiresAt: Date.now() + expiresInMs });
@@ -56,8 +60,14 @@ describe('the agent-auth authentication provider (real vscode, real network)', f
         sessions.map((s) => [s.id, s.accessToken, s.account.label, s.scopes]),
         [['acme/s-acme', 'at-acme', 'alice@example.com', ['provider:acme', 'openid', 'offline_access']]],
       );
-      await eventually('the background refresh to reach the server', () => proxy.requests.some((r) => r.grantType === 'refresh_token'));
-      assert.equal((await auth.getSessions(undefined)).length, 1, 'asked again during the refresh: still answered at once');
+      await eventually('the background refresh to reach the server', () =>
+        proxy.requests.some((r) => r.grantType === 'refresh_token'),
+      );
+      assert.equal(
+        (await auth.getSessions(undefined)).length,
+        1,
+        'asked again during the refresh: still answered at once',
+      );
     } finally {
       auth.dispose();
       service.dispose();
@@ -93,9 +103,11 @@ describe('the agent-auth authentication provider (real vscode, real network)', f
       const [before] = await auth.getSessions(['provider:bg']);
       assert.ok(before, 'signed in');
       // 10 s tokens are inside the background-refresh margin: getSessions starts one and returns.
-      const changed = await eventually('a "changed" event with a new token', () => changes.find((c) => c.changed?.some((s) => s.accessToken !== before!.accessToken)));
-      assert.equal(changed.changed![0]!.id, before!.id, 'the same session, with a new token');
-      assert.equal((await auth.getSessions(['provider:bg']))[0]!.accessToken, changed.changed![0]!.accessToken);
+      const changed = await eventually('a "changed" event with a new token', () =>
+        changes.find((c) => c.changed?.some((s) => s.accessToken !== before.accessToken)),
+      );
+      assert.equal(changed.changed![0].id, before.id, 'the same session, with a new token');
+      assert.equal((await auth.getSessions(['provider:bg']))[0].accessToken, changed.changed![0].accessToken);
       sub.dispose();
     } finally {
       auth.dispose();
@@ -141,7 +153,7 @@ describe('shutdown', () => {
     const subscriptions: { dispose(): unknown }[] = [];
     try {
       const helper = await lazyTokenHelper(w.service, log, subscriptions)();
-      const socket = helper!.env.AGENT_AUTH_IPC!;
+      const socket = helper!.env.AGENT_AUTH_IPC;
       assert.ok(existsSync(socket));
       for (const d of subscriptions) await d.dispose();
       assert.equal(existsSync(socket), false, 'deactivate may return only after the socket is gone');
@@ -169,7 +181,11 @@ describe('the exported API gives tokens only for sessions VS Code handed out', f
       const [session] = await auth.getSessions(['provider:api']);
       assert.ok(session);
       assert.equal((await api.getAccessToken(session)).accessToken, session.accessToken);
-      await assert.rejects(api.getAccessToken({ ...session, accessToken: 'forged' }), refused, 'the right id with a token VS Code never had');
+      await assert.rejects(
+        api.getAccessToken({ ...session, accessToken: 'forged' }),
+        refused,
+        'the right id with a token VS Code never had',
+      );
       await assert.rejects(api.getAccessToken({ ...session, id: 'api/other' }), refused);
       await assert.rejects(api.getAccessToken(null as never), refused);
       // The caller's session predates a refresh: still its session, and it gets the new token.

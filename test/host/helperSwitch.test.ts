@@ -16,7 +16,8 @@ describe('token helper switch (trusted window, real settings)', function () {
   let g: ReturnType<typeof hostGlue>;
   let dir: string;
   const config = () => vscode.workspace.getConfiguration();
-  const setEnabled = (on: boolean | undefined) => config().update(HELPER_ENABLED_SETTING, on, vscode.ConfigurationTarget.Global);
+  const setEnabled = (on: boolean | undefined) =>
+    config().update(HELPER_ENABLED_SETTING, on, vscode.ConfigurationTarget.Global);
 
   before(async function () {
     if (!vscode.workspace.isTrusted) return this.skip(); // untrusted.test.ts covers Restricted Mode
@@ -36,9 +37,18 @@ describe('token helper switch (trusted window, real settings)', function () {
     const script = join(dir, 'env-report.js');
     const out = join(dir, `${name}.jsonl`);
     writeFileSync(script, ENV_REPORT);
-    const terminal = vscode.window.createTerminal({ name, shellPath: process.execPath, shellArgs: [script, out], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    const terminal = vscode.window.createTerminal({
+      name,
+      shellPath: process.execPath,
+      shellArgs: [script, out],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
     try {
-      const [seen] = await eventually(`terminal ${name} to report`, () => readJsonLines(out)[0] && readJsonLines(out), 20_000);
+      const [seen] = await eventually(
+        `terminal ${name} to report`,
+        () => readJsonLines(out)[0] && readJsonLines(out),
+        20_000,
+      );
       return seen as Record<string, boolean>;
     } finally {
       terminal.dispose();
@@ -54,13 +64,18 @@ describe('token helper switch (trusted window, real settings)', function () {
       seen = await terminalSees(`trusted-${i}`);
       if (seen.AGENT_AUTH_IPC) break;
     }
-    assert.deepEqual(seen, { AGENT_AUTH_IPC: true, AGENT_AUTH_NONCE: true, AGENT_AUTH_TOKEN_HELPER: true, helperOnPath: true });
+    assert.deepEqual(seen, {
+      AGENT_AUTH_IPC: true,
+      AGENT_AUTH_NONCE: true,
+      AGENT_AUTH_TOKEN_HELPER: true,
+      helperOnPath: true,
+    });
   });
 
   it('agentAuth.helper.enabled=false closes the socket and gives no variables; true brings a new helper back', async () => {
     const first = await g.tokenHelper();
     assert.ok(first, 'on by default');
-    const socket = first.env.AGENT_AUTH_IPC!;
+    const socket = first.env.AGENT_AUTH_IPC;
     assert.equal((await runHelper(['switch'], { ...process.env, ...first.env })).code, 0);
 
     let changes = 0;

@@ -17,7 +17,10 @@ import { lazyTokenHelper } from '../../src/vscode/tokenHelper.js';
  * extension's (its commands are already registered in this host). The context carries only what
  * the glue reads: the subscriptions list (the token helper server's close goes there).
  */
-export function hostGlue(service: TokenService, accounts?: AccountRegistry): Glue & { signInCalls: (string | undefined)[]; dispose(): void } {
+export function hostGlue(
+  service: TokenService,
+  accounts?: AccountRegistry,
+): Glue & { signInCalls: (string | undefined)[]; dispose(): void } {
   const subscriptions: vscode.Disposable[] = [];
   const context = { subscriptions };
   const log = vscode.window.createOutputChannel('Agent Auth host tests', { log: true });
@@ -28,7 +31,12 @@ export function hostGlue(service: TokenService, accounts?: AccountRegistry): Glu
     // Without setProviders the registry adds no lanes: every provider has its one account.
     accounts:
       accounts ??
-      new AccountRegistry({ secrets: new MemorySecretStore(), service, lock: new FileRefreshLock(mkdtempSync(join(tmpdir(), 'agent-auth-lock-')), { log: silentLogger }), log: silentLogger }),
+      new AccountRegistry({
+        secrets: new MemorySecretStore(),
+        service,
+        lock: new FileRefreshLock(mkdtempSync(join(tmpdir(), 'agent-auth-lock-')), { log: silentLogger }),
+        log: silentLogger,
+      }),
     log,
     signInCalls,
     async signIn(providerId?: string) {
@@ -45,7 +53,8 @@ export function hostGlue(service: TokenService, accounts?: AccountRegistry): Glu
   };
 }
 
-export const sha = (s: string | undefined) => (s === undefined ? undefined : 'sha256:' + createHash('sha256').update(s).digest('hex').slice(0, 12));
+export const sha = (s: string | undefined) =>
+  s === undefined ? undefined : 'sha256:' + createHash('sha256').update(s).digest('hex').slice(0, 12);
 
 /** The bundled tests run from .e2e/host-tests; repository files are found by walking up. */
 export function repoFile(relative: string): string {
@@ -57,7 +66,11 @@ export function repoFile(relative: string): string {
 
 export function readJsonLines(file: string): Record<string, unknown>[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 export async function eventually<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {

@@ -17,7 +17,8 @@ describe('agent language servers (real LanguageClient, reference agent server)',
   let record: string;
   let agent: AgentConfig;
   const seen = () => readJsonLines(record);
-  const find = (what: string, pred: (r: Record<string, unknown>) => boolean) => eventually(what, () => seen().find(pred), 15_000);
+  const find = (what: string, pred: (r: Record<string, unknown>) => boolean) =>
+    eventually(what, () => seen().find(pred), 15_000);
   const current = async () => sha((await w.service.getAccessToken('hostagent')).accessToken);
 
   before(async function () {
@@ -94,5 +95,4 @@ describe('agent language servers (real LanguageClient, reference agent server)',
     const change = await find('signedOut', (r) => r.event === 'didChangeToken' && r.reason === 'signedOut');
     assert.equal(change.token, null);
   });
-
 });

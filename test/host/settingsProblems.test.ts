@@ -11,14 +11,20 @@ describe('settings problems (real vscode)', () => {
     const shown: string[] = [];
     const problems = new SettingsProblems(log, (m) => shown.push(m));
     try {
-      const providers = parseProviders([{ id: 'bad id!', issuer: 'https://a.example', clientId: 'c' }, { id: 'ok', issuer: 'ftp://x', clientId: 'c' }]);
+      const providers = parseProviders([
+        { id: 'bad id!', issuer: 'https://a.example', clientId: 'c' },
+        { id: 'ok', issuer: 'ftp://x', clientId: 'c' },
+      ]);
       assert.ok(providers.problems.length >= 2);
       problems.report(providers.problems, 'This entry is skipped.');
-      problems.report(parseAgents([{ id: 'a', provider: 'nope', command: 'x' }], ['ok']).problems, 'This agent is not started.');
+      problems.report(
+        parseAgents([{ id: 'a', provider: 'nope', command: 'x' }], ['ok']).problems,
+        'This agent is not started.',
+      );
       await eventually('the notification', () => shown.length > 0);
       assert.equal(shown.length, 1, `one notification: ${shown.join(' ### ')}`);
-      assert.match(shown[0]!, /^Agent Auth: \d+ problems in the settings \(all in the log\): /);
-      assert.match(shown[0]!, /This agent is not started\./);
+      assert.match(shown[0], /^Agent Auth: \d+ problems in the settings \(all in the log\): /);
+      assert.match(shown[0], /This agent is not started\./);
       // The same problems again (another settings change that fixed nothing): no new notification.
       problems.report(providers.problems, 'This entry is skipped.');
       problems.flush();

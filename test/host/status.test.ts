@@ -7,7 +7,8 @@ import { provider, serviceWith, session } from '../vscode/sessions.js';
 
 const M = 60_000;
 /** The tooltip's text as a reader sees it (appendText escapes punctuation and spaces). */
-const plain = (md: vscode.MarkdownString) => md.value.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!<>|])/g, '$1');
+const plain = (md: vscode.MarkdownString) =>
+  md.value.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!<>|])/g, '$1');
 
 describe('status bar and status view (real vscode types)', () => {
   let w: IdpWorld;
@@ -38,9 +39,20 @@ describe('status bar and status view (real vscode types)', () => {
     assert.match(ok.text, /^\$\(key\) Dev IdP (9m|10m)$/);
     assert.equal(ok.backgroundColor, undefined);
     assert.ok(ok.nextRenderMs! > 0 && ok.nextRenderMs! <= 60_001);
-    assert.match(ok.accessibilityLabel, /^Agent Auth: Dev IdP token valid until \d\d:\d\d:\d\d, refreshed automatically$/);
+    assert.match(
+      ok.accessibilityLabel,
+      /^Agent Auth: Dev IdP token valid until \d\d:\d\d:\d\d, refreshed automatically$/,
+    );
     const tip = plain(ok.tooltip);
-    for (const part of ['**Dev IdP**', 'Account: alice', `Issuer: ${w.idp.issuer}`, 'Scopes: openid', '(in 9m)', 'Next refresh: ']) assert.ok(tip.includes(part), `tooltip mentions ${part}: ${tip}`);
+    for (const part of [
+      '**Dev IdP**',
+      'Account: alice',
+      `Issuer: ${w.idp.issuer}`,
+      'Scopes: openid',
+      '(in 9m)',
+      'Next refresh: ',
+    ])
+      assert.ok(tip.includes(part), `tooltip mentions ${part}: ${tip}`);
     assert.ok(!tip.includes(token.accessToken), 'the tooltip never shows the token');
 
     const near = presentStatus(w.service, now, 20 * M)!;
@@ -56,7 +68,10 @@ describe('status bar and status view (real vscode types)', () => {
 
   it('warns, and counts seconds in the last minute, only when the session cannot refresh', async () => {
     const now = Date.now();
-    const service = await serviceWith([provider('acme')], [session('acme', { refreshToken: undefined, expiresAt: now + 45_500 })]);
+    const service = await serviceWith(
+      [provider('acme')],
+      [session('acme', { refreshToken: undefined, expiresAt: now + 45_500 })],
+    );
     const p = presentStatus(service, now, 5 * M)!;
     assert.equal(p.text, '$(key) Acme 45s');
     assert.equal((p.backgroundColor as unknown as { id: string }).id, 'statusBarItem.warningBackground');
@@ -69,7 +84,10 @@ describe('status bar and status view (real vscode types)', () => {
   });
 
   it('turns red with "Sign in" when only a sign-in helps, naming that provider first', async () => {
-    const dead = session('beta', { refreshToken: undefined, needsSignIn: { reason: 'the refresh token was revoked', at: Date.now() } });
+    const dead = session('beta', {
+      refreshToken: undefined,
+      needsSignIn: { reason: 'the refresh token was revoked', at: Date.now() },
+    });
     const service = await serviceWith([provider('acme'), provider('beta')], [session('acme'), dead]);
     const p = presentStatus(service, Date.now(), 5 * M)!;
     assert.equal(p.text, '$(key) Beta: Sign in +1');
@@ -83,7 +101,9 @@ describe('status bar and status view (real vscode types)', () => {
   it('offers the actions that fit each provider, with its id as the argument', async () => {
     const service = await serviceWith([provider('acme'), provider('beta')], [session('acme')]);
     const items = statusActions(service);
-    const actions = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => [i.command, ...(i.args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
+    const actions = items
+      .filter((i) => i.kind !== vscode.QuickPickItemKind.Separator)
+      .map((i) => [i.command, ...(i.args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
     assert.deepEqual(actions, [
       'agentAuth.refreshNow acme',
       'agentAuth.copyAccessToken acme',
@@ -97,17 +117,25 @@ describe('status bar and status view (real vscode types)', () => {
       items.filter((i) => i.kind === vscode.QuickPickItemKind.Separator).map((i) => i.label),
       ['Acme', 'Beta', ''],
     );
-    assert.match(items.find((i) => i.command === 'agentAuth.refreshNow')!.description!, /^alice@example\.com, token valid for (59m|1h 00m)$/);
+    assert.match(
+      items.find((i) => i.command === 'agentAuth.refreshNow')!.description!,
+      /^alice@example\.com, token valid for (59m|1h 00m)$/,
+    );
     assert.equal(items.find((i) => i.command === 'agentAuth.signIn')!.description, undefined);
     service.dispose();
   });
 
   it('offers to delete set-aside (unreadable) session entries when there are some', async () => {
     // A future format version: unreadable here, so it is set aside when the provider loads.
-    const service = await serviceWith([provider('acme')], [{ ...session('acme'), v: 2 } as unknown as ReturnType<typeof session>]);
+    const service = await serviceWith(
+      [provider('acme')],
+      [{ ...session('acme'), v: 2 } as unknown as ReturnType<typeof session>],
+    );
     const count = await service.setAsideCount();
     assert.equal(count, 1);
-    const commands = statusActions(service, Date.now(), count).map((i) => i.command).filter(Boolean);
+    const commands = statusActions(service, Date.now(), count)
+      .map((i) => i.command)
+      .filter(Boolean);
     assert.deepEqual(commands, ['agentAuth.signIn', 'agentAuth.deleteSetAsideSessions', 'agentAuth.showLog']);
     assert.ok(!statusActions(service, Date.now(), 0).some((i) => i.command === 'agentAuth.deleteSetAsideSessions'));
     service.dispose();
@@ -115,7 +143,9 @@ describe('status bar and status view (real vscode types)', () => {
 
   it('offers to configure providers when there are none', async () => {
     const service = await serviceWith([], []);
-    const commands = statusActions(service).map((i) => i.command).filter(Boolean);
+    const commands = statusActions(service)
+      .map((i) => i.command)
+      .filter(Boolean);
     assert.deepEqual(commands, ['workbench.action.openSettings', 'agentAuth.showLog']);
     service.dispose();
   });
@@ -124,7 +154,8 @@ describe('status bar and status view (real vscode types)', () => {
 describe('the installed extension wires the glue', () => {
   it('registers the status, terminal and token commands, and VS Code has the trusted-extensions view the status view opens', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
-    for (const c of ['agentAuth.showStatus', 'agentAuth.newTerminal', 'agentAuth.accessToken']) assert.ok(all.has(c), `${c} is registered`);
+    for (const c of ['agentAuth.showStatus', 'agentAuth.newTerminal', 'agentAuth.accessToken'])
+      assert.ok(all.has(c), `${c} is registered`);
     // getCommands(true) leaves out internal commands (a leading underscore).
     assert.ok((await vscode.commands.getCommands(false)).includes('_manageTrustedExtensionsForAccount'));
   });

@@ -50,7 +50,10 @@ describe('agent-auth tasks (real task system)', function () {
   });
 
   /** Runs an agent-auth task and resolves with its exit code. */
-  async function run(definition: Record<string, unknown>, during?: (name: string) => Promise<void>): Promise<number | undefined> {
+  async function run(
+    definition: Record<string, unknown>,
+    during?: (name: string) => Promise<void>,
+  ): Promise<number | undefined> {
     const name = `host-task-${++n}`;
     const task = agentTask(g, { type: 'agent-auth', ...definition }, vscode.TaskScope.Workspace, name);
     const ended = new Promise<number | undefined>((resolve) => {
@@ -67,22 +70,41 @@ describe('agent-auth tasks (real task system)', function () {
 
   it('runs the command with the fresh token in its env and agent-auth-token on PATH, and reports its exit code', async () => {
     const out = join(dir, 'out-1.jsonl');
-    const code = await run({ provider: 'hosttask', command: process.execPath, args: [script, out, '3', 'two words'], cwd: join(dir, 'sub') });
+    const code = await run({
+      provider: 'hosttask',
+      command: process.execPath,
+      args: [script, out, '3', 'two words'],
+      cwd: join(dir, 'sub'),
+    });
     assert.equal(code, 3);
     const token = await w.service.getAccessToken('hosttask');
     const [env] = readJsonLines(out);
-    assert.deepEqual(env, { event: 'env', token: sha(token.accessToken), helper: sha(token.accessToken), args: ['3', 'two words'], cwd: join(dir, 'sub') });
+    assert.deepEqual(env, {
+      event: 'env',
+      token: sha(token.accessToken),
+      helper: sha(token.accessToken),
+      args: ['3', 'two words'],
+      cwd: join(dir, 'sub'),
+    });
   });
 
   it('passes typed input to the command as whole lines', async () => {
     const out = join(dir, 'out-2.jsonl');
-    const code = await run({ provider: 'hosttask', command: process.execPath, args: [script, out, 'read'] }, async (name) => {
-      await eventually('the child to read stdin', () => readJsonLines(out).some((r) => r.event === 'reading'));
-      const terminal = await eventually('the task terminal', () => vscode.window.terminals.find((t) => t.name.includes(name)));
-      terminal.sendText('hello agent', true);
-    });
+    const code = await run(
+      { provider: 'hosttask', command: process.execPath, args: [script, out, 'read'] },
+      async (name) => {
+        await eventually('the child to read stdin', () => readJsonLines(out).some((r) => r.event === 'reading'));
+        const terminal = await eventually('the task terminal', () =>
+          vscode.window.terminals.find((t) => t.name.includes(name)),
+        );
+        terminal.sendText('hello agent', true);
+      },
+    );
     assert.equal(code, 7);
-    assert.deepEqual(readJsonLines(out).find((r) => r.event === 'input'), { event: 'input', line: 'hello agent\n' });
+    assert.deepEqual(
+      readJsonLines(out).find((r) => r.event === 'input'),
+      { event: 'input', line: 'hello agent\n' },
+    );
   });
 
   it('ends with a non-zero code, running nothing, when the provider is not signed in', async () => {

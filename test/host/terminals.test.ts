@@ -48,9 +48,13 @@ describe('"New Terminal with Token" (real terminal)', function () {
     const { stdout } = await promisify(execFile)(env.AGENT_AUTH_TOKEN_HELPER!, ['hostterm'], { env: childEnv });
     assert.equal(sha(stdout.trim()), sha(token.accessToken));
     // The Node client (what Windows runs) on the host's own runtime, as the .cmd shim starts it; and the ID token.
-    const node = await promisify(execFile)(env.AGENT_AUTH_NODE!, [`${env.AGENT_AUTH_TOKEN_HELPER}.js`, '--id-token', 'hostterm'], {
-      env: { ...childEnv, ELECTRON_RUN_AS_NODE: '1' },
-    });
+    const node = await promisify(execFile)(
+      env.AGENT_AUTH_NODE!,
+      [`${env.AGENT_AUTH_TOKEN_HELPER}.js`, '--id-token', 'hostterm'],
+      {
+        env: { ...childEnv, ELECTRON_RUN_AS_NODE: '1' },
+      },
+    );
     assert.equal(sha(node.stdout.trim()), sha(w.service.state('hostterm')!.session!.idToken));
   });
 
@@ -62,7 +66,11 @@ describe('"New Terminal with Token" (real terminal)', function () {
     const terminal = vscode.window.createTerminal((await terminalOptions(g, 'hostterm'))!);
     terminals.push(terminal);
     terminal.sendText(`'${process.execPath}' '${script}' '${out}'`);
-    const [seen] = await eventually('the shell to run the report', () => readJsonLines(out)[0] && readJsonLines(out), 20_000);
+    const [seen] = await eventually(
+      'the shell to run the report',
+      () => readJsonLines(out)[0] && readJsonLines(out),
+      20_000,
+    );
     const token = await w.service.getAccessToken('hostterm');
     assert.deepEqual(seen, { token: sha(token.accessToken) });
   });

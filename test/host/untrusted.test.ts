@@ -58,7 +58,11 @@ describe('untrusted workspace: no tokens', function () {
   it('an agent-auth task ends with code 1 and a clear line, without running its command', async () => {
     const out = join(dir, 'ran');
     writeFileSync(join(dir, 'child.js'), `require('fs').writeFileSync(${JSON.stringify(out)}, 'ran')`);
-    const pty = new AgentTaskTerminal(g, { type: 'agent-auth', provider: 'untrusted', command: process.execPath, args: [join(dir, 'child.js')] }, dir);
+    const pty = new AgentTaskTerminal(
+      g,
+      { type: 'agent-auth', provider: 'untrusted', command: process.execPath, args: [join(dir, 'child.js')] },
+      dir,
+    );
     let text = '';
     pty.onDidWrite((t) => (text += t));
     const code = new Promise<number | void>((resolve) => pty.onDidClose((c) => resolve(c)));
@@ -75,9 +79,14 @@ describe('untrusted workspace: no tokens', function () {
 
   it('${command:agentAuth.accessToken} refuses', async () => {
     // The installed extension's command; where it is not installed, the same glue registered here.
-    const own = (await vscode.commands.getCommands(true)).includes('agentAuth.accessToken') ? undefined : registerTasks(g);
+    const own = (await vscode.commands.getCommands(true)).includes('agentAuth.accessToken')
+      ? undefined
+      : registerTasks(g);
     try {
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('agentAuth.accessToken', 'untrusted')), /untrusted workspace/);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('agentAuth.accessToken', 'untrusted')),
+        /untrusted workspace/,
+      );
     } finally {
       own?.dispose();
     }
@@ -87,7 +96,10 @@ describe('untrusted workspace: no tokens', function () {
     assert.equal(await g.tokenHelper(), undefined);
     const options = await terminalOptions(g, 'untrusted');
     assert.ok(options?.env, 'the terminal itself is still offered');
-    assert.deepEqual(Object.keys(options.env).filter((k) => k.startsWith('AGENT_AUTH_')), []);
+    assert.deepEqual(
+      Object.keys(options.env).filter((k) => k.startsWith('AGENT_AUTH_')),
+      [],
+    );
   });
 
   it('a real terminal gets no helper variables from the installed extension', async () => {
@@ -97,10 +109,24 @@ describe('untrusted workspace: no tokens', function () {
     const out = join(dir, 'env.jsonl');
     writeFileSync(script, ENV_REPORT);
     const restore = await allowTerminalsWhileUntrusted();
-    const terminal = vscode.window.createTerminal({ name: 'env report', shellPath: process.execPath, shellArgs: [script, out], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    const terminal = vscode.window.createTerminal({
+      name: 'env report',
+      shellPath: process.execPath,
+      shellArgs: [script, out],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
     try {
-      const [seen] = await eventually('the terminal to report its environment', () => readJsonLines(out)[0] && readJsonLines(out), 20_000);
-      assert.deepEqual(seen, { AGENT_AUTH_IPC: false, AGENT_AUTH_NONCE: false, AGENT_AUTH_TOKEN_HELPER: false, helperOnPath: false });
+      const [seen] = await eventually(
+        'the terminal to report its environment',
+        () => readJsonLines(out)[0] && readJsonLines(out),
+        20_000,
+      );
+      assert.deepEqual(seen, {
+        AGENT_AUTH_IPC: false,
+        AGENT_AUTH_NONCE: false,
+        AGENT_AUTH_TOKEN_HELPER: false,
+        helperOnPath: false,
+      });
     } finally {
       terminal.dispose();
       await restore();

@@ -9,7 +9,7 @@ const isJwt = (t: string) => t.split('.').length === 3;
 
 /** Auth0: an opaque access token unless `audience` names an API; the audience is kept on refresh. */
 interopSuite('auth0-like', (c) => {
-  it('with the recipe\'s audience: a JWT access token for that API, on sign-in and on every refresh', async () => {
+  it("with the recipe's audience: a JWT access token for that API, on sign-in and on every refresh", async () => {
     const w = await c().signedIn();
     const s = await storedSession(w.store, c().provider.id);
     assert.ok(isJwt(s.accessToken!));

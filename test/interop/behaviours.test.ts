@@ -12,7 +12,13 @@ import { fetchWithToken } from '../../src/session/authorizedFetch.js';
 import { SessionError } from '../../src/session/errors.js';
 import { sha256 } from '../support/idpChecks.js';
 import { interopSuite } from '../support/interop.js';
-import { INTEROP_IDPS, interopBrowser, type InteropIdp, signInThroughInteropIdp, interopProvider } from '../support/interopIdp.js';
+import {
+  INTEROP_IDPS,
+  interopBrowser,
+  type InteropIdp,
+  signInThroughInteropIdp,
+  interopProvider,
+} from '../support/interopIdp.js';
 import { lifecycleWindow, storedSession, type Window } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
@@ -43,7 +49,10 @@ for (const factory of INTEROP_IDPS) {
     after(() => idp?.close());
 
     /** Authorization code + PKCE at the protocol layer, the IdP's login driven over HTTP. */
-    async function codeFlow(clientId = idp.rotatingClientId, onUrl: (u: URL) => void = () => undefined): Promise<TokenSet> {
+    async function codeFlow(
+      clientId = idp.rotatingClientId,
+      onUrl: (u: URL) => void = () => undefined,
+    ): Promise<TokenSet> {
       const abort = new AbortController();
       let browserError: unknown;
       const browser = interopBrowser(idp, (e) => {
@@ -52,7 +61,13 @@ for (const factory of INTEROP_IDPS) {
       });
       try {
         return await authorizationCodeFlow({
-          endpoints, clientId, scopes: idp.scopes, fetch, log, now: Date.now, signal: abort.signal,
+          endpoints,
+          clientId,
+          scopes: idp.scopes,
+          fetch,
+          log,
+          now: Date.now,
+          signal: abort.signal,
           externalRedirectUri: browser.externalRedirectUri,
           openBrowser: (u) => (onUrl(new URL(u)), browser.openBrowser(u)),
         });
@@ -75,7 +90,9 @@ for (const factory of INTEROP_IDPS) {
 
     it('discovery finds the code, device and revocation endpoints and PKCE S256', () => {
       assert.equal(endpoints.issuer, idp.issuer);
-      assert.ok(endpoints.authorization_endpoint && endpoints.device_authorization_endpoint && endpoints.revocation_endpoint);
+      assert.ok(
+        endpoints.authorization_endpoint && endpoints.device_authorization_endpoint && endpoints.revocation_endpoint,
+      );
       assert.ok(endpoints.code_challenge_methods_supported?.includes('S256'));
     });
 
@@ -95,7 +112,12 @@ for (const factory of INTEROP_IDPS) {
       let prompt: UserCodePrompt | undefined;
       let approval: Promise<void> = Promise.resolve();
       const t = await deviceCodeFlow({
-        endpoints, clientId: idp.rotatingClientId, scopes: idp.scopes, fetch, log, now: Date.now,
+        endpoints,
+        clientId: idp.rotatingClientId,
+        scopes: idp.scopes,
+        fetch,
+        log,
+        now: Date.now,
         // The servers ask for 5 s between polls; time runs 20x faster here.
         sleep: (ms) => new Promise((r) => setTimeout(r, ms / 20)),
         onUserCode: (p) => {
@@ -117,7 +139,10 @@ for (const factory of INTEROP_IDPS) {
       assert.equal(idp.stats.tokenRequests, 1);
       assert.ok(r.refreshToken && r.refreshToken !== t.refreshToken, 'rotated');
       assert.notEqual(r.accessToken, t.accessToken);
-      const err = await refreshTokens(ctx(idp.rotatingClientId), t.refreshToken!, Date.now).then(() => assert.fail('reuse accepted'), (e) => e);
+      const err = await refreshTokens(ctx(idp.rotatingClientId), t.refreshToken!, Date.now).then(
+        () => assert.fail('reuse accepted'),
+        (e) => e,
+      );
       assert.ok(err instanceof AuthError);
       assert.equal(err.details.oauthError, 'invalid_grant', err.message);
       assert.match(err.message, /refresh token|invalid_grant/);
@@ -143,12 +168,20 @@ for (const factory of INTEROP_IDPS) {
       await w.service.signOut('dev');
       assert.equal((await w.store.read('dev')).kind, 'missing', 'signed out locally whatever the server said');
       assert.equal(idp.stats.revocations, 1);
-      const afterwards = await refreshTokens(ctx(idp.rotatingClientId), fresh.refreshToken!, Date.now).then(() => 'alive', () => 'dead');
+      const afterwards = await refreshTokens(ctx(idp.rotatingClientId), fresh.refreshToken!, Date.now).then(
+        () => 'alive',
+        () => 'dead',
+      );
       if (idp.publicClientMayRevoke) {
         assert.equal(afterwards, 'dead');
       } else {
         // The server refuses revocation by a public client: the warning says so, and the token lives on there.
-        assert.ok(log.lines.some((l) => /Revocation at .* failed \(The revocation endpoint refused this public client \(HTTP 401\)/.test(l)), log.lines.join('\n'));
+        assert.ok(
+          log.lines.some((l) =>
+            /Revocation at .* failed \(The revocation endpoint refused this public client \(HTTP 401\)/.test(l),
+          ),
+          log.lines.join('\n'),
+        );
         assert.equal(afterwards, 'alive');
       }
     });
@@ -164,7 +197,10 @@ for (const factory of INTEROP_IDPS) {
       assert.equal(second.account.id, first.account.id);
       // Decided at sign-in, not in the background: servers that keep one grant per account and
       // client would end the new session with the old one (test/session/sharedGrant.test.ts).
-      assert.ok(log.lines.some((l) => /forgotten, not revoked/.test(l)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((l) => /forgotten, not revoked/.test(l)),
+        log.lines.join('\n'),
+      );
       assert.equal(idp.stats.revocations, 0);
       assert.equal((await w.service.getAccessToken('dev')).accessToken, second.accessToken);
       assert.equal((await userinfo(second.accessToken!)).status, 200);
@@ -174,7 +210,10 @@ for (const factory of INTEROP_IDPS) {
     it('revocation refused to a public client is a clear error, not a crash', async function () {
       if (idp.publicClientMayRevoke) this.skip();
       const t = await codeFlow();
-      const err = await revokeToken(ctx(idp.rotatingClientId), t.refreshToken!, 'refresh_token').then(() => assert.fail(), (e) => e);
+      const err = await revokeToken(ctx(idp.rotatingClientId), t.refreshToken!, 'refresh_token').then(
+        () => assert.fail(),
+        (e) => e,
+      );
       assert.ok(err instanceof AuthError);
       assert.equal(err.details.status, 401);
       assert.match(err.message, /does not let it revoke its own tokens/);
@@ -202,9 +241,15 @@ for (const factory of INTEROP_IDPS) {
       const stolen = (await storedSession(w.store, 'dev')).refreshToken!;
       await w.service.refreshNow('dev');
       // Someone presents the rotated-away token: both servers then end the whole chain.
-      await refreshTokens(ctx(idp.rotatingClientId), stolen, Date.now).then(() => assert.fail('reuse accepted'), () => undefined);
+      await refreshTokens(ctx(idp.rotatingClientId), stolen, Date.now).then(
+        () => assert.fail('reuse accepted'),
+        () => undefined,
+      );
       idp.stats.reset();
-      const err = await w.service.refreshNow('dev').then(() => assert.fail('refresh succeeded'), (e) => e);
+      const err = await w.service.refreshNow('dev').then(
+        () => assert.fail('refresh succeeded'),
+        (e) => e,
+      );
       assert.ok(err instanceof SessionError, String(err));
       assert.equal(err.code, 'needs_sign_in');
       assert.match(err.message, /revoked or has expired/);
@@ -227,9 +272,12 @@ class ResourceServer {
     server.on('request', async (req, res) => {
       const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       rs.seen.push(sha256(token));
-      const ok = !rs.refuse.has(sha256(token))
-        && (await globalThis.fetch(userinfoEndpoint, { headers: { authorization: `Bearer ${token}` } })).ok;
-      res.writeHead(ok ? 200 : 401, ok ? {} : { 'www-authenticate': 'Bearer error="invalid_token"' }).end(ok ? 'ok' : '');
+      const ok =
+        !rs.refuse.has(sha256(token)) &&
+        (await globalThis.fetch(userinfoEndpoint, { headers: { authorization: `Bearer ${token}` } })).ok;
+      res
+        .writeHead(ok ? 200 : 401, ok ? {} : { 'www-authenticate': 'Bearer error="invalid_token"' })
+        .end(ok ? 'ok' : '');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     rs.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/work`;

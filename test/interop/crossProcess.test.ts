@@ -39,7 +39,9 @@ for (const factory of INTEROP_IDPS) {
       lockDir = tempDir('agent-auth-lock-');
       secrets = new DirSecretStore(storeDir);
       const provider = interopProvider(idp);
-      workers = await Promise.all(Array.from({ length: WORKERS }, () => Worker.start({ storeDir, lockDir, provider, settings: SETTINGS })));
+      workers = await Promise.all(
+        Array.from({ length: WORKERS }, () => Worker.start({ storeDir, lockDir, provider, settings: SETTINGS })),
+      );
       const w = lifecycleWindow([provider], { secrets, lockDir });
       await signInThroughInteropIdp(w.service, 'dev', idp);
       w.service.dispose();
@@ -68,7 +70,11 @@ for (const factory of INTEROP_IDPS) {
         const current = await storedSession(store, 'dev');
         for (const r of replies) {
           assert.ok(r.ok, `round ${round}: ${r.ok ? '' : `${r.error.code}: ${r.error.message}`}`);
-          assert.equal(r.token!.sha256, sha256(current.accessToken!), `round ${round}: a worker holds another token than the store`);
+          assert.equal(
+            r.token!.sha256,
+            sha256(current.accessToken!),
+            `round ${round}: a worker holds another token than the store`,
+          );
         }
         const me = await fetch(idp.userinfoEndpoint, { headers: { authorization: `Bearer ${current.accessToken}` } });
         // The token lives 2 s and the IdP counts whole seconds (exp = iat + 2, iat truncated), so on a
@@ -76,7 +82,11 @@ for (const factory of INTEROP_IDPS) {
         // the chain. One before its expiry means the IdP ended the session.
         const left = current.expiresAt - IDP_CLOCK_GRAIN_MS - Date.now();
         if (me.status === 200) live++;
-        else assert.ok(left <= 0, `round ${round}: the shared token is not live at the IdP (HTTP ${me.status}, ${left} ms before its expiry)`);
+        else
+          assert.ok(
+            left <= 0,
+            `round ${round}: the shared token is not live at the IdP (HTTP ${me.status}, ${left} ms before its expiry)`,
+          );
         if (refreshes === 1) raced++;
       }
       assert.equal(raced, ROUNDS, `only ${raced} rounds were races`);

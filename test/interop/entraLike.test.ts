@@ -19,7 +19,10 @@ interopSuite('entra-like', (c) => {
   async function signInWithIssuer(issuer: string): Promise<Error> {
     const { providers } = parseProviders([{ ...c().entry, issuer }]);
     const w = c().window(providers[0]);
-    return signInThroughIdp(w.service, c().provider.id, c().idp).then(() => assert.fail('sign-in succeeded'), (e: Error) => e);
+    return signInThroughIdp(w.service, c().provider.id, c().idp).then(
+      () => assert.fail('sign-in succeeded'),
+      (e: Error) => e,
+    );
   }
 
   it('an issuer naming the tenant domain gets an error naming both issuers and what to put in "issuer"', async () => {
@@ -38,7 +41,12 @@ interopSuite('entra-like', (c) => {
       const origin = new URL(c().idp.issuer).origin;
       const err = await signInWithIssuer(`${origin}/${tenant}/v2.0`);
       assert.ok(isAuthError(err, 'issuer_mismatch'), String(err));
-      assert.match(err.message, new RegExp(`^${origin}/${tenant}/v2\\.0 is a multi-tenant endpoint: its metadata names the issuer template "${origin}/\\{tenantid\\}/v2\\.0"`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `^${origin}/${tenant}/v2\\.0 is a multi-tenant endpoint: its metadata names the issuer template "${origin}/\\{tenantid\\}/v2\\.0"`,
+        ),
+      );
       assert.ok(err.message.includes(`set "issuer" to "${origin}/<your tenant ID>/v2.0"`), err.message);
     });
   }

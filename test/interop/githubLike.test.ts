@@ -18,7 +18,12 @@ interopSuite('github-like', (c) => {
   it('its token endpoint answers form-encoded unless asked for JSON (Agent Auth asks, or no sign-in here would work)', async () => {
     const w = await c().signedIn();
     const s = await storedSession(w.store, c().provider.id);
-    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.refreshToken!, client_id: c().provider.clientId, client_secret: c().profile.clientSecret! });
+    const body = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: s.refreshToken!,
+      client_id: c().provider.clientId,
+      client_secret: c().profile.clientSecret!,
+    });
     const res = await fetch(s.endpoints.token_endpoint, { method: 'POST', body });
     assert.match(res.headers.get('content-type') ?? '', /^application\/x-www-form-urlencoded/);
     const form = new URLSearchParams(await res.text());

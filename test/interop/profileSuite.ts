@@ -55,7 +55,7 @@ export function interopSuite(name: ProfileName, extra: (c: () => InteropContext)
         idp: pidp.idp,
         profile: pidp.profile,
         entry,
-        provider: providers[0]!,
+        provider: providers[0],
         api,
         log,
         window: (provider = ctx.provider, opts = {}) => {
@@ -125,9 +125,17 @@ export function interopSuite(name: ProfileName, extra: (c: () => InteropContext)
       const w = await ctx.signedIn();
       const first = await storedSession(w.store, ctx.provider.id);
       ctx.api.refuse.add(sha256(first.accessToken!));
-      const res = await fetchWithToken((id, o) => w.service.getAccessToken(id, o), globalThis.fetch, ctx.provider.id, ctx.api.url);
+      const res = await fetchWithToken(
+        (id, o) => w.service.getAccessToken(id, o),
+        globalThis.fetch,
+        ctx.provider.id,
+        ctx.api.url,
+      );
       assert.equal(res.status, 200);
-      assert.deepEqual(ctx.api.seen.slice(-2).map((s) => s.status), [401, 200]);
+      assert.deepEqual(
+        ctx.api.seen.slice(-2).map((s) => s.status),
+        [401, 200],
+      );
       assert.notEqual(ctx.api.seen.at(-1)!.token, sha256(first.accessToken!));
     });
 
@@ -154,13 +162,28 @@ export function interopSuite(name: ProfileName, extra: (c: () => InteropContext)
 }
 
 const PROFILE_HAS_DEVICE_FLOW: Record<ProfileName, boolean> = {
-  'entra-like': true, 'okta-like': true, 'auth0-like': true, 'google-like': false, 'github-like': true, 'keycloak-like': true,
+  'entra-like': true,
+  'okta-like': true,
+  'auth0-like': true,
+  'google-like': false,
+  'github-like': true,
+  'keycloak-like': true,
 };
 const PROFILE_ROTATES: Record<ProfileName, boolean> = {
-  'entra-like': false, 'okta-like': true, 'auth0-like': true, 'google-like': false, 'github-like': true, 'keycloak-like': true,
+  'entra-like': false,
+  'okta-like': true,
+  'auth0-like': true,
+  'google-like': false,
+  'github-like': true,
+  'keycloak-like': true,
 };
 const PROFILE_REVOKES: Record<ProfileName, boolean> = {
-  'entra-like': false, 'okta-like': true, 'auth0-like': true, 'google-like': true, 'github-like': false, 'keycloak-like': true,
+  'entra-like': false,
+  'okta-like': true,
+  'auth0-like': true,
+  'google-like': true,
+  'github-like': false,
+  'keycloak-like': true,
 };
 
 /** Whether the IdP still honours this refresh token (looked up in the IdP itself). */
@@ -207,7 +230,7 @@ export class ProfileApi {
     try {
       const res = await fetch(`${this.idp.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
       const as = await oauth.processDiscoveryResponse(new URL(this.idp.issuer), res);
-      const aud = expected ?? [JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).aud].flat()[0];
+      const aud = expected ?? [JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).aud].flat()[0];
       const request = new Request(this.url, { headers: { authorization: `Bearer ${token}` } });
       const claims = await oauth.validateJwtAccessToken(as, request, aud, { [oauth.allowInsecureRequests]: true });
       return [claims.aud].flat()[0];

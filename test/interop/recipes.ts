@@ -13,7 +13,7 @@ export function recipeBlock(profile: ProfileName): string {
   const page = readFileSync(RECIPES, 'utf8');
   const m = new RegExp(`<!-- recipe: ${profile} -->\\s*\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``).exec(page);
   if (!m) throw new Error(`docs/identity-providers.md has no recipe block for ${profile}`);
-  return m[1]!;
+  return m[1];
 }
 
 /** The recipe with only its placeholders replaced (host, tenant, client id, fixed port), as parsed JSON. */

@@ -20,8 +20,16 @@ export function exactRedirectChecks(c: () => InteropContext): void {
       const w = c().window();
       const err = await signInThroughIdp(w.service, c().provider.id, c().idp).catch((e: unknown) => e);
       assert.ok(isAuthError(err, 'config'), String(err));
-      assert.match((err as Error).message, new RegExp(`^Port ${port} on ${c().provider.redirect!.host.replace(/[.[\]]/g, '\\$&')} is taken by another program`));
-      assert.match((err as Error).message, new RegExp(`"redirect\\.port" of provider "${c().provider.id}" in agentAuth\\.providers`));
+      assert.match(
+        (err as Error).message,
+        new RegExp(
+          `^Port ${port} on ${c().provider.redirect!.host.replace(/[.[\]]/g, '\\$&')} is taken by another program`,
+        ),
+      );
+      assert.match(
+        (err as Error).message,
+        new RegExp(`"redirect\\.port" of provider "${c().provider.id}" in agentAuth\\.providers`),
+      );
     } finally {
       await new Promise((r) => blocker.close(r));
     }

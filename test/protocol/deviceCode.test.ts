@@ -18,13 +18,23 @@ describe('protocol: device flow polling', () => {
       const json = (status: number, body: object) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.url === '/device') {
-        return json(200, { device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${server.origin}/activate`, expires_in: 600, ...device });
+        return json(200, {
+          device_code: 'dc',
+          user_code: 'ABCD-EFGH',
+          verification_uri: `${server.origin}/activate`,
+          expires_in: 600,
+          ...device,
+        });
       }
-      const a = answers[poll++]!;
+      const a = answers[poll++];
       return json('error' in a ? 400 : 200, a);
     };
     const result = await deviceCodeFlow({
-      endpoints: { issuer: server.origin, token_endpoint: `${server.origin}/token`, device_authorization_endpoint: `${server.origin}/device` },
+      endpoints: {
+        issuer: server.origin,
+        token_endpoint: `${server.origin}/token`,
+        device_authorization_endpoint: `${server.origin}/device`,
+      },
       clientId: 'c',
       scopes: ['openid'],
       fetch: boundedFetch({ fetch: globalThis.fetch, log }),
@@ -40,7 +50,13 @@ describe('protocol: device flow polling', () => {
 
   it('polls at the server interval and adds 5 s for good on each slow_down', async () => {
     const { result, slept } = await run(
-      [{ error: 'authorization_pending' }, { error: 'slow_down' }, { error: 'authorization_pending' }, { error: 'slow_down' }, ok],
+      [
+        { error: 'authorization_pending' },
+        { error: 'slow_down' },
+        { error: 'authorization_pending' },
+        { error: 'slow_down' },
+        ok,
+      ],
       { interval: 2 },
     );
     assert.equal(result.accessToken, 'at');
@@ -55,20 +71,27 @@ describe('protocol: device flow polling', () => {
   it('a verification page on the issuer’s host may be opened, with the code filled in', async () => {
     const prompts: UserCodePrompt[] = [];
     await run([ok], { verification_uri_complete: `${server.origin}/activate?user_code=ABCD-EFGH` }, prompts);
-    assert.deepEqual(prompts.map((p) => [p.verificationUri, p.verificationUriComplete, p.openable]), [
-      [`${server.origin}/activate`, `${server.origin}/activate?user_code=ABCD-EFGH`, true],
-    ]);
+    assert.deepEqual(
+      prompts.map((p) => [p.verificationUri, p.verificationUriComplete, p.openable]),
+      [[`${server.origin}/activate`, `${server.origin}/activate?user_code=ABCD-EFGH`, true]],
+    );
   });
 
   it('a verification page on a host the metadata does not name (as Entra’s and Google’s are) is shown, never opened', async () => {
     const prompts: UserCodePrompt[] = [];
     const { result } = await run(
       [ok],
-      { verification_uri: 'https://microsoft.com/devicelogin', verification_uri_complete: 'https://microsoft.com/devicelogin?otc=ABCD-EFGH' },
+      {
+        verification_uri: 'https://microsoft.com/devicelogin',
+        verification_uri_complete: 'https://microsoft.com/devicelogin?otc=ABCD-EFGH',
+      },
       prompts,
     );
     assert.equal(result.accessToken, 'at', 'the sign-in still works');
-    assert.deepEqual(prompts.map((p) => [p.verificationUri, p.verificationUriComplete, p.openable]), [['https://microsoft.com/devicelogin', undefined, false]]);
+    assert.deepEqual(
+      prompts.map((p) => [p.verificationUri, p.verificationUriComplete, p.openable]),
+      [['https://microsoft.com/devicelogin', undefined, false]],
+    );
   });
 
   it('a verification page over plain http to another host is refused', async () => {
@@ -93,7 +116,12 @@ describe('protocol: device flow polling', () => {
   it('a server without a device endpoint is told apart', async () => {
     const err = await deviceCodeFlow({
       endpoints: { issuer: server.origin, token_endpoint: `${server.origin}/token` },
-      clientId: 'c', scopes: [], fetch: globalThis.fetch, log, now: Date.now, onUserCode: () => undefined,
+      clientId: 'c',
+      scopes: [],
+      fetch: globalThis.fetch,
+      log,
+      now: Date.now,
+      onUserCode: () => undefined,
     }).catch((e) => e);
     assert.equal(err.code, 'unsupported');
     assert.match(err.message, /does not offer the device authorization grant/);

@@ -32,11 +32,25 @@ describe('protocol: flows against a real OpenID provider', function () {
     return Promise.resolve(true);
   };
   const codeFlow = (extra: Partial<Parameters<typeof authorizationCodeFlow>[0]> = {}) =>
-    authorizationCodeFlow({ endpoints, clientId: idp.clientId, scopes, fetch, log, now: Date.now, openBrowser: browser, ...extra });
+    authorizationCodeFlow({
+      endpoints,
+      clientId: idp.clientId,
+      scopes,
+      fetch,
+      log,
+      now: Date.now,
+      openBrowser: browser,
+      ...extra,
+    });
 
   it('discovers the endpoints through OpenID Connect metadata', () => {
     assert.equal(endpoints.issuer, idp.issuer);
-    for (const k of ['authorization_endpoint', 'token_endpoint', 'device_authorization_endpoint', 'revocation_endpoint'] as const) {
+    for (const k of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'device_authorization_endpoint',
+      'revocation_endpoint',
+    ] as const) {
       assert.ok(endpoints[k]?.startsWith(idp.issuer), k);
     }
     assert.ok(endpoints.code_challenge_methods_supported?.includes('S256'));
@@ -85,17 +99,27 @@ describe('protocol: flows against a real OpenID provider', function () {
     assert.match(seen!.searchParams.get('nonce')!, /^[A-Za-z0-9_-]{20,}$/, 'OpenID Connect nonce');
   });
 
-  it('adds allowlisted authorizationParameters to the authorization request; the flow\'s own parameters always win', async () => {
+  it("adds allowlisted authorizationParameters to the authorization request; the flow's own parameters always win", async () => {
     let seen: URL | undefined;
     await codeFlow({
-      authorizationParameters: { prompt: 'login', login_hint: 'alice', ui_locales: 'de', max_age: '300', state: 'forced', redirect_uri: 'https://evil.example/cb' },
+      authorizationParameters: {
+        prompt: 'login',
+        login_hint: 'alice',
+        ui_locales: 'de',
+        max_age: '300',
+        state: 'forced',
+        redirect_uri: 'https://evil.example/cb',
+      },
       openBrowser: async (u) => {
         seen = new URL(u);
         return browser(u);
       },
     });
     const q = seen!.searchParams;
-    assert.deepEqual([q.get('prompt'), q.get('login_hint'), q.get('ui_locales'), q.get('max_age')], ['login', 'alice', 'de', '300']);
+    assert.deepEqual(
+      [q.get('prompt'), q.get('login_hint'), q.get('ui_locales'), q.get('max_age')],
+      ['login', 'alice', 'de', '300'],
+    );
     assert.notEqual(q.get('state'), 'forced');
     assert.match(q.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     assert.equal(q.getAll('state').length, 1);
@@ -110,7 +134,10 @@ describe('protocol: flows against a real OpenID provider', function () {
         void globalThis.fetch(redirect).catch(() => undefined);
         return true;
       },
-    }).then(() => assert.fail('should fail'), (e) => e);
+    }).then(
+      () => assert.fail('should fail'),
+      (e) => e,
+    );
     assert.equal(err.code, 'issuer_mismatch', err.message);
     assert.match(err.message, /it carried no "iss" parameter/);
     assert.equal(idp.stats.tokenRequests, before);
@@ -126,7 +153,10 @@ describe('protocol: flows against a real OpenID provider', function () {
         void globalThis.fetch(redirect).catch(() => undefined);
         return true;
       },
-    }).then(() => assert.fail('should fail'), (e) => e);
+    }).then(
+      () => assert.fail('should fail'),
+      (e) => e,
+    );
     assert.equal(err.code, 'issuer_mismatch', err.message);
     assert.equal(idp.stats.tokenRequests, before);
   });
@@ -144,7 +174,10 @@ describe('protocol: flows against a real OpenID provider', function () {
         ac.abort();
         return true;
       },
-    }).then(() => assert.fail('should fail'), (e) => e);
+    }).then(
+      () => assert.fail('should fail'),
+      (e) => e,
+    );
     assert.equal(strayStatus, 400);
     assert.equal(err.code, 'cancelled');
     assert.equal(idp.stats.tokenRequests, before);
@@ -156,7 +189,10 @@ describe('protocol: flows against a real OpenID provider', function () {
         void idp.completeAuthorization(u, { deny: true, deliver: true }).catch(() => undefined);
         return true;
       },
-    }).then(() => assert.fail('should fail'), (e) => e);
+    }).then(
+      () => assert.fail('should fail'),
+      (e) => e,
+    );
     assert.equal(err.code, 'oauth_error');
     assert.equal(err.details.oauthError, 'access_denied');
   });
@@ -173,8 +209,19 @@ describe('protocol: flows against a real OpenID provider', function () {
     const as = { ...endpoints } as oauth.AuthorizationServer;
     const client = { client_id: idp.clientId, token_endpoint_auth_method: 'none' };
     const params = oauth.validateAuthResponse(as, client, redirect!.searchParams, oauth.skipStateCheck);
-    const res = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, `${redirect!.origin}${redirect!.pathname}`, 'x'.repeat(43), { [oauth.allowInsecureRequests]: true });
-    await assert.rejects(oauth.processAuthorizationCodeResponse(as, client, res), (e: oauth.ResponseBodyError) => e.error === 'invalid_grant');
+    const res = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      params,
+      `${redirect!.origin}${redirect!.pathname}`,
+      'x'.repeat(43),
+      { [oauth.allowInsecureRequests]: true },
+    );
+    await assert.rejects(
+      oauth.processAuthorizationCodeResponse(as, client, res),
+      (e: oauth.ResponseBodyError) => e.error === 'invalid_grant',
+    );
   });
 
   describe('device authorization grant (RFC 8628)', () => {
@@ -195,14 +242,23 @@ describe('protocol: flows against a real OpenID provider', function () {
     });
 
     it('stops with a clear message when the user denies', async () => {
-      const err = await deviceFlow((p) => void idp.approveDevice(p.userCode, { deny: true })).then(() => assert.fail(), (e) => e);
+      const err = await deviceFlow((p) => void idp.approveDevice(p.userCode, { deny: true })).then(
+        () => assert.fail(),
+        (e) => e,
+      );
       assert.equal(err.code, 'oauth_error');
       assert.match(err.message, /denied in the browser/);
     });
 
     it('stops when the code expires', async () => {
       let offset = 0;
-      const err = await deviceFlow(() => (offset = 3_600_000), () => Date.now() + offset).then(() => assert.fail(), (e) => e);
+      const err = await deviceFlow(
+        () => (offset = 3_600_000),
+        () => Date.now() + offset,
+      ).then(
+        () => assert.fail(),
+        (e) => e,
+      );
       assert.ok(err instanceof AuthError);
       assert.equal(err.code, 'expired');
       assert.match(err.message, /expired before sign-in was completed/);
@@ -211,15 +267,27 @@ describe('protocol: flows against a real OpenID provider', function () {
     it('stops at once when cancelled', async () => {
       const ac = new AbortController();
       const err = await deviceCodeFlow({
-        endpoints, clientId: idp.clientId, scopes, fetch, log, now: Date.now, signal: ac.signal,
+        endpoints,
+        clientId: idp.clientId,
+        scopes,
+        fetch,
+        log,
+        now: Date.now,
+        signal: ac.signal,
         onUserCode: () => ac.abort(),
-      }).then(() => assert.fail(), (e) => e);
+      }).then(
+        () => assert.fail(),
+        (e) => e,
+      );
       assert.equal(err.code, 'cancelled');
     });
   });
 
   it('revocation without a revocation endpoint reports that nothing was revoked', async () => {
     const { revocation_endpoint: _, ...noRevocation } = endpoints;
-    assert.equal(await revokeToken({ endpoints: noRevocation, clientId: idp.clientId, fetch }, 'x', 'refresh_token'), false);
+    assert.equal(
+      await revokeToken({ endpoints: noRevocation, clientId: idp.clientId, fetch }, 'x', 'refresh_token'),
+      false,
+    );
   });
 });

@@ -60,7 +60,11 @@ describe('protocol: a hostile identity provider', function () {
 
   it('error_description reaches the AuthError message only as inert, capped text', async () => {
     const { idp, endpoints } = await hostile({ errors: true });
-    const err = await refreshTokens({ endpoints, clientId: idp.clientId, fetch }, 'not-a-refresh-token', Date.now).catch((e: unknown) => e as AuthError);
+    const err = await refreshTokens(
+      { endpoints, clientId: idp.clientId, fetch },
+      'not-a-refresh-token',
+      Date.now,
+    ).catch((e: unknown) => e as AuthError);
     assert.ok(err instanceof AuthError);
     assert.equal(err.details.oauthError, 'invalid_grant', 'the raw code is kept for decisions');
     assertInert(err.message.replace(/^The token endpoint answered "invalid_grant": /, '').replace(/\.$/, ''));
@@ -82,7 +86,10 @@ describe('protocol: a hostile identity provider', function () {
     const shown: unknown[] = [];
     const err = await device(idp, endpoints, shown);
     assert.equal(err.code, 'invalid_response');
-    assert.match(err.message, /verification_uri that Agent Auth will not open \(it contains markdown or command syntax\)/);
+    assert.match(
+      err.message,
+      /verification_uri that Agent Auth will not open \(it contains markdown or command syntax\)/,
+    );
     assertInert(err.message);
     assert.deepEqual(shown, []);
   });
@@ -90,18 +97,27 @@ describe('protocol: a hostile identity provider', function () {
   it('account names from the ID token become an inert label of at most 80 characters', async () => {
     const { idp } = await hostile({ account: true });
     const provider: ProviderConfig = {
-      id: 'evil', label: 'Evil', issuer: idp.issuer, clientId: idp.clientId,
-      scopes: ['openid', 'offline_access', 'profile', 'email'], flow: 'authorizationCode', envVar: 'EVIL_TOKEN',
+      id: 'evil',
+      label: 'Evil',
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      scopes: ['openid', 'offline_access', 'profile', 'email'],
+      flow: 'authorizationCode',
+      envVar: 'EVIL_TOKEN',
     };
-    const session = await signIn(provider, {
-      preferredFlow: 'authorizationCode',
-      openBrowser: async (url) => {
-        void idp.completeAuthorization(url, { deliver: true }).catch(() => undefined);
-        return true;
+    const session = await signIn(
+      provider,
+      {
+        preferredFlow: 'authorizationCode',
+        openBrowser: async (url) => {
+          void idp.completeAuthorization(url, { deliver: true }).catch(() => undefined);
+          return true;
+        },
+        onUserCode: () => undefined,
+        signal: AbortSignal.timeout(15_000),
       },
-      onUserCode: () => undefined,
-      signal: AbortSignal.timeout(15_000),
-    }, { fetch, log, now: Date.now });
+      { fetch, log, now: Date.now },
+    );
     assertInert(session.account.label);
     assert.ok([...session.account.label].length <= 80);
     assert.match(session.account.label, /^\[Fix it now\] \(command: workbench/);
@@ -110,14 +126,23 @@ describe('protocol: a hostile identity provider', function () {
   it('the helper’s stderr gets the server’s text inert (a terminal would run the escapes)', async () => {
     const { idp, endpoints } = await hostile(ALL_HOSTILE);
     const server = await startTokenHelperServer({
-      source: { getAccessToken: () => refreshTokens({ endpoints, clientId: idp.clientId, fetch }, 'not-a-refresh-token', Date.now) as never, getIdToken: () => Promise.reject(new Error('not asked')) },
+      source: {
+        getAccessToken: () =>
+          refreshTokens({ endpoints, clientId: idp.clientId, fetch }, 'not-a-refresh-token', Date.now) as never,
+        getIdToken: () => Promise.reject(new Error('not asked')),
+      },
     });
     try {
       const run = await runHelper([], { ...process.env, ...server.env });
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /^Agent Auth: The token endpoint answered "invalid_grant": \[Fix it now\] \(command: /);
-      assertInert(run.stderr.trimEnd().replace(/^Agent Auth: The token endpoint answered "invalid_grant": /, '').replace(/\.$/, ''));
+      assertInert(
+        run.stderr
+          .trimEnd()
+          .replace(/^Agent Auth: The token endpoint answered "invalid_grant": /, '')
+          .replace(/\.$/, ''),
+      );
     } finally {
       await server.close();
     }

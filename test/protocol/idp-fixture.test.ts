@@ -41,7 +41,12 @@ function pkce() {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-function authorizationUrl(idp: TestIdp, meta: Metadata, challenge: string | undefined, extra: Record<string, string> = {}): string {
+function authorizationUrl(
+  idp: TestIdp,
+  meta: Metadata,
+  challenge: string | undefined,
+  extra: Record<string, string> = {},
+): string {
   const url = new URL(meta.authorization_endpoint);
   url.search = new URLSearchParams({
     client_id: idp.clientId,
@@ -75,7 +80,10 @@ const whoami = (idp: TestIdp, accessToken: string) =>
   fetch(`${idp.issuer}/api/whoami`, { headers: { authorization: `Bearer ${accessToken}` } });
 
 const introspect = async (idp: TestIdp, meta: Metadata, token: string) => {
-  const res = await fetch(meta.introspection_endpoint, { method: 'POST', body: new URLSearchParams({ client_id: idp.clientId, token }) });
+  const res = await fetch(meta.introspection_endpoint, {
+    method: 'POST',
+    body: new URLSearchParams({ client_id: idp.clientId, token }),
+  });
   return (await res.json()) as { active: boolean; exp?: number; iat?: number };
 };
 
@@ -104,20 +112,26 @@ describe('test IdP fixture', function () {
     assert.ok(meta.grant_types_supported.includes('urn:ietf:params:oauth:grant-type:device_code'));
     assert.ok(meta.device_authorization_endpoint && meta.revocation_endpoint && meta.introspection_endpoint);
     const prm = await getJson<{ resource: string; authorization_servers: string[] }>(
-      `${idp.issuer}/.well-known/oauth-protected-resource/api`);
+      `${idp.issuer}/.well-known/oauth-protected-resource/api`,
+    );
     assert.deepEqual([prm.body.resource, prm.body.authorization_servers], [`${idp.issuer}/api`, [idp.issuer]]);
   });
 
   it('completes code + PKCE with plain HTTP: iss on the redirect, opaque access token, refresh token', async () => {
     const { verifier, challenge } = pkce();
-    const callback = new URL(await idp.completeAuthorization(authorizationUrl(idp, meta, challenge, { state: 'st-42' }), { accountId: 'bob' }));
+    const callback = new URL(
+      await idp.completeAuthorization(authorizationUrl(idp, meta, challenge, { state: 'st-42' }), { accountId: 'bob' }),
+    );
     assert.equal(`${callback.origin}${callback.pathname}`, 'http://127.0.0.1:5999/callback');
     assert.equal(callback.searchParams.get('state'), 'st-42');
     assert.equal(callback.searchParams.get('iss'), idp.issuer);
     assert.equal(idp.stats.tokenRequests, 0);
     const tokens = await post(meta.token_endpoint, {
-      grant_type: 'authorization_code', client_id: idp.clientId, code: callback.searchParams.get('code')!,
-      redirect_uri: REDIRECT_URI, code_verifier: verifier,
+      grant_type: 'authorization_code',
+      client_id: idp.clientId,
+      code: callback.searchParams.get('code')!,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
     });
     assert.equal(tokens.status, 200);
     assert.equal(tokens.body.expires_in, 60);
@@ -130,12 +144,17 @@ describe('test IdP fixture', function () {
     const noPkce = new URL(await idp.completeAuthorization(authorizationUrl(idp, meta, undefined)));
     assert.equal(noPkce.searchParams.get('error'), 'invalid_request');
 
-    const denied = new URL(await idp.completeAuthorization(authorizationUrl(idp, meta, pkce().challenge), { deny: true }));
+    const denied = new URL(
+      await idp.completeAuthorization(authorizationUrl(idp, meta, pkce().challenge), { deny: true }),
+    );
     assert.equal(denied.searchParams.get('error'), 'access_denied');
     assert.equal(denied.searchParams.get('iss'), idp.issuer);
 
     const hits: string[] = [];
-    const loopback = createServer((req, res) => { hits.push(req.url!); res.end('ok'); });
+    const loopback = createServer((req, res) => {
+      hits.push(req.url!);
+      res.end('ok');
+    });
     await new Promise<void>((resolve) => loopback.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = loopback.address() as AddressInfo;
@@ -160,12 +179,15 @@ describe('test IdP fixture', function () {
     assert.deepEqual([reuse.status, reuse.body.error], [400, 'invalid_grant']);
     assert.equal(idp.stats.doubleRedemptions(), 1);
     assert.equal(idp.stats.grantsRevokedForReuse, 1);
-    const newest = await refresh(idp, meta, second.body.refresh_token!);
+    const newest = await refresh(idp, meta, second.body.refresh_token);
     assert.equal(newest.body.error, 'invalid_grant', 'oidc-provider revokes the whole grant on reuse');
     assert.deepEqual([idp.stats.tokenRequests, idp.stats.grants], [4, { authorization_code: 1, refresh_token: 3 }]);
 
     idp.stats.reset();
-    assert.deepEqual([idp.stats.tokenRequests, idp.stats.doubleRedemptions(), idp.stats.grantsRevokedForReuse], [0, 0, 0]);
+    assert.deepEqual(
+      [idp.stats.tokenRequests, idp.stats.doubleRedemptions(), idp.stats.grantsRevokedForReuse],
+      [0, 0, 0],
+    );
   });
 
   it('without rotation the same refresh token keeps working; TTL changes apply to new tokens', async () => {
@@ -185,13 +207,17 @@ describe('test IdP fixture', function () {
   it('device flow: pending until approved, then tokens with a refresh token; denial is access_denied', async () => {
     const start = async (extra: Record<string, string> = {}) => {
       const res = await fetch(meta.device_authorization_endpoint, {
-        method: 'POST', body: new URLSearchParams({ client_id: idp.clientId, scope: 'openid offline_access', ...extra }),
+        method: 'POST',
+        body: new URLSearchParams({ client_id: idp.clientId, scope: 'openid offline_access', ...extra }),
       });
       return (await res.json()) as { device_code: string; user_code: string; verification_uri: string };
     };
-    const poll = (deviceCode: string) => post(meta.token_endpoint, {
-      grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: idp.clientId, device_code: deviceCode,
-    });
+    const poll = (deviceCode: string) =>
+      post(meta.token_endpoint, {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        client_id: idp.clientId,
+        device_code: deviceCode,
+      });
 
     const approved = await start({ resource: `${idp.issuer}/api` });
     assert.equal(approved.verification_uri, `${idp.issuer}/device`);
@@ -215,19 +241,33 @@ describe('test IdP fixture', function () {
     const tokens = await signIn(idp, meta, { resource, scope: 'openid offline_access api' });
     const ok = await whoami(idp, tokens.access_token!);
     assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { sub: 'alice', client_id: idp.clientId, scope: 'api', exp: (await introspect(idp, meta, tokens.access_token!)).exp });
+    assert.deepEqual(await ok.json(), {
+      sub: 'alice',
+      client_id: idp.clientId,
+      scope: 'api',
+      exp: (await introspect(idp, meta, tokens.access_token!)).exp,
+    });
     const refreshed = await refresh(idp, meta, tokens.refresh_token!);
     assert.equal((await whoami(idp, refreshed.body.access_token!)).status, 200, 'refresh keeps the audience');
 
     const plain = await signIn(idp, meta);
     const rejected = await whoami(idp, plain.access_token!);
     assert.equal(rejected.status, 401, 'a token without the audience is refused');
-    assert.equal(rejected.headers.get('www-authenticate'),
-      `Bearer resource_metadata="${idp.issuer}/.well-known/oauth-protected-resource/api", error="invalid_token"`);
+    assert.equal(
+      rejected.headers.get('www-authenticate'),
+      `Bearer resource_metadata="${idp.issuer}/.well-known/oauth-protected-resource/api", error="invalid_token"`,
+    );
     const anonymous = await fetch(`${idp.issuer}/api/whoami`);
-    assert.equal(anonymous.headers.get('www-authenticate'), `Bearer resource_metadata="${idp.issuer}/.well-known/oauth-protected-resource/api"`);
+    assert.equal(
+      anonymous.headers.get('www-authenticate'),
+      `Bearer resource_metadata="${idp.issuer}/.well-known/oauth-protected-resource/api"`,
+    );
 
-    const unknown = new URL(await idp.completeAuthorization(authorizationUrl(idp, meta, pkce().challenge, { resource: `${idp.issuer}/other` })));
+    const unknown = new URL(
+      await idp.completeAuthorization(
+        authorizationUrl(idp, meta, pkce().challenge, { resource: `${idp.issuer}/other` }),
+      ),
+    );
     assert.equal(unknown.searchParams.get('error'), 'invalid_target');
   });
 
@@ -235,7 +275,11 @@ describe('test IdP fixture', function () {
     const tokens = await signIn(idp, meta);
     const res = await fetch(meta.revocation_endpoint, {
       method: 'POST',
-      body: new URLSearchParams({ client_id: idp.clientId, token: tokens.refresh_token!, token_type_hint: 'refresh_token' }),
+      body: new URLSearchParams({
+        client_id: idp.clientId,
+        token: tokens.refresh_token!,
+        token_type_hint: 'refresh_token',
+      }),
     });
     assert.equal(res.status, 200);
     assert.equal(idp.stats.revocations, 1);
@@ -253,8 +297,11 @@ describe('test IdP fixture options', () => {
       const tokens = await signIn(idp, meta);
       const rt = await introspect(idp, meta, tokens.refresh_token!);
       assert.equal(rt.exp! - rt.iat!, 600);
-      const unknown = new URL(await idp.completeAuthorization(
-        authorizationUrl(idp, meta, pkce().challenge, { resource: `${idp.issuer}/api` })));
+      const unknown = new URL(
+        await idp.completeAuthorization(
+          authorizationUrl(idp, meta, pkce().challenge, { resource: `${idp.issuer}/api` }),
+        ),
+      );
       assert.equal(unknown.searchParams.get('error'), 'invalid_target');
       assert.equal((await whoami(idp, tokens.access_token!)).status, 404);
     } finally {

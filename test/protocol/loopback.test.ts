@@ -11,11 +11,19 @@ import { RecordingLogger } from '../support/recordingLogger.js';
 function get(url: string, host?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = request({ host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, headers: host ? { host } : {} }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      {
+        host: u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port,
+        path: u.pathname + u.search,
+        headers: host ? { host } : {},
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -36,12 +44,25 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
       const port = Number(new URL(free.redirectUri).port);
       free.close();
       await new Promise((r) => setTimeout(r, 20));
-      const lb = await startLoopbackServer({ expectedState: 's', timeoutMs: 5_000, log, redirect: { host, port, path: '/authorization-code/callback' } });
+      const lb = await startLoopbackServer({
+        expectedState: 's',
+        timeoutMs: 5_000,
+        log,
+        redirect: { host, port, path: '/authorization-code/callback' },
+      });
       try {
         assert.equal(lb.redirectUri, `http://${host}:${port}/authorization-code/callback`);
         const address = host === '[::1]' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`;
-        assert.equal((await get(`${address}/authorization-code/callback?state=s&code=c`, '127.0.0.2:1')).status, 400, 'another Host is refused');
-        assert.equal((await get(`${address}/callback?state=s&code=c`, `${host}:${port}`)).status, 404, 'only the configured path');
+        assert.equal(
+          (await get(`${address}/authorization-code/callback?state=s&code=c`, '127.0.0.2:1')).status,
+          400,
+          'another Host is refused',
+        );
+        assert.equal(
+          (await get(`${address}/callback?state=s&code=c`, `${host}:${port}`)).status,
+          404,
+          'only the configured path',
+        );
         const browser = get(`${address}/authorization-code/callback?state=s&code=c`, `${host}:${port}`);
         const cb = await lb.callback;
         assert.equal(cb.params.get('code'), 'c');
@@ -87,11 +108,18 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
     if (process.platform !== 'linux' || process.getuid?.() !== 0) return this.skip(); // only root can run a client as another user
     const lb = await startLoopbackServer({ expectedState: 'csrf', timeoutMs: 10_000, log });
     let settled = false;
-    void lb.callback.then(() => (settled = true), () => (settled = true));
+    void lb.callback.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     // Another local user who read the authorization URL (state included) off xdg-open's command line.
     const attacker = `require('http').get(process.argv[1], (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => { console.log(r.statusCode, b); }); }).on('error', (e) => { console.log('error', e.message); });`;
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', attacker, `${lb.redirectUri}?state=csrf&code=attackers-code`], { uid: 65534, gid: 65534, cwd: '/' });
+      const child = spawn(process.execPath, ['-e', attacker, `${lb.redirectUri}?state=csrf&code=attackers-code`], {
+        uid: 65534,
+        gid: 65534,
+        cwd: '/',
+      });
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d));
       child.stderr.on('data', (d: Buffer) => (text += d));
@@ -112,8 +140,15 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
   it("accepts the Host of a remote window's port forward once told, and never a non-loopback one", async () => {
     const lb = await startLoopbackServer({ expectedState: 'fw', timeoutMs: 5_000, log });
     const forwarded = 'localhost:53123';
-    assert.equal((await get(`${lb.redirectUri}?state=fw&code=x`, forwarded)).status, 400, 'not before the forward is known');
-    assert.throws(() => lb.allowHost('evil.example:53123'), (e) => e instanceof AuthError && e.code === 'config');
+    assert.equal(
+      (await get(`${lb.redirectUri}?state=fw&code=x`, forwarded)).status,
+      400,
+      'not before the forward is known',
+    );
+    assert.throws(
+      () => lb.allowHost('evil.example:53123'),
+      (e) => e instanceof AuthError && e.code === 'config',
+    );
     lb.allowHost(forwarded);
     assert.equal((await get(`${lb.redirectUri}?state=fw&code=x`, 'evil.example:53123')).status, 400, 'still refused');
     const browser = get(`${lb.redirectUri}?state=fw&code=forwarded`, forwarded);
@@ -138,10 +173,22 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
     const server = { address: '127.0.0.1', port: 0x1f90 };
     if (endianness() !== 'LE') return; // the rows above are as a little-endian kernel prints them
     assert.equal(loopbackPeerUid(server, { address: '127.0.0.1', port: 0xa1b2 }, read), 1000);
-    assert.equal(loopbackPeerUid({ address: '::ffff:127.0.0.1', port: 0x1f90 }, { address: '::ffff:127.0.0.1', port: 0xc000 }, read), 4242);
+    assert.equal(
+      loopbackPeerUid(
+        { address: '::ffff:127.0.0.1', port: 0x1f90 },
+        { address: '::ffff:127.0.0.1', port: 0xc000 },
+        read,
+      ),
+      4242,
+    );
     assert.equal(loopbackPeerUid({ address: '::1', port: 0x1f90 }, { address: '::1', port: 0xc001 }, read), 4343);
     assert.equal(loopbackPeerUid(server, { address: '127.0.0.1', port: 0xa1b3 }, read), undefined);
-    assert.equal(loopbackPeerUid(server, { address: '127.0.0.1', port: 1 }, () => { throw new Error('no /proc'); }), undefined);
+    assert.equal(
+      loopbackPeerUid(server, { address: '127.0.0.1', port: 1 }, () => {
+        throw new Error('no /proc');
+      }),
+      undefined,
+    );
   });
 
   it('shows the failure in the tab when the exchange fails, escaped', async () => {
@@ -156,7 +203,10 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
 
   it('times out with a clear error and frees the port', async () => {
     const lb = await startLoopbackServer({ expectedState: 's', timeoutMs: 100, log });
-    await assert.rejects(lb.callback, (e: AuthError) => e.code === 'expired' && /No answer from the browser/.test(e.message));
+    await assert.rejects(
+      lb.callback,
+      (e: AuthError) => e.code === 'expired' && /No answer from the browser/.test(e.message),
+    );
     await assert.rejects(get(lb.redirectUri), /ECONNREFUSED/);
   });
 

@@ -66,6 +66,7 @@ describe('isSafeUserCode: RFC 8628 user codes only', () => {
     for (const c of ['WDJB-MJHT', 'ABCD EFGH', '123456', 'a1-b2']) assert.ok(isSafeUserCode(c), c);
   });
   it('refuses anything else', () => {
-    for (const c of ['', '-ABC', LINK, `AB${CLEAR}`, 'AB\nCD', 'ÄBC', 'A'.repeat(65), 'AB$(x)']) assert.ok(!isSafeUserCode(c), JSON.stringify(c));
+    for (const c of ['', '-ABC', LINK, `AB${CLEAR}`, 'AB\nCD', 'ÄBC', 'A'.repeat(65), 'AB$(x)'])
+      assert.ok(!isSafeUserCode(c), JSON.stringify(c));
   });
 });

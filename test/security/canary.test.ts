@@ -30,11 +30,15 @@ class Canaries {
   readonly fetch: typeof globalThis.fetch = async (input, init) => {
     if (typeof init?.body === 'string' || init?.body instanceof URLSearchParams) {
       const form = new URLSearchParams(init.body.toString());
-      for (const k of ['code', 'code_verifier', 'refresh_token', 'device_code', 'token']) this.add(`request ${k}`, form.get(k));
+      for (const k of ['code', 'code_verifier', 'refresh_token', 'device_code', 'token'])
+        this.add(`request ${k}`, form.get(k));
     }
     const res = await globalThis.fetch(input, init);
     if ((res.headers.get('content-type') ?? '').includes('json')) {
-      const body = await res.clone().json().catch(() => undefined) as Record<string, unknown> | undefined;
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => undefined)) as Record<string, unknown> | undefined;
       for (const k of ['access_token', 'refresh_token', 'id_token', 'device_code']) this.add(k, body?.[k]);
     }
     return res;
@@ -53,7 +57,12 @@ describe('security: canary tokens never leak', function () {
   let helper: TokenHelperServer | undefined;
 
   before(async () => {
-    idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 60, rotateRefreshTokens: true, resourceServer: true });
+    idp = await startTestIdp({
+      host: '127.0.0.2',
+      accessTokenTtl: 60,
+      rotateRefreshTokens: true,
+      resourceServer: true,
+    });
   });
   after(async () => {
     w?.service.dispose();
@@ -84,7 +93,12 @@ describe('security: canary tokens never leak', function () {
     const current = await w.service.getAccessToken('dev');
     canaries.add('access_token', current.accessToken);
     await revokeAtIdp(idp, current.accessToken, 'access_token');
-    const res = await fetchWithToken((id, o) => w!.service.getAccessToken(id, o), globalThis.fetch, 'dev', `${idp.issuer}${RESOURCE_PATH}/whoami`);
+    const res = await fetchWithToken(
+      (id, o) => w!.service.getAccessToken(id, o),
+      globalThis.fetch,
+      'dev',
+      `${idp.issuer}${RESOURCE_PATH}/whoami`,
+    );
     assert.equal(res.status, 200);
 
     helper = await startTokenHelperServer({ dir: runtimeDir, source: tokenSource(w.service), log });
@@ -93,7 +107,11 @@ describe('security: canary tokens never leak', function () {
     const printed = await runHelper(['dev'], env);
     assert.equal(printed.code, 0, printed.stderr);
     assert.equal(printed.stdout.trim(), (await w.service.getAccessToken('dev')).accessToken);
-    const credential = await runHelper(['git-credential', 'dev', 'get'], env, `protocol=http\nhost=${new URL(idp.issuer).host}\n\n`);
+    const credential = await runHelper(
+      ['git-credential', 'dev', 'get'],
+      env,
+      `protocol=http\nhost=${new URL(idp.issuer).host}\n\n`,
+    );
     assert.equal(credential.code, 0, credential.stderr);
     const exec = await runHelper(['exec', '--provider', 'dev', '--', 'sh', '-c', 'test -n "$DEV_TOKEN"'], env);
     assert.equal(exec.code, 0, exec.stderr);
@@ -106,12 +124,22 @@ describe('security: canary tokens never leak', function () {
     for (const v of idp.issuedSecrets) canaries.add('issued at the IdP', v);
 
     // The search must have something to find: every kind of secret, three generations of tokens.
-    for (const kind of ['request code', 'request code_verifier', 'access_token', 'refresh_token', 'id_token', 'helper nonce']) {
+    for (const kind of [
+      'request code',
+      'request code_verifier',
+      'access_token',
+      'refresh_token',
+      'id_token',
+      'helper nonce',
+    ]) {
       assert.ok(canaries.kinds.get(kind), `no ${kind} was captured, so the search below would prove nothing`);
     }
-    assert.ok(canaries.kinds.get('access_token')! >= 3 && canaries.kinds.get('refresh_token')! >= 3, JSON.stringify([...canaries.kinds]));
+    assert.ok(
+      canaries.kinds.get('access_token')! >= 3 && canaries.kinds.get('refresh_token')! >= 3,
+      JSON.stringify([...canaries.kinds]),
+    );
     // …and it must be able to find one: planted on purpose in a copy of the log.
-    const planted = [...canaries.values][0]!;
+    const planted = [...canaries.values][0];
     assert.equal(canaries.find('planted', `${log.text()}\ninfo token ${planted}`).length, 1);
 
     const leaks = [

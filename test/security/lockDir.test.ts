@@ -21,7 +21,10 @@ describe('security: lock folder', () => {
     await mkdir(join(root, 'elsewhere'));
     await symlink(join(root, 'elsewhere'), join(root, 'locks'));
     const lock = new FileRefreshLock(join(root, 'locks'), { log: new RecordingLogger() });
-    await assert.rejects(lock.withLock('acme', async () => undefined), /not a plain folder \(symlink\?\)/);
+    await assert.rejects(
+      lock.withLock('acme', async () => undefined),
+      /not a plain folder \(symlink\?\)/,
+    );
     await assert.rejects(lock.writeMarker('acme', { sessionId: 's', generation: 1 }), /symlink/);
     assert.deepEqual(await readdir(join(root, 'elsewhere')), []);
   });
@@ -42,7 +45,9 @@ describe('security: lock folder', () => {
   it('keeps path-like names inside the folder', async () => {
     const dir = join(root, 'locks');
     const lock = new FileRefreshLock(dir, { log: new RecordingLogger() });
-    await lock.withLock('../../escape', async () => lock.writeMarker('../../escape', { sessionId: 's', generation: 1 }));
+    await lock.withLock('../../escape', async () =>
+      lock.writeMarker('../../escape', { sessionId: 's', generation: 1 }),
+    );
     assert.deepEqual((await readdir(root)).sort(), ['locks']);
   });
 

@@ -11,11 +11,11 @@ describe('security: manifest', () => {
   it('every agentAuth setting is application- or machine-scoped (ignored in workspace settings)', () => {
     const keys = Object.keys(props);
     assert.ok(keys.length >= 5);
-    for (const k of keys) assert.match(props[k]!.scope ?? 'window', /^(application|machine)$/, k);
+    for (const k of keys) assert.match(props[k].scope ?? 'window', /^(application|machine)$/, k);
   });
 
   it('the providers list, which chooses the issuer and envVar, is application-scoped', () => {
-    assert.equal(props['agentAuth.providers']!.scope, 'application');
+    assert.equal(props['agentAuth.providers'].scope, 'application');
   });
 
   it('declares limited support for untrusted workspaces and restricts the agents setting there', () => {
@@ -25,10 +25,20 @@ describe('security: manifest', () => {
   });
 
   it('the providers schema lists exactly the fields the settings code accepts (additionalProperties is false)', () => {
-    const items = (props['agentAuth.providers'] as { items: { properties: Record<string, { properties?: object }> } }).items;
+    const items = (props['agentAuth.providers'] as { items: { properties: Record<string, { properties?: object }> } })
+      .items;
     assert.deepEqual(Object.keys(items.properties).sort(), [...PROVIDER_FIELDS].sort());
-    assert.deepEqual(Object.keys(items.properties.authorizationParameters!.properties!).sort(), [...ALLOWED_AUTHORIZATION_PARAMETERS].sort());
-    assert.deepEqual(Object.keys(items.properties.endpoints!.properties!).sort(), ['authorization', 'deviceAuthorization', 'revocation', 'token', 'userinfo']);
+    assert.deepEqual(
+      Object.keys(items.properties.authorizationParameters.properties!).sort(),
+      [...ALLOWED_AUTHORIZATION_PARAMETERS].sort(),
+    );
+    assert.deepEqual(Object.keys(items.properties.endpoints.properties!).sort(), [
+      'authorization',
+      'deviceAuthorization',
+      'revocation',
+      'token',
+      'userinfo',
+    ]);
   });
 
   it('activates lazily', () => {
@@ -37,7 +47,7 @@ describe('security: manifest', () => {
 
   it('every %key% in package.json has an English string', () => {
     const nls = JSON.parse(readFileSync('package.nls.json', 'utf8'));
-    const keys = [...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]!);
+    const keys = [...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
     assert.ok(keys.length > 20);
     for (const k of keys) assert.ok(k in nls, `package.nls.json lacks ${k}`);
   });
@@ -47,7 +57,9 @@ describe('VSIX contents', () => {
   let files: string[];
   before(function () {
     this.timeout(60_000);
-    files = execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { encoding: 'utf8' }).split('\n');
+    files = execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], {
+      encoding: 'utf8',
+    }).split('\n');
   });
 
   it('ships the API type declarations, named by package.json "types"', () => {
@@ -58,13 +70,17 @@ describe('VSIX contents', () => {
 
   it('ships every file README.md links to, so its links work in the Extensions view', () => {
     const readme = readFileSync('README.md', 'utf8');
-    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^([a-z]+:|#)/i.test(l)).map((l) => l.replace(/#.*$/, ''));
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1])
+      .filter((l) => !/^([a-z]+:|#)/i.test(l))
+      .map((l) => l.replace(/#.*$/, ''));
     assert.ok(links.length >= 5, `README.md links to ${links.join(', ')}`);
     const missing = links.filter((l) => !files.includes(l));
     assert.deepEqual(missing, [], `README.md links to files the VSIX lacks`);
   });
 
   it('ships every token-helper client: the POSIX script, the Node client and the Windows .cmd shim', () => {
-    for (const f of ['bin/agent-auth-token', 'bin/agent-auth-token.js', 'bin/agent-auth-token.cmd']) assert.ok(files.includes(f), `${f} is not in the VSIX`);
+    for (const f of ['bin/agent-auth-token', 'bin/agent-auth-token.js', 'bin/agent-auth-token.cmd'])
+      assert.ok(files.includes(f), `${f} is not in the VSIX`);
   });
 });

@@ -11,18 +11,23 @@ import { PROVIDER_ID } from '../../src/protocol/ids.js';
  */
 
 const sources = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 /** The src/ files, other than `home`, whose text matches `re`. */
-const definedOutside = (home: string, re: RegExp) => sources('src').filter((f) => f !== join('src', home) && re.test(readFileSync(f, 'utf8')));
+const definedOutside = (home: string, re: RegExp) =>
+  sources('src').filter((f) => f !== join('src', home) && re.test(readFileSync(f, 'utf8')));
 
 type Schema = { pattern?: string; properties?: Record<string, Schema>; items?: Schema };
 
 describe('one definition per rule', () => {
-  const props: Record<string, Schema> = JSON.parse(readFileSync('package.json', 'utf8')).contributes.configuration.properties;
-  const field = (setting: string, name: string) => props[setting]!.items!.properties![name]!;
+  const props: Record<string, Schema> = JSON.parse(readFileSync('package.json', 'utf8')).contributes.configuration
+    .properties;
+  const field = (setting: string, name: string) => props[setting].items!.properties![name];
 
   it('package.json: every id pattern is PROVIDER_ID, the envVar pattern is ENV_VAR_NAME', () => {
-    for (const setting of ['agentAuth.providers', 'agentAuth.agents', 'agentAuth.mcpServers']) assert.equal(field(setting, 'id').pattern, PROVIDER_ID.source, setting);
+    for (const setting of ['agentAuth.providers', 'agentAuth.agents', 'agentAuth.mcpServers'])
+      assert.equal(field(setting, 'id').pattern, PROVIDER_ID.source, setting);
     assert.equal(field('agentAuth.providers', 'envVar').pattern, ENV_VAR_NAME.source);
   });
 
@@ -41,6 +46,9 @@ describe('one definition per rule', () => {
   });
 
   it('no other source file defines a minimum validity (src/session/validity.ts)', () => {
-    assert.deepEqual(definedOutside('session/validity.ts', /MIN_VALIDITY_\w* =|minValiditySeconds: \d|Math\.min\([^)]*\/ 2\)/), []);
+    assert.deepEqual(
+      definedOutside('session/validity.ts', /MIN_VALIDITY_\w* =|minValiditySeconds: \d|Math\.min\([^)]*\/ 2\)/),
+      [],
+    );
   });
 });

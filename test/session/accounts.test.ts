@@ -70,7 +70,10 @@ describe('accounts: several accounts per provider', function () {
     assert.notEqual(second.lane, 'dev');
     assert.equal(second.url.searchParams.get('prompt'), 'select_account');
 
-    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.label), ['alice@example.com', 'bob@example.com']);
+    assert.deepEqual(
+      x.accounts.accounts('dev').map((a) => a.label),
+      ['alice@example.com', 'bob@example.com'],
+    );
     const tokenOf = async (ref: string) => (await x.w.service.getAccessToken(x.accounts.resolve(ref))).accessToken;
     const alice = await tokenOf('dev@alice@example.com');
     const bob = await tokenOf('dev@BOB');
@@ -79,8 +82,14 @@ describe('accounts: several accounts per provider', function () {
     assert.equal((await introspect(idp, bob)).sub, 'bob@example.com');
     assert.equal(await tokenOf('dev'), alice, 'the default is the first account until another is chosen');
     assert.equal(await tokenOf(second.lane), bob, 'a lane id names itself');
-    assert.throws(() => x.accounts.resolve('dev@carol'), (e: unknown) => unknownAccount(e) && /alice@example\.com, bob@example\.com/.test((e as Error).message));
-    assert.throws(() => x.accounts.resolve('nope@alice'), (e: unknown) => e instanceof SessionError && e.code === 'unknown_provider');
+    assert.throws(
+      () => x.accounts.resolve('dev@carol'),
+      (e: unknown) => unknownAccount(e) && /alice@example\.com, bob@example\.com/.test((e as Error).message),
+    );
+    assert.throws(
+      () => x.accounts.resolve('nope@alice'),
+      (e: unknown) => e instanceof SessionError && e.code === 'unknown_provider',
+    );
   });
 
   it('the default account chosen in one window is the default in another (SecretStorage), and survives a restart', async () => {
@@ -96,7 +105,10 @@ describe('accounts: several accounts per provider', function () {
     const restarted = await window(secrets);
     await waitFor(() => restarted.accounts.accounts('dev').length === 2, 'a restarted window to load both accounts');
     assert.equal(restarted.accounts.resolve('dev'), lane);
-    assert.equal((await restarted.w.service.getAccessToken(restarted.accounts.resolve('dev'))).account.label, 'bob@example.com');
+    assert.equal(
+      (await restarted.w.service.getAccessToken(restarted.accounts.resolve('dev'))).account.label,
+      'bob@example.com',
+    );
   });
 
   it('signing out of one account leaves the others (its refresh token revoked, the default falls back)', async () => {
@@ -107,12 +119,23 @@ describe('accounts: several accounts per provider', function () {
     const bobSession = x.w.service.state(bob.lane)!.session!;
     await x.accounts.setDefault(bob.lane);
     await x.accounts.signOut(bob.lane);
-    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.label), ['alice@example.com']);
+    assert.deepEqual(
+      x.accounts.accounts('dev').map((a) => a.label),
+      ['alice@example.com'],
+    );
     assert.equal(x.accounts.resolve('dev'), 'dev', 'the default falls back to the account that is left');
     assert.equal(await secrets.get(sessionKey(bob.lane)), undefined);
-    assert.equal((await introspect(idp, bobSession.refreshToken!)).active, false, 'the signed-out account’s refresh token is revoked');
+    assert.equal(
+      (await introspect(idp, bobSession.refreshToken!)).active,
+      false,
+      'the signed-out account’s refresh token is revoked',
+    );
     assert.ok((await x.w.service.getAccessToken('dev')).accessToken, 'alice keeps her token');
-    assert.equal(await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'), undefined, 'the index entry goes with the last further account');
+    assert.equal(
+      await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'),
+      undefined,
+      'the index entry goes with the last further account',
+    );
     assert.throws(() => x.accounts.resolve('dev@bob'), unknownAccount);
   });
 
@@ -120,7 +143,10 @@ describe('accounts: several accounts per provider', function () {
     const x = await window(new MemorySecretStore());
     await addAccount(x, 'alice@example.com');
     const other = await addAccount(x, 'alice@other.example');
-    assert.throws(() => x.accounts.resolve('dev@alice'), (e: unknown) => unknownAccount(e) && /matches several/.test((e as Error).message));
+    assert.throws(
+      () => x.accounts.resolve('dev@alice'),
+      (e: unknown) => unknownAccount(e) && /matches several/.test((e as Error).message),
+    );
     assert.equal(x.accounts.resolve('dev@Alice@Other.Example'), other.lane);
   });
 
@@ -132,12 +158,23 @@ describe('accounts: several accounts per provider', function () {
     // A server whose label for the account is a display name ("name" before "sub").
     const s = x.w.service.state(bob.lane)!.session!;
     await x.w.store.write({ ...s, account: { id: 'u-4711', label: 'Bob Smith' }, generation: s.generation + 1 });
-    await waitFor(() => x.w.service.state(bob.lane)?.session?.account.label === 'Bob Smith', 'the window to read the new label');
+    await waitFor(
+      () => x.w.service.state(bob.lane)?.session?.account.label === 'Bob Smith',
+      'the window to read the new label',
+    );
     assert.equal(x.accounts.resolve('dev@u-4711'), bob.lane);
-    assert.equal(x.accounts.referenceOf(bob.lane), 'dev@u-4711', 'a label with spaces cannot be typed: the id reaches it');
+    assert.equal(
+      x.accounts.referenceOf(bob.lane),
+      'dev@u-4711',
+      'a label with spaces cannot be typed: the id reaches it',
+    );
     assert.equal(x.accounts.referenceOf('dev'), 'dev@alice@example.com');
-    for (const a of x.accounts.accounts('dev')) assert.equal(x.accounts.resolve(x.accounts.referenceOf(a.laneId)!), a.laneId);
-    assert.throws(() => x.accounts.resolve('dev@carol'), (e: unknown) => unknownAccount(e) && /alice@example\.com, Bob Smith \(dev@u-4711\)/.test((e as Error).message));
+    for (const a of x.accounts.accounts('dev'))
+      assert.equal(x.accounts.resolve(x.accounts.referenceOf(a.laneId)!), a.laneId);
+    assert.throws(
+      () => x.accounts.resolve('dev@carol'),
+      (e: unknown) => unknownAccount(e) && /alice@example\.com, Bob Smith \(dev@u-4711\)/.test((e as Error).message),
+    );
   });
 
   it('errors about a further account name it as provider label and account reference, never its lane id', async () => {
@@ -146,7 +183,10 @@ describe('accounts: several accounts per provider', function () {
     const bob = await addAccount(x, 'bob@example.com');
     assert.match(bob.lane, /#2$/);
     // The helper's own refusals (git hosts, an expired token) name the token by this.
-    assert.equal((await tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob')).name, 'Dev IdP (dev@bob@example.com)');
+    assert.equal(
+      (await tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob')).name,
+      'Dev IdP (dev@bob@example.com)',
+    );
     await revokeAtIdp(idp, x.w.service.state(bob.lane)!.session!.refreshToken!, 'refresh_token');
     const laneFree = (e: unknown) => {
       const m = (e as Error).message;
@@ -157,7 +197,10 @@ describe('accounts: several accounts per provider', function () {
     await assert.rejects(x.w.service.refreshNow(bob.lane), laneFree);
     await assert.rejects(x.w.service.getAccessToken(bob.lane, { forceRefresh: true }), laneFree);
     // What the token helper answers agent-auth-token with (src/helper/server.ts prints the message).
-    await assert.rejects(tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob', { forceRefresh: true }), laneFree);
+    await assert.rejects(
+      tokenSource(x.w.service, x.accounts).getAccessToken('dev@bob', { forceRefresh: true }),
+      laneFree,
+    );
     assert.equal(x.w.service.nameOf('dev'), 'Dev IdP (dev@alice@example.com)');
   });
 
@@ -167,7 +210,10 @@ describe('accounts: several accounts per provider', function () {
     await addAccount(x, 'alice@example.com');
     const again = await addAccount(x, 'alice@example.com');
     assert.equal(again.lane, 'dev');
-    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.laneId), ['dev']);
+    assert.deepEqual(
+      x.accounts.accounts('dev').map((a) => a.laneId),
+      ['dev'],
+    );
   });
 
   describe('signing in again to an account whose refresh token died', () => {
@@ -186,8 +232,15 @@ describe('accounts: several accounts per provider', function () {
       await addAccount(x, 'alice@example.com');
       const bob = await addAccount(x, 'bob@example.com');
       await revokeAtIdp(idp, x.w.service.state(bob.lane)!.session!.refreshToken!, 'refresh_token');
-      await assert.rejects(x.w.service.refreshNow(bob.lane), (e: unknown) => e instanceof SessionError && e.code === 'needs_sign_in');
-      assert.equal(x.w.service.state(bob.lane)!.session!.account.label, 'bob@example.com', 'the dead session remembers whose it was');
+      await assert.rejects(
+        x.w.service.refreshNow(bob.lane),
+        (e: unknown) => e instanceof SessionError && e.code === 'needs_sign_in',
+      );
+      assert.equal(
+        x.w.service.state(bob.lane)!.session!.account.label,
+        'bob@example.com',
+        'the dead session remembers whose it was',
+      );
       received = [];
       return { x, lane: bob.lane };
     }
@@ -196,20 +249,25 @@ describe('accounts: several accounts per provider', function () {
       const { x, lane } = await bobNeedsSignIn();
       const again = await signInThroughIdp(x.w.service, lane, idp, { accountId: 'bob@example.com' });
       assert.ok(received.length >= 1, 'the IdP received the authorization request');
-      assert.equal(received[0]!.login_hint, 'bob@example.com');
-      assert.equal(received[0]!.prompt, 'select_account');
+      assert.equal(received[0].login_hint, 'bob@example.com');
+      assert.equal(received[0].prompt, 'select_account');
       assert.equal(again.account.label, 'bob@example.com');
       assert.equal(x.accounts.resolve('dev@bob'), lane);
-      assert.equal((await introspect(idp, (await x.w.service.getAccessToken(lane)).accessToken)).sub, 'bob@example.com');
+      assert.equal(
+        (await introspect(idp, (await x.w.service.getAccessToken(lane)).accessToken)).sub,
+        'bob@example.com',
+      );
     });
 
     it('the entry’s own prompt and login_hint are sent instead', async () => {
-      const x = await window(new MemorySecretStore(), { authorizationParameters: { prompt: 'login', login_hint: 'someone' } });
+      const x = await window(new MemorySecretStore(), {
+        authorizationParameters: { prompt: 'login', login_hint: 'someone' },
+      });
       await addAccount(x, 'alice@example.com');
       received = [];
       await signInThroughIdp(x.w.service, 'dev', idp, { accountId: 'alice@example.com' });
-      assert.equal(received[0]!.login_hint, 'someone');
-      assert.equal(received[0]!.prompt, 'login');
+      assert.equal(received[0].login_hint, 'someone');
+      assert.equal(received[0].prompt, 'login');
     });
 
     it('the server signs in an account another lane holds: refused with both accounts named, that lane keeps it, nothing revoked', async () => {
@@ -225,11 +283,21 @@ describe('accounts: several accounts per provider', function () {
           /alice@example\.com/.test(e.message) &&
           !/#/.test(e.message),
       );
-      assert.equal(received[0]!.login_hint, 'bob@example.com');
-      assert.deepEqual(x.accounts.accounts('dev').map((a) => [a.laneId, a.label]), [['dev', 'alice@example.com'], [lane, 'bob@example.com']]);
+      assert.equal(received[0].login_hint, 'bob@example.com');
+      assert.deepEqual(
+        x.accounts.accounts('dev').map((a) => [a.laneId, a.label]),
+        [
+          ['dev', 'alice@example.com'],
+          [lane, 'bob@example.com'],
+        ],
+      );
       assert.ok(x.w.service.state(lane)!.session!.needsSignIn, 'the lane still waits for bob');
       assert.equal(x.w.service.state('dev')!.session!.sessionId, alice.sessionId, 'alice keeps her session');
-      assert.equal((await introspect(idp, alice.refreshToken!)).active, true, 'alice’s grant is alive (the dropped session was not revoked)');
+      assert.equal(
+        (await introspect(idp, alice.refreshToken!)).active,
+        true,
+        'alice’s grant is alive (the dropped session was not revoked)',
+      );
       await x.w.service.refreshNow('dev');
     });
   });
@@ -266,7 +334,10 @@ describe('accounts: several accounts per provider', function () {
       const bob = await addAccount(a, 'bob@example.com');
       await waitFor(() => b.accounts.accounts('dev').length === 2, 'window B to learn of both accounts');
       assert.equal(b.accounts.resolve('dev@bob'), bob.lane);
-      assert.equal((await b.w.service.getAccessToken(b.accounts.resolve('dev@bob'))).accessToken, (await a.w.service.getAccessToken(bob.lane)).accessToken);
+      assert.equal(
+        (await b.w.service.getAccessToken(b.accounts.resolve('dev@bob'))).accessToken,
+        (await a.w.service.getAccessToken(bob.lane)).accessToken,
+      );
     } finally {
       await Promise.all(channels.map((c) => c.close()));
     }
@@ -293,20 +364,48 @@ describe('accounts: several accounts per provider', function () {
     const [bob, carol] = await Promise.all([add(x, 'bob@example.com'), add(y, 'carol@example.com')]);
     assert.notEqual(started[0], started[1], 'each window signs in to a lane of its own');
     assert.notEqual(bob, carol);
-    for (const z of [x, y]) await waitFor(() => z.accounts.accounts('dev').length === 3, 'both windows to see all three accounts');
-    assert.deepEqual(x.accounts.accounts('dev').map((a) => a.label).sort(), ['alice@example.com', 'bob@example.com', 'carol@example.com']);
+    for (const z of [x, y])
+      await waitFor(() => z.accounts.accounts('dev').length === 3, 'both windows to see all three accounts');
+    assert.deepEqual(
+      x.accounts
+        .accounts('dev')
+        .map((a) => a.label)
+        .sort(),
+      ['alice@example.com', 'bob@example.com', 'carol@example.com'],
+    );
     assert.equal((await x.w.service.getAccessToken(x.accounts.resolve('dev@bob'))).account.label, 'bob@example.com');
-    assert.equal((await x.w.service.getAccessToken(x.accounts.resolve('dev@carol'))).account.label, 'carol@example.com');
-    assert.doesNotMatch((await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'))!, /reserved/, 'the reservations went with the sign-ins');
+    assert.equal(
+      (await x.w.service.getAccessToken(x.accounts.resolve('dev@carol'))).account.label,
+      'carol@example.com',
+    );
+    assert.doesNotMatch(
+      (await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'))!,
+      /reserved/,
+      'the reservations went with the sign-ins',
+    );
   });
 
   describe('scope sets (getSession with scopes beyond the configured ones)', () => {
     const allowed = { allowedScopes: ['openid', 'offline_access', 'email'] };
 
     /** Alice's account, then a scope-set session with `email` (for her, unless the user picks another account at the IdP). */
-    async function withScopeSet(x: { w: Window; accounts: AccountRegistry }, browser?: IdpUserAgent, scopeAccount = 'alice@example.com') {
-      await x.accounts.addAccount('dev', async (p) => (await signInThroughIdp(x.w.service, p.id, idp, { accountId: 'alice@example.com', browser }), true));
-      const lane = (await x.accounts.addAccount('dev', async (p) => (await signInThroughIdp(x.w.service, p.id, idp, { accountId: scopeAccount, browser }), true), { scopes: ['email'] }))!;
+    async function withScopeSet(
+      x: { w: Window; accounts: AccountRegistry },
+      browser?: IdpUserAgent,
+      scopeAccount = 'alice@example.com',
+    ) {
+      await x.accounts.addAccount(
+        'dev',
+        async (p) => (
+          await signInThroughIdp(x.w.service, p.id, idp, { accountId: 'alice@example.com', browser }),
+          true
+        ),
+      );
+      const lane = (await x.accounts.addAccount(
+        'dev',
+        async (p) => (await signInThroughIdp(x.w.service, p.id, idp, { accountId: scopeAccount, browser }), true),
+        { scopes: ['email'] },
+      ))!;
       return { lane, account: x.w.service.state('dev')!.session!, scoped: x.w.service.state(lane)!.session! };
     }
 
@@ -315,21 +414,38 @@ describe('accounts: several accounts per provider', function () {
       const x = await window(secrets, allowed);
       await addAccount(x, 'alice@example.com');
       let url: URL | undefined;
-      const lane = (await x.accounts.addAccount('dev', async (p) => {
-        await signInThroughIdp(x.w.service, p.id, idp, { accountId: 'alice@example.com', onAuthorizationUrl: (u) => (url = u) });
-        return true;
-      }, { scopes: ['email'] }))!;
+      const lane = (await x.accounts.addAccount(
+        'dev',
+        async (p) => {
+          await signInThroughIdp(x.w.service, p.id, idp, {
+            accountId: 'alice@example.com',
+            onAuthorizationUrl: (u) => (url = u),
+          });
+          return true;
+        },
+        { scopes: ['email'] },
+      ))!;
       assert.notEqual(lane, 'dev');
       assert.deepEqual(url!.searchParams.get('scope')!.split(' ').sort(), ['email', 'offline_access', 'openid']);
       assert.equal(url!.searchParams.get('prompt'), null, 'a scope set is for the same account: no account picker');
       const scoped = await x.w.service.getAccessToken(lane);
       assert.match((await introspect(idp, scoped.accessToken)).scope!, /\bemail\b/);
-      assert.doesNotMatch((await introspect(idp, (await x.w.service.getAccessToken('dev')).accessToken)).scope!, /\bemail\b/);
+      assert.doesNotMatch(
+        (await introspect(idp, (await x.w.service.getAccessToken('dev')).accessToken)).scope!,
+        /\bemail\b/,
+      );
       assert.deepEqual(x.accounts.scopesOf(lane), ['openid', 'offline_access', 'email']);
-      assert.deepEqual(x.accounts.accounts('dev').map((a) => a.laneId), ['dev'], 'a scope set is no further account');
+      assert.deepEqual(
+        x.accounts.accounts('dev').map((a) => a.laneId),
+        ['dev'],
+        'a scope set is no further account',
+      );
       assert.equal(x.accounts.resolve('dev@alice'), 'dev');
       const restarted = await window(secrets, allowed);
-      await waitFor(() => !!restarted.w.service.state(lane)?.session, 'a restarted window to load the scope-set session');
+      await waitFor(
+        () => !!restarted.w.service.state(lane)?.session,
+        'a restarted window to load the scope-set session',
+      );
       assert.deepEqual(restarted.accounts.scopesOf(lane), ['openid', 'offline_access', 'email']);
     });
 
@@ -338,7 +454,12 @@ describe('accounts: several accounts per provider', function () {
       let asked = false;
       await assert.rejects(
         x.accounts.addAccount('dev', async () => (asked = true), { scopes: ['profile'] }),
-        (e: unknown) => e instanceof SessionError && e.code === 'scope_not_allowed' && /does not allow the scope profile \(its allowedScopes: openid offline_access email\)/.test((e as Error).message),
+        (e: unknown) =>
+          e instanceof SessionError &&
+          e.code === 'scope_not_allowed' &&
+          /does not allow the scope profile \(its allowedScopes: openid offline_access email\)/.test(
+            (e as Error).message,
+          ),
       );
       assert.equal(asked, false);
       assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
@@ -348,15 +469,29 @@ describe('accounts: several accounts per provider', function () {
       it(`signing out of the account signs out its scope-set session too, both revoked (${grant})`, async () => {
         const secrets = new MemorySecretStore();
         const x = await window(secrets, allowed);
-        const { lane, account, scoped } = await withScopeSet(x, grant.startsWith('the same') ? new IdpUserAgent() : undefined);
-        assert.deepEqual(x.accounts.scopeSets('dev').map((a) => a.laneId), [lane]);
+        const { lane, account, scoped } = await withScopeSet(
+          x,
+          grant.startsWith('the same') ? new IdpUserAgent() : undefined,
+        );
+        assert.deepEqual(
+          x.accounts.scopeSets('dev').map((a) => a.laneId),
+          [lane],
+        );
         await x.accounts.signOut('dev');
         assert.equal(x.w.service.state(lane), undefined, 'the scope-set lane is gone');
         assert.deepEqual(x.accounts.lanes('dev'), ['dev']);
         assert.equal(await secrets.get(sessionKey(lane)), undefined);
         assert.equal(await secrets.get(ACCOUNTS_KEY_PREFIX + 'dev'), undefined);
-        assert.equal((await introspect(idp, account.refreshToken!)).active, false, 'the account’s refresh token is revoked');
-        assert.equal((await introspect(idp, scoped.refreshToken!)).active, false, 'the scope-set session’s refresh token is revoked');
+        assert.equal(
+          (await introspect(idp, account.refreshToken!)).active,
+          false,
+          'the account’s refresh token is revoked',
+        );
+        assert.equal(
+          (await introspect(idp, scoped.refreshToken!)).active,
+          false,
+          'the scope-set session’s refresh token is revoked',
+        );
       });
     }
 
@@ -409,13 +544,17 @@ describe('accounts: several accounts per provider', function () {
       await restarted.accounts.settled();
       assert.deepEqual(restarted.accounts.lanes('dev'), ['dev']);
       const kept = await restarted.w.service.refreshNow('dev');
-      assert.equal((await introspect(idp, kept.refreshToken!)).active, true, 'the account was not revoked with the scope set');
+      assert.equal(
+        (await introspect(idp, kept.refreshToken!)).active,
+        true,
+        'the account was not revoked with the scope set',
+      );
     });
 
     it('least privilege: the scope-set session answers only a request beyond the configured scopes', async () => {
       const x = await window(new MemorySecretStore(), allowed);
       const { lane } = await withScopeSet(x);
-      const base = x.w.service.getProviders()[0]!;
+      const base = x.w.service.getProviders()[0];
       const lanesFor = (wanted: string[]) => lanesForScopes(base, wanted, x.accounts, (l) => x.w.service.state(l));
       assert.deepEqual(lanesFor([]), ['dev'], 'no scopes: the account, not the broader session');
       assert.deepEqual(lanesFor(['openid']), ['dev'], 'the configured scopes: the account');

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { boundedFetch } from '../../src/protocol/http.js';
 import type { Endpoints } from '../../src/protocol/endpoints.js';
-import { analyzeMetadata, analyzeServer, DEVICE_GRANT, providerEntry, registrationFor } from '../../src/session/addProvider.js';
+import {
+  analyzeMetadata,
+  analyzeServer,
+  DEVICE_GRANT,
+  providerEntry,
+  registrationFor,
+} from '../../src/session/addProvider.js';
 import { parseProviders } from '../../src/session/config.js';
 import { startGlewlwyd, type Glewlwyd } from '../fixtures/glewlwyd.js';
 import { RESOURCE_PATH, startTestIdp, type TestIdp } from '../fixtures/idp.js';
@@ -24,7 +30,10 @@ describe('session: Add Provider analysis', function () {
       const a = await analyzeServer(idp.issuer, deps);
       assert.deepEqual(a.target, { issuer: idp.issuer });
       assert.equal(a.issuer, idp.issuer);
-      assert.deepEqual([a.authorizationCode, a.pkceS256, a.refreshTokens, a.deviceFlow, a.revocation], [true, 'yes', 'yes', true, true]);
+      assert.deepEqual(
+        [a.authorizationCode, a.pkceS256, a.refreshTokens, a.deviceFlow, a.revocation],
+        [true, 'yes', 'yes', true, true],
+      );
       assert.deepEqual(a.problems, []);
       assert.equal(a.verdict, 'ready');
       assert.equal(a.flow, 'auto');
@@ -48,8 +57,8 @@ describe('session: Add Provider analysis', function () {
       assert.equal(entry.clientId, 'agent-auth-test');
       const { providers, problems } = parseProviders([...existing, entry]);
       assert.deepEqual(problems, []);
-      assert.equal(providers[1]!.issuer, idp.issuer);
-      assert.equal(providers[1]!.flow, 'auto');
+      assert.equal(providers[1].issuer, idp.issuer);
+      assert.equal(providers[1].flow, 'auto');
     });
 
     it('an invalid client id is a clear error, and nothing is produced', async () => {
@@ -69,7 +78,10 @@ describe('session: Add Provider analysis', function () {
     });
 
     it('a URL with no metadata at all says so, naming both kinds of metadata', async () => {
-      const err = await analyzeServer(`${idp.issuer}/nothing-here`, deps).then(() => assert.fail(), (e) => e);
+      const err = await analyzeServer(`${idp.issuer}/nothing-here`, deps).then(
+        () => assert.fail(),
+        (e) => e,
+      );
       assert.equal(err.code, 'unsupported');
       assert.match(err.message, /neither an authorization server .* nor a resource with RFC 9728 metadata/);
     });
@@ -88,8 +100,11 @@ describe('session: Add Provider analysis', function () {
       assert.deepEqual([a.authorizationCode, a.pkceS256, a.deviceFlow, a.revocation], [true, 'yes', true, true]);
       // Glewlwyd 2.7 leaves refresh_token out of grant_types_supported, although it issues refresh tokens.
       assert.equal(a.refreshTokens, 'notAdvertised');
-      assert.deepEqual(a.problems.map((p) => [p.code, p.severity, p.overridable]), [['noRefreshTokens', 'blocker', true]]);
-      assert.match(a.problems[0]!.message, /does not advertise the refresh_token grant/);
+      assert.deepEqual(
+        a.problems.map((p) => [p.code, p.severity, p.overridable]),
+        [['noRefreshTokens', 'blocker', true]],
+      );
+      assert.match(a.problems[0].message, /does not advertise the refresh_token grant/);
       assert.equal(a.verdict, 'unusable');
       assert.equal(a.flow, 'auto');
       assert.deepEqual(parseProviders([providerEntry(a, g.clientId, [])]).problems, []);
@@ -113,12 +128,19 @@ describe('session: Add Provider analysis', function () {
       const a = analyzeMetadata(target, e({ device_authorization_endpoint: undefined }), all);
       assert.equal(a.verdict, 'limited');
       assert.equal(a.flow, 'authorizationCode');
-      assert.deepEqual(a.problems.map((p) => [p.code, p.severity]), [['noDeviceFlow', 'limitation']]);
-      assert.match(a.problems[0]!.message, /no device authorization grant/);
+      assert.deepEqual(
+        a.problems.map((p) => [p.code, p.severity]),
+        [['noDeviceFlow', 'limitation']],
+      );
+      assert.match(a.problems[0].message, /no device authorization grant/);
     });
 
     it('no PKCE S256 and no device flow: cannot work, and not overridable', () => {
-      const a = analyzeMetadata(target, e({ device_authorization_endpoint: undefined, code_challenge_methods_supported: ['plain'] }), all);
+      const a = analyzeMetadata(
+        target,
+        e({ device_authorization_endpoint: undefined, code_challenge_methods_supported: ['plain'] }),
+        all,
+      );
       assert.equal(a.verdict, 'unusable');
       const blocker = a.problems.find((p) => p.severity === 'blocker')!;
       assert.equal(blocker.code, 'noPkceS256');
@@ -143,11 +165,18 @@ describe('session: Add Provider analysis', function () {
     });
 
     it('no PKCE methods listed and no revocation: limitations, each explained', () => {
-      const a = analyzeMetadata(target, e({ code_challenge_methods_supported: undefined, revocation_endpoint: undefined }), all);
+      const a = analyzeMetadata(
+        target,
+        e({ code_challenge_methods_supported: undefined, revocation_endpoint: undefined }),
+        all,
+      );
       assert.equal(a.verdict, 'limited');
       assert.equal(a.pkceS256, 'notAdvertised');
-      assert.deepEqual(a.problems.map((p) => p.code), ['pkceNotAdvertised', 'noRevocation']);
-      assert.match(a.problems[1]!.message, /stay valid at the server until they expire/);
+      assert.deepEqual(
+        a.problems.map((p) => p.code),
+        ['pkceNotAdvertised', 'noRevocation'],
+      );
+      assert.match(a.problems[1].message, /stay valid at the server until they expire/);
     });
   });
 });

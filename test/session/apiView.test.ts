@@ -43,7 +43,11 @@ describe('API: tokens and changes of several accounts', function () {
       assert.equal(bob.providerId, 'dev', 'a further account: the provider, not its lane');
       assert.deepEqual(bob.account, { id: 'bob@example.com', label: 'bob@example.com' });
       bob.account.label = 'changed by a caller';
-      assert.equal(w.service.state(bobLane)!.session!.account.label, 'bob@example.com', 'a copy: callers cannot change the session');
+      assert.equal(
+        w.service.state(bobLane)!.session!.account.label,
+        'bob@example.com',
+        'a copy: callers cannot change the session',
+      );
 
       heard.length = 0;
       await w.service.refreshNow(bobLane);

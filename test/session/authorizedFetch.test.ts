@@ -31,7 +31,9 @@ class TinyApi {
       const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       this.requests.push({ token: sha256(token), body });
       const ok = !this.refuse.has('*') && !this.refuse.has(sha256(token)) && (await introspect(this.idp, token)).active;
-      res.writeHead(ok ? 200 : 401, ok ? {} : { 'www-authenticate': 'Bearer error="invalid_token"' }).end(ok ? 'ok' : '');
+      res
+        .writeHead(ok ? 200 : 401, ok ? {} : { 'www-authenticate': 'Bearer error="invalid_token"' })
+        .end(ok ? 'ok' : '');
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/work`;
@@ -67,7 +69,12 @@ describe('token lifecycle: fetchWithToken', function () {
   const getToken = () => w.service.getAccessToken.bind(w.service);
 
   before(async () => {
-    idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 60, rotateRefreshTokens: true, resourceServer: true });
+    idp = await startTestIdp({
+      host: '127.0.0.2',
+      accessTokenTtl: 60,
+      rotateRefreshTokens: true,
+      resourceServer: true,
+    });
   });
   after(() => idp.close());
   afterEach(async () => {
@@ -91,14 +98,19 @@ describe('token lifecycle: fetchWithToken', function () {
     const first = (await storedSession(w.store, 'dev')).accessToken!;
     api.refuse.add(sha256(first));
     let bodies = 0;
-    const res = await fetchWithToken(getToken(), globalThis.fetch, 'dev', api.url, () => streamed(`payload ${++bodies}`));
+    const res = await fetchWithToken(getToken(), globalThis.fetch, 'dev', api.url, () =>
+      streamed(`payload ${++bodies}`),
+    );
     assert.equal(res.status, 200);
     assert.equal(bodies, 2);
-    assert.deepEqual(api.requests.map((r) => r.body), ['payload 1', 'payload 2']);
+    assert.deepEqual(
+      api.requests.map((r) => r.body),
+      ['payload 1', 'payload 2'],
+    );
     const [a, b] = api.requests;
-    assert.equal(a!.token, sha256(first));
-    assert.equal(b!.token, sha256((await storedSession(w.store, 'dev')).accessToken!));
-    assert.notEqual(a!.token, b!.token);
+    assert.equal(a.token, sha256(first));
+    assert.equal(b.token, sha256((await storedSession(w.store, 'dev')).accessToken!));
+    assert.notEqual(a.token, b.token);
     assert.equal(refreshGrants(idp), 1);
   });
 
@@ -111,7 +123,10 @@ describe('token lifecycle: fetchWithToken', function () {
     api.refuse.add(sha256(fresh));
     const res = await fetchWithToken(getToken(), globalThis.fetch, 'dev', api.url);
     assert.equal(res.status, 200);
-    assert.deepEqual(api.requests.map((r) => r.token), [sha256(fresh), sha256((await storedSession(w.store, 'dev')).accessToken!)]);
+    assert.deepEqual(
+      api.requests.map((r) => r.token),
+      [sha256(fresh), sha256((await storedSession(w.store, 'dev')).accessToken!)],
+    );
     assert.equal(refreshGrants(idp), 2);
   });
 

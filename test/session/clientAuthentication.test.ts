@@ -41,14 +41,21 @@ describe('token lifecycle: client authentication', function () {
         if (init?.method === 'POST') {
           const headers = new Headers(init.headers);
           const body = new URLSearchParams(init.body as string | URLSearchParams);
-          requests.push({ url: String(input), basic: /^Basic /.test(headers.get('authorization') ?? ''), secretInBody: body.get('client_secret') === SECRET });
+          requests.push({
+            url: String(input),
+            basic: /^Basic /.test(headers.get('authorization') ?? ''),
+            secretInBody: body.get('client_secret') === SECRET,
+          });
         }
         return globalThis.fetch(input, init);
       };
       const secrets = new MemorySecretStore();
       await new ClientSecrets(secrets).set('dev', SECRET);
       const log = new RecordingLogger();
-      const w = lifecycleWindow([idpProvider(idp, { clientId: `confidential-${method}`, clientAuthentication: method })], { secrets, fetch, log });
+      const w = lifecycleWindow(
+        [idpProvider(idp, { clientId: `confidential-${method}`, clientAuthentication: method })],
+        { secrets, fetch, log },
+      );
       await signInThroughIdp(w.service, 'dev', idp);
       const s = await storedSession(w.store, 'dev');
       assert.equal(s.clientAuthentication, method);
@@ -56,7 +63,11 @@ describe('token lifecycle: client authentication', function () {
       await w.service.refreshNow('dev');
       const rt = (await storedSession(w.store, 'dev')).refreshToken!;
       await w.service.signOut('dev');
-      assert.equal(await idp.provider.RefreshToken.find(rt), undefined, 'revoked: the confidential client authenticated at the revocation endpoint');
+      assert.equal(
+        await idp.provider.RefreshToken.find(rt),
+        undefined,
+        'revoked: the confidential client authenticated at the revocation endpoint',
+      );
       assert.equal(requests.length, 3, 'code exchange, refresh, revocation');
       for (const r of requests) {
         assert.equal(r.basic, method === 'client_secret_basic', r.url);
@@ -71,7 +82,10 @@ describe('token lifecycle: client authentication', function () {
     const secrets = new MemorySecretStore();
     const clientSecrets = new ClientSecrets(secrets);
     await clientSecrets.set('dev', SECRET);
-    const w = lifecycleWindow([idpProvider(idp, { clientId: 'confidential-client_secret_basic', clientAuthentication: 'client_secret_basic' })], { secrets });
+    const w = lifecycleWindow(
+      [idpProvider(idp, { clientId: 'confidential-client_secret_basic', clientAuthentication: 'client_secret_basic' })],
+      { secrets },
+    );
     await signInThroughIdp(w.service, 'dev', idp);
     await clientSecrets.delete('dev');
     const err = await w.service.refreshNow('dev').catch((e: unknown) => e);
@@ -87,7 +101,9 @@ describe('token lifecycle: client authentication', function () {
     const w = lifecycleWindow([], { secrets, lockDir: tempDir('agent-auth-lock-') });
     const accounts = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
     try {
-      await accounts.setProviders([idpProvider(idp, { clientId: 'confidential-client_secret_basic', clientAuthentication: 'client_secret_basic' })]);
+      await accounts.setProviders([
+        idpProvider(idp, { clientId: 'confidential-client_secret_basic', clientAuthentication: 'client_secret_basic' }),
+      ]);
       const add = (accountId: string) =>
         accounts.addAccount('dev', async (lane) => {
           // What "Sign in" does first (clientSecretUi.ensureClientSecret): ask only when the lane's provider has no secret.
@@ -101,14 +117,22 @@ describe('token lifecycle: client authentication', function () {
       const bob = await add('bob@example.com');
       assert.ok(bob && bob !== 'dev', 'the further account signed in with the provider’s secret');
       await w.service.refreshNow(bob);
-      assert.deepEqual([...secrets.entries.keys()].filter((k) => k.startsWith(CLIENT_SECRET_KEY_PREFIX)), [CLIENT_SECRET_KEY_PREFIX + 'dev'], 'one secret entry: the provider’s');
+      assert.deepEqual(
+        [...secrets.entries.keys()].filter((k) => k.startsWith(CLIENT_SECRET_KEY_PREFIX)),
+        [CLIENT_SECRET_KEY_PREFIX + 'dev'],
+        'one secret entry: the provider’s',
+      );
       // The secret set through a lane (a further account's sign-in asking for it) is the provider's.
       await clientSecrets.set(bob, 'a-newer-secret');
       assert.equal(await clientSecrets.get('dev'), 'a-newer-secret');
       await clientSecrets.delete('dev');
       const err = await w.service.refreshNow(bob).catch((e: unknown) => e);
       assert.ok(isAuthError(err, 'config'), String(err));
-      assert.match((err as Error).message, /^Provider "dev" authenticates with a client secret/, 'the message names the configured provider, not the lane');
+      assert.match(
+        (err as Error).message,
+        /^Provider "dev" authenticates with a client secret/,
+        'the message names the configured provider, not the lane',
+      );
     } finally {
       accounts.dispose();
       w.service.dispose();

@@ -6,7 +6,15 @@ import { silentLogger } from '../../src/protocol/log.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { DirSecretStore } from '../support/dirSecretStore.js';
 import { introspect, refreshGrants, sha256 } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, storedSession, tempDir, waitFor } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  signInThroughIdp,
+  sleep,
+  storedSession,
+  tempDir,
+  waitFor,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { Worker, type WorkerReply } from '../support/workers.js';
 
@@ -43,7 +51,9 @@ describe(`token lifecycle: ${WORKERS} processes share one session`, function () 
     store = new SessionStore(secrets, silentLogger);
     const started = Date.now();
     workers = await Promise.all(
-      Array.from({ length: WORKERS }, () => Worker.start({ storeDir, lockDir, provider: idpProvider(idp), settings: SETTINGS })),
+      Array.from({ length: WORKERS }, () =>
+        Worker.start({ storeDir, lockDir, provider: idpProvider(idp), settings: SETTINGS }),
+      ),
     );
     timing.push(`${WORKERS} workers up in ${Date.now() - started} ms`);
     // Signed in by a ninth window; the workers learn of it through the store, as other windows do.
@@ -80,28 +90,45 @@ describe(`token lifecycle: ${WORKERS} processes share one session`, function () 
       assert.ok(r.token!.expiresAt > r.at!, `${label}: a worker was handed an expired token`);
     }
     // The refresh the round started (in the foreground or, after a valid token was handed out, behind it) lands in the store.
-    await waitFor(async () => (await storedSession(store, 'dev')).generation > s.generation, `${label}: the refresh to be stored`, 10_000);
+    await waitFor(
+      async () => (await storedSession(store, 'dev')).generation > s.generation,
+      `${label}: the refresh to be stored`,
+      10_000,
+    );
     let after = await storedSession(store, 'dev');
     const refreshes = refreshGrants(idp) - before;
     assert.ok(refreshes <= 1, `${label}: ${refreshes} refreshes`);
     assert.equal(idp.stats.doubleRedemptions(), 0, `${label}: a refresh token was redeemed twice`);
     // A worker handed the old token finishes its refresh behind it (adopting the stored result): wait for all of them.
     let settled: WorkerReply[] = [];
-    await waitFor(async () => {
-      settled = await Promise.all(workers.map((w) => w.get('dev', { minValiditySeconds: 0 })));
-      after = await storedSession(store, 'dev'); // the next cycle may have begun meanwhile
-      return settled.every((r) => r.ok && r.token!.sha256 === sha256(after.accessToken!));
-    }, `${label}: every worker to hand out the stored token`, 10_000).catch(() => undefined);
+    await waitFor(
+      async () => {
+        settled = await Promise.all(workers.map((w) => w.get('dev', { minValiditySeconds: 0 })));
+        after = await storedSession(store, 'dev'); // the next cycle may have begun meanwhile
+        return settled.every((r) => r.ok && r.token!.sha256 === sha256(after.accessToken!));
+      },
+      `${label}: every worker to hand out the stored token`,
+      10_000,
+    ).catch(() => undefined);
     for (const r of settled) {
       assert.ok(r.ok, `${label}: ${errorOf(r)}`);
-      assert.equal(r.token!.sha256, sha256(after.accessToken!), `${label}: a worker holds another token than the store`);
+      assert.equal(
+        r.token!.sha256,
+        sha256(after.accessToken!),
+        `${label}: a worker holds another token than the store`,
+      );
     }
     for (const r of replies) {
-      if (r.ok && r.token!.sha256 !== sha256(after.accessToken!)) assert.equal(r.token!.sha256, sha256(s.accessToken!), `${label}: a worker was handed a third token`);
+      if (r.ok && r.token!.sha256 !== sha256(after.accessToken!))
+        assert.equal(r.token!.sha256, sha256(s.accessToken!), `${label}: a worker was handed a third token`);
     }
     assert.equal(idp.stats.doubleRedemptions(), 0, `${label}: a refresh token was redeemed twice`);
     const left = after.expiresAt - Date.now();
-    assert.equal((await introspect(idp, after.accessToken!)).active, true, `${label}: the shared token is not live at the IdP (${left} ms before its expiry)`);
+    assert.equal(
+      (await introspect(idp, after.accessToken!)).active,
+      true,
+      `${label}: the shared token is not live at the IdP (${left} ms before its expiry)`,
+    );
     addToTally(undefined, { cycles: refreshes, tokensChecked: replies.length, introspected: 1 });
     return { raced: refreshes === 1, ms };
   }
@@ -129,7 +156,7 @@ describe(`token lifecycle: ${WORKERS} processes share one session`, function () 
       // What proper-lockfile leaves when its holder dies: the lock folder, untouched since.
       const lock = join(lockDir, 'dev.lock');
       // A worker may still hold the real lock (a refresh that went on behind a valid token): plant it once that one is gone.
-      for (let planted = false; !planted; ) {
+      for (let planted = false; !planted;) {
         await waitFor(() => !existsSync(lock), 'the live lock to be released');
         try {
           mkdirSync(lock);

@@ -28,7 +28,10 @@ describe('token lifecycle: endpoints overriding discovery', function () {
     const w = lifecycleWindow([idpProvider(idp, { endpoints: { token } })], { secrets: new MemorySecretStore() });
     await signInThroughIdp(w.service, 'dev', idp);
     await w.service.refreshNow('dev');
-    assert.deepEqual(proxy.requests.map((r) => r.grantType), ['authorization_code', 'refresh_token']);
+    assert.deepEqual(
+      proxy.requests.map((r) => r.grantType),
+      ['authorization_code', 'refresh_token'],
+    );
     const s = await storedSession(w.store, 'dev');
     assert.equal(s.endpoints.token_endpoint, token);
     assert.equal(s.endpoints.revocation_endpoint, meta.revocation_endpoint, 'not overridden: discovered');

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import type { TokenChange } from '../../src/session/tokenService.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { FaultProxy } from '../support/faultProxy.js';
-import { idpProvider, lifecycleWindow, pointTokenEndpointAt, signInThroughIdp, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  pointTokenEndpointAt,
+  signInThroughIdp,
+  type Window,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 
@@ -31,7 +37,9 @@ describe('token lifecycle: change events', function () {
   });
 
   /** The kinds emitted while `action` ran, and their messages. */
-  async function during(action: () => Promise<unknown>): Promise<{ kinds: string[]; messages: (string | undefined)[] }> {
+  async function during(
+    action: () => Promise<unknown>,
+  ): Promise<{ kinds: string[]; messages: (string | undefined)[] }> {
     events.length = 0;
     await action().catch(() => undefined);
     return { kinds: events.map((e) => e.kind), messages: events.map((e) => e.message) };

@@ -72,7 +72,10 @@ describe('token lifecycle: token endpoint faults', function () {
     const before = (await storedSession(w.store, 'dev')).accessToken!;
     proxy.next({ kind: 'status', status: 503, body: 'upstream unavailable' });
     await w.service.refreshNow('dev');
-    assert.deepEqual(proxy.requests.map((r) => r.fault), ['status', 'pass']);
+    assert.deepEqual(
+      proxy.requests.map((r) => r.fault),
+      ['status', 'pass'],
+    );
     await assertRefreshedOnce(before);
   });
 
@@ -81,7 +84,10 @@ describe('token lifecycle: token endpoint faults', function () {
     const before = (await storedSession(w.store, 'dev')).accessToken!;
     proxy.next({ kind: 'reset' });
     await w.service.refreshNow('dev');
-    assert.deepEqual(proxy.requests.map((r) => r.fault), ['reset', 'pass']);
+    assert.deepEqual(
+      proxy.requests.map((r) => r.fault),
+      ['reset', 'pass'],
+    );
     await assertRefreshedOnce(before);
   });
 
@@ -92,7 +98,7 @@ describe('token lifecycle: token endpoint faults', function () {
     await w.service.refreshNow('dev');
     const [first, second] = proxy.requests;
     assert.equal(proxy.requests.length, 2);
-    assert.ok(second!.at - first!.at >= 1_000, `retried after ${second!.at - first!.at} ms; Retry-After said 1 s`);
+    assert.ok(second.at - first.at >= 1_000, `retried after ${second.at - first.at} ms; Retry-After said 1 s`);
     await assertRefreshedOnce(before);
   });
 
@@ -129,7 +135,10 @@ describe('token lifecycle: token endpoint faults', function () {
     await setUp();
     const before = await storedSession(w.store, 'dev');
     proxy.next({ kind: 'html' });
-    await assert.rejects(w.service.refreshNow('dev'), (e) => isAuthError(e, 'not_json') && /did not answer with JSON/.test(e.message));
+    await assert.rejects(
+      w.service.refreshNow('dev'),
+      (e) => isAuthError(e, 'not_json') && /did not answer with JSON/.test(e.message),
+    );
     assert.equal(proxy.requests.length, 1);
     assert.equal((await storedSession(w.store, 'dev')).generation, before.generation);
     assert.equal(sha256((await w.service.getAccessToken('dev')).accessToken), sha256(before.accessToken!));
@@ -145,8 +154,15 @@ describe('token lifecycle: token endpoint faults', function () {
     assert.ok(after.needsSignIn, 'needsSignIn recorded');
     assert.equal(sha256(after.accessToken!), sha256(before.accessToken!));
     assert.deepEqual(events, ['refreshing', 'needsSignIn']);
-    assert.equal(sha256((await w.service.getAccessToken('dev')).accessToken), sha256(before.accessToken!), 'the access token lasts until it expires');
-    await assert.rejects(w.service.getAccessToken('dev', { forceRefresh: true }), (e) => e instanceof SessionError && e.code === 'needs_sign_in');
+    assert.equal(
+      sha256((await w.service.getAccessToken('dev')).accessToken),
+      sha256(before.accessToken!),
+      'the access token lasts until it expires',
+    );
+    await assert.rejects(
+      w.service.getAccessToken('dev', { forceRefresh: true }),
+      (e) => e instanceof SessionError && e.code === 'needs_sign_in',
+    );
     assert.equal(proxy.requests.length, 1, 'a dead refresh token is not presented again');
     assert.equal(refreshGrants(idp), 0);
   });

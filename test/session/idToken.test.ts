@@ -2,10 +2,18 @@ import assert from 'node:assert/strict';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { getIdToken, jwtTimes } from '../../src/session/idToken.js';
 import { refreshGrants } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, storedSession, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  signInThroughIdp,
+  sleep,
+  storedSession,
+  type Window,
+} from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+const claims = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 
 describe('ID token for kubectl and other OIDC consumers (real IdP)', function () {
   this.timeout(60_000);
@@ -50,13 +58,17 @@ describe('ID token for kubectl and other OIDC consumers (real IdP)', function ()
     signedIn.service.dispose();
     w = lifecycleWindow([idpProvider(idp)], { secrets });
     assert.ok(await w.service.getAccessToken('dev'), 'the access token still works');
-    await assert.rejects(getIdToken(w.service, 'dev'), /^SessionError: Dev IdP issued no ID token\. .*add "openid" to the provider's scopes/);
+    await assert.rejects(
+      getIdToken(w.service, 'dev'),
+      /^SessionError: Dev IdP issued no ID token\. .*add "openid" to the provider's scopes/,
+    );
   });
 
   it('reads exp and iat of a JWT, and nothing from anything else', () => {
     const jwt = (payload: unknown) => `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
     assert.deepEqual(jwtTimes(jwt({ exp: 100, iat: 40 })), { exp: 100_000, iat: 40_000 });
     assert.deepEqual(jwtTimes(jwt({ exp: 100 })), { exp: 100_000 });
-    for (const bad of [jwt({ exp: '100' }), jwt(null), jwt([1]), 'a.b', 'a.%%%.c', 'opaque-token', jwt({ iat: 1 })]) assert.equal(jwtTimes(bad), undefined, bad);
+    for (const bad of [jwt({ exp: '100' }), jwt(null), jwt([1]), 'a.b', 'a.%%%.c', 'opaque-token', jwt({ iat: 1 })])
+      assert.equal(jwtTimes(bad), undefined, bad);
   });
 });

@@ -7,7 +7,14 @@ import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { DirSecretStore } from '../support/dirSecretStore.js';
 import { FaultProxy } from '../support/faultProxy.js';
 import { introspect, sha256 } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, pointTokenEndpointAt, signInThroughIdp, storedSession, tempDir } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  pointTokenEndpointAt,
+  signInThroughIdp,
+  storedSession,
+  tempDir,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { Worker } from '../support/workers.js';
 
@@ -90,7 +97,11 @@ describe('token lifecycle: a process killed mid-refresh', function () {
         const stillUp = await next.get('dev');
         assert.ok(stillUp.ok, 'the process is still running and answering');
       }
-      assert.deepEqual([...idp.stats.refreshRedemptions.values()], [2], 'the victim and its successor each presented it once');
+      assert.deepEqual(
+        [...idp.stats.refreshRedemptions.values()],
+        [2],
+        'the victim and its successor each presented it once',
+      );
       addToTally(idp, { rotating: false });
     });
   }

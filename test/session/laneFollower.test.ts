@@ -81,11 +81,19 @@ describe('accounts: a consumer following an account reference', function () {
     const { f, take } = follow(x, 'dev');
     assert.equal(f.lane, 'dev');
     await x.accounts.setDefault(bobLane);
-    assert.deepEqual(take(), [{ lane: bobLane, kind: 'signedIn', switched: true }], 'a new default, without any token change');
+    assert.deepEqual(
+      take(),
+      [{ lane: bobLane, kind: 'signedIn', switched: true }],
+      'a new default, without any token change',
+    );
     await x.w.service.refreshNow('dev');
     assert.deepEqual(take(), [], 'alice is no longer the default');
     await x.accounts.signOut(bobLane);
-    assert.deepEqual(take(), [{ lane: 'dev', kind: 'signedIn', switched: true }], 'the default falls back to alice: her token, not none');
+    assert.deepEqual(
+      take(),
+      [{ lane: 'dev', kind: 'signedIn', switched: true }],
+      'the default falls back to alice: her token, not none',
+    );
     await x.accounts.signOut('dev');
     assert.deepEqual(take(), [{ lane: 'dev', kind: 'signedOut', message: undefined, switched: false }]);
     assert.equal(f.lane, 'dev', 'no account: "dev" names the empty lane, where the next sign-in goes');

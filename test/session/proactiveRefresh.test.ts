@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants, sha256 } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, storedSession, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  signInThroughIdp,
+  sleep,
+  storedSession,
+  type Window,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 
@@ -56,7 +63,12 @@ describe('token lifecycle: proactive refresh against a real IdP', function () {
     const elapsed = Date.now() - started;
     const inactive = (await Promise.all(checks)).filter((active) => !active).length;
     const cycles = distinct.size - 1;
-    addToTally(undefined, { cycles, expiredTokensSeen: expired + inactive, tokensChecked: handedOut, introspected: checks.length });
+    addToTally(undefined, {
+      cycles,
+      expiredTokensSeen: expired + inactive,
+      tokensChecked: handedOut,
+      introspected: checks.length,
+    });
     return { cycles, handedOut, expired, inactive, checked: checks.length, elapsed, refreshes: refreshGrants(idp) };
   }
 
@@ -69,8 +81,14 @@ describe('token lifecycle: proactive refresh against a real IdP', function () {
       assert.equal(r.expired, 0, 'tokens handed out already expired');
       assert.equal(r.inactive, 0, 'tokens the IdP no longer accepted');
       // Every refresh gave the consumer its token (one more may be in flight), and none came sooner than half a lifetime.
-      assert.ok(r.refreshes >= r.cycles && r.refreshes <= r.cycles + 1, `${r.refreshes} refreshes for ${r.cycles} cycles`);
-      assert.ok(r.elapsed / r.refreshes >= (TTL_S * 1000) / 2 - 200, `a refresh every ${Math.round(r.elapsed / r.refreshes)} ms`);
+      assert.ok(
+        r.refreshes >= r.cycles && r.refreshes <= r.cycles + 1,
+        `${r.refreshes} refreshes for ${r.cycles} cycles`,
+      );
+      assert.ok(
+        r.elapsed / r.refreshes >= (TTL_S * 1000) / 2 - 200,
+        `a refresh every ${Math.round(r.elapsed / r.refreshes)} ms`,
+      );
       const presented = [...idp.stats.refreshRedemptions.values()];
       // Rotation: each refresh token once. None: the one refresh token, every time.
       assert.deepEqual(presented, rotate ? presented.map(() => 1) : [r.refreshes]);

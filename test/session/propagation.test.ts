@@ -5,7 +5,16 @@ import { silentLogger } from '../../src/protocol/log.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants, sha256 } from '../support/idpChecks.js';
 import { LaggingSecrets } from '../support/laggingSecrets.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, storedSession, tempDir, waitFor, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  signInThroughIdp,
+  sleep,
+  storedSession,
+  tempDir,
+  waitFor,
+  type Window,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 
 reportTallyAtEnd();
@@ -32,17 +41,30 @@ describe('token lifecycle: another window’s write arrives late', function () {
   });
 
   /** Windows A and B, signed in through A, both holding generation 0; B's lock may be swapped for the control. */
-  async function twoWindows(o: { ttl: number; lagMs: number; lockB?: (real: RefreshLock) => RefreshLock; settings?: { remainingFraction: number; minSecondsBeforeExpiry: number } }) {
+  async function twoWindows(o: {
+    ttl: number;
+    lagMs: number;
+    lockB?: (real: RefreshLock) => RefreshLock;
+    settings?: { remainingFraction: number; minSecondsBeforeExpiry: number };
+  }) {
     idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: o.ttl, rotateRefreshTokens: true });
     keychain = new LaggingSecrets(o.lagMs);
     const lockDir = tempDir('agent-auth-lock-');
     const lockB = new FileRefreshLock(lockDir, { log: silentLogger });
     const a = lifecycleWindow([idpProvider(idp)], { secrets: keychain.view(), lockDir, settings: o.settings });
-    const b = lifecycleWindow([idpProvider(idp)], { secrets: keychain.view(), lock: o.lockB?.(lockB) ?? lockB, settings: o.settings });
+    const b = lifecycleWindow([idpProvider(idp)], {
+      secrets: keychain.view(),
+      lock: o.lockB?.(lockB) ?? lockB,
+      settings: o.settings,
+    });
     windows = [a, b];
     await signInThroughIdp(a.service, 'dev', idp);
     // Until the sign-in reaches B's view (a condition, not a sleep "long enough": issue 10 §6).
-    await waitFor(() => b.service.state('dev')?.session !== undefined, 'the sign-in to reach window B', o.lagMs + 15_000);
+    await waitFor(
+      () => b.service.state('dev')?.session !== undefined,
+      'the sign-in to reach window B',
+      o.lagMs + 15_000,
+    );
     await b.service.getAccessToken('dev', { minValiditySeconds: 0 });
     return { idp, a, b };
   }
@@ -50,7 +72,8 @@ describe('token lifecycle: another window’s write arrives late', function () {
   it('the second window waits for the first one’s result instead of redeeming the rotated refresh token', async () => {
     const { idp, a, b } = await twoWindows({ ttl: 60, lagMs: LAG_MS });
     const fromA = await a.service.refreshNow('dev');
-    const behind = (await b.store.read('dev')).kind === 'ok' && (await storedSession(b.store, 'dev')).generation < fromA.generation;
+    const behind =
+      (await b.store.read('dev')).kind === 'ok' && (await storedSession(b.store, 'dev')).generation < fromA.generation;
     const fromB = await b.service.refreshNow('dev');
     assert.ok(behind, 'B’s view was behind when it refreshed (the case under test)');
     assert.equal(sha256(fromB.accessToken!), sha256(fromA.accessToken!), 'B uses A’s new token');
@@ -79,7 +102,11 @@ describe('token lifecycle: another window’s write arrives late', function () {
   });
 
   it('two windows refreshing on their own schedules with consumers in both never redeem a token twice', async () => {
-    const { idp, a, b } = await twoWindows({ ttl: 3, lagMs: 700, settings: { remainingFraction: 0.25, minSecondsBeforeExpiry: 1.5 } });
+    const { idp, a, b } = await twoWindows({
+      ttl: 3,
+      lagMs: 700,
+      settings: { remainingFraction: 0.25, minSecondsBeforeExpiry: 1.5 },
+    });
     let handedOut = 0;
     let expired = 0;
     const started = Date.now();

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_REFRESH } from '../../src/session/config.js';
-import { backoffMs, isRefreshDue, MAX_JITTER_MS, refreshDueAt, refreshLeadMs } from '../../src/session/refreshPolicy.js';
+import {
+  backoffMs,
+  isRefreshDue,
+  MAX_JITTER_MS,
+  refreshDueAt,
+  refreshLeadMs,
+} from '../../src/session/refreshPolicy.js';
 
 const HOUR = 3_600_000;
 
@@ -27,7 +33,7 @@ describe('refresh policy', () => {
     assert.equal(refreshDueAt(short, DEFAULT_REFRESH, 1), 5_000 - 500);
   });
 
-  it('after the lock, any window\'s jittered schedule counts as due', () => {
+  it("after the lock, any window's jittered schedule counts as due", () => {
     const t = { obtainedAt: 0, expiresAt: HOUR };
     assert.equal(isRefreshDue(t, DEFAULT_REFRESH, HOUR * 0.75 - MAX_JITTER_MS - 1), false);
     assert.equal(isRefreshDue(t, DEFAULT_REFRESH, HOUR * 0.75 - MAX_JITTER_MS), true);

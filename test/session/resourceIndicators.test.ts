@@ -26,21 +26,32 @@ describe('token lifecycle: RFC 8707 resource on every token request', function (
     const fetch: typeof globalThis.fetch = async (input, init) => {
       if (init?.method === 'POST' && init.body) {
         const body = new URLSearchParams(init.body as string | URLSearchParams);
-        posts.push({ url: String(input), grant: body.get('grant_type') ?? undefined, resources: body.getAll('resource') });
+        posts.push({
+          url: String(input),
+          grant: body.get('grant_type') ?? undefined,
+          resources: body.getAll('resource'),
+        });
       }
       return globalThis.fetch(input, init);
     };
     return { w: lifecycleWindow([provider], { secrets: new MemorySecretStore(), fetch }), posts };
   }
 
-  const whoami = (token: string) => globalThis.fetch(`${api}/whoami`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+  const whoami = (token: string) =>
+    globalThis.fetch(`${api}/whoami`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
 
   it('an issuer-configured provider with "resources": code exchange and refresh carry it', async () => {
     const { w, posts } = recordingWindow(idpProvider(idp, { resources: [api] }));
     await signInThroughIdp(w.service, 'dev', idp);
     const refreshed = await w.service.refreshNow('dev');
     const grants = posts.filter((p) => p.grant);
-    assert.deepEqual(grants.map((p) => [p.grant, p.resources]), [['authorization_code', [api]], ['refresh_token', [api]]]);
+    assert.deepEqual(
+      grants.map((p) => [p.grant, p.resources]),
+      [
+        ['authorization_code', [api]],
+        ['refresh_token', [api]],
+      ],
+    );
     assert.equal(await whoami(refreshed.accessToken!), 200);
     w.service.dispose();
   });
@@ -59,7 +70,10 @@ describe('token lifecycle: RFC 8707 resource on every token request', function (
     const polls = posts.filter((p) => p.grant === 'urn:ietf:params:oauth:grant-type:device_code');
     assert.ok(polls.length >= 1);
     for (const p of polls) assert.deepEqual(p.resources, [api]);
-    assert.deepEqual(posts.filter((p) => p.grant === 'refresh_token').map((p) => p.resources), [[api]]);
+    assert.deepEqual(
+      posts.filter((p) => p.grant === 'refresh_token').map((p) => p.resources),
+      [[api]],
+    );
     assert.equal(await whoami(refreshed.accessToken!), 200);
     w.service.dispose();
   });
@@ -72,7 +86,10 @@ describe('token lifecycle: RFC 8707 resource on every token request', function (
     await w.store.write({ ...older, generation: older.generation + 1 });
     posts.length = 0;
     const refreshed = await w.service.refreshNow('dev');
-    assert.deepEqual(posts.filter((p) => p.grant).map((p) => p.resources), [[api]]);
+    assert.deepEqual(
+      posts.filter((p) => p.grant).map((p) => p.resources),
+      [[api]],
+    );
     assert.equal(await whoami(refreshed.accessToken!), 200);
     w.service.dispose();
   });

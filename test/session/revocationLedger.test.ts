@@ -20,14 +20,21 @@ describe('revocation ledger', function () {
     let t = 1_000;
     return { secrets, store, log, ledger: new RevocationLedger({ secrets, store, lock, log, now: () => t++ }) };
   }
-  const stored = (secrets: MemorySecretStore, id = 'dev') => JSON.parse(secrets.entries.get(LEDGER_KEY_PREFIX + id) ?? '{"entries":[]}') as { entries: { refreshToken?: string }[] };
+  const stored = (secrets: MemorySecretStore, id = 'dev') =>
+    JSON.parse(secrets.entries.get(LEDGER_KEY_PREFIX + id) ?? '{"entries":[]}') as {
+      entries: { refreshToken?: string }[];
+    };
 
   it('keeps one entry per provider (lanes included), the newest ones only', async () => {
     const { secrets, ledger: l, log } = ledger();
-    for (let i = 0; i < MAX_LEDGER_ENTRIES + 5; i++) await l.keep([session(i % 2 ? 'dev#2' : 'dev', { sessionId: `s${i}`, refreshToken: `rt-canary-${i}` })]);
+    for (let i = 0; i < MAX_LEDGER_ENTRIES + 5; i++)
+      await l.keep([session(i % 2 ? 'dev#2' : 'dev', { sessionId: `s${i}`, refreshToken: `rt-canary-${i}` })]);
     const kept = stored(secrets).entries.map((e) => e.refreshToken);
     assert.equal(kept.length, MAX_LEDGER_ENTRIES);
-    assert.deepEqual(kept, Array.from({ length: MAX_LEDGER_ENTRIES }, (_, i) => `rt-canary-${i + 5}`));
+    assert.deepEqual(
+      kept,
+      Array.from({ length: MAX_LEDGER_ENTRIES }, (_, i) => `rt-canary-${i + 5}`),
+    );
     assert.match(log.text(), /is full/);
     assert.doesNotMatch(log.text(), /rt-canary/);
   });
@@ -36,12 +43,21 @@ describe('revocation ledger', function () {
     const { secrets, store, ledger: l, log } = ledger();
     const good = { ...session('dev', { refreshToken: 'rt-good' }), forgottenAt: 1 };
     const bad = { refreshToken: 'rt-canary-bad', clientId: 'client', endpoints: { issuer: 'https://dev.example' } };
-    secrets.entries.set(LEDGER_KEY_PREFIX + 'dev', JSON.stringify({ v: 1, entries: [good, bad, { ...good, providerId: 'other' }] }));
+    secrets.entries.set(
+      LEDGER_KEY_PREFIX + 'dev',
+      JSON.stringify({ v: 1, entries: [good, bad, { ...good, providerId: 'other' }] }),
+    );
     const taken = await l.take('dev', () => true);
-    assert.deepEqual(taken.map((e) => e.refreshToken), ['rt-good']);
+    assert.deepEqual(
+      taken.map((e) => e.refreshToken),
+      ['rt-good'],
+    );
     const aside = await store.quarantined();
     assert.equal(aside.length, 2);
-    assert.equal(JSON.parse((await store.readQuarantined(aside.find((k) => k.includes('/1/'))!))!).refreshToken, 'rt-canary-bad');
+    assert.equal(
+      JSON.parse((await store.readQuarantined(aside.find((k) => k.includes('/1/'))!))!).refreshToken,
+      'rt-canary-bad',
+    );
     assert.match(log.text(), /unreadable/);
     assert.doesNotMatch(log.text(), /rt-canary/);
     assert.equal(secrets.entries.has(LEDGER_KEY_PREFIX + 'dev'), false);
@@ -52,7 +68,7 @@ describe('revocation ledger', function () {
     secrets.entries.set(LEDGER_KEY_PREFIX + 'dev', 'rt-canary not json');
     await l.keep([session('dev')]);
     assert.equal(stored(secrets).entries.length, 1);
-    assert.equal(await store.readQuarantined((await store.quarantined())[0]!), 'rt-canary not json');
+    assert.equal(await store.readQuarantined((await store.quarantined())[0]), 'rt-canary not json');
   });
 
   describe('against the IdP', () => {
@@ -78,7 +94,8 @@ describe('revocation ledger', function () {
       // The server cannot be reached for this token when the last session goes.
       const key = LEDGER_KEY_PREFIX + 'dev';
       const real = secrets.entries.get(key)!;
-      const endpoint = (JSON.parse(real) as { entries: { endpoints: { revocation_endpoint: string } }[] }).entries[0]!.endpoints.revocation_endpoint;
+      const endpoint = (JSON.parse(real) as { entries: { endpoints: { revocation_endpoint: string } }[] }).entries[0]
+        .endpoints.revocation_endpoint;
       secrets.entries.set(key, real.replaceAll(endpoint, 'http://127.0.0.2:9/revoke'));
       await w.service.signOut('dev');
       assert.equal((await introspect(idp, forgotten.refreshToken!)).active, true);

@@ -35,7 +35,7 @@ describe('session store', () => {
     ['a future version', JSON.stringify({ ...sampleSession(), v: 2 }), /unknown format version 2/],
     ['a missing field', JSON.stringify({ ...sampleSession(), endpoints: undefined }), /endpoints/],
     ['a wrong type', JSON.stringify({ ...sampleSession(), expiresAt: 'soon' }), /expiresAt/],
-    ['another provider\'s entry', JSON.stringify(sampleSession('other')), /belongs to provider "other"/],
+    ["another provider's entry", JSON.stringify(sampleSession('other')), /belongs to provider "other"/],
     ['a JSON string', '"hello"', /entry/],
   ];
   for (const [what, raw, reason] of corrupt) {

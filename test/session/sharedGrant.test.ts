@@ -4,7 +4,15 @@ import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { IdpUserAgent } from '../fixtures/idpUserAgent.js';
 import { LEDGER_KEY_PREFIX } from '../../src/session/revocationLedger.js';
 import { introspect } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, storedSession, tempDir, waitFor, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  signInThroughIdp,
+  storedSession,
+  tempDir,
+  waitFor,
+  type Window,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 
@@ -21,7 +29,13 @@ describe('token lifecycle: a session that may share its grant with one in use is
   let idp: TestIdp;
   let w: Window | undefined;
   const lines: string[] = [];
-  const log: Logger = { trace() {}, debug() {}, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const log: Logger = {
+    trace() {},
+    debug() {},
+    info: (m) => lines.push(m),
+    warn: (m) => lines.push(m),
+    error: (m) => lines.push(m),
+  };
 
   before(async () => {
     idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: 60, rotateRefreshTokens: true });
@@ -38,7 +52,11 @@ describe('token lifecycle: a session that may share its grant with one in use is
 
   /** A window with the provider and a second lane of it (as accounts.ts makes), on its own store and lock folder. */
   const twoLanes = (secrets = new MemorySecretStore()): Window =>
-    (w = lifecycleWindow([idpProvider(idp), { ...idpProvider(idp), id: 'dev#2' }], { secrets, lockDir: tempDir('agent-auth-lock-'), log }));
+    (w = lifecycleWindow([idpProvider(idp), { ...idpProvider(idp), id: 'dev#2' }], {
+      secrets,
+      lockDir: tempDir('agent-auth-lock-'),
+      log,
+    }));
 
   /** Both lanes signed in as the same account from one browser, which the IdP keeps signed in: one grant. */
   async function oneAccountTwice(): Promise<Window> {
@@ -50,14 +68,21 @@ describe('token lifecycle: a session that may share its grant with one in use is
   }
 
   it('signing in again as the same account: the new session keeps refreshing', async () => {
-    w = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore(), lockDir: tempDir('agent-auth-lock-'), log });
+    w = lifecycleWindow([idpProvider(idp)], {
+      secrets: new MemorySecretStore(),
+      lockDir: tempDir('agent-auth-lock-'),
+      log,
+    });
     // One browser, still signed in at the IdP the second time: the IdP reuses its grant.
     const browser = new IdpUserAgent();
     const first = await signInThroughIdp(w.service, 'dev', idp, { browser });
     const second = await signInThroughIdp(w.service, 'dev', idp, { browser });
     assert.notEqual(first.sessionId, second.sessionId);
     // Revocation of a replaced session runs in the background: wait until it was decided.
-    await waitFor(() => lines.some((l) => /forgotten, not revoked|Revoked the refresh token/.test(l)), 'the earlier session to be dealt with');
+    await waitFor(
+      () => lines.some((l) => /forgotten, not revoked|Revoked the refresh token/.test(l)),
+      'the earlier session to be dealt with',
+    );
     await w.service.refreshNow('dev');
     const now = await storedSession(w.store, 'dev');
     assert.equal((await introspect(idp, now.refreshToken!)).active, true, 'the new session’s grant is alive');
@@ -77,7 +102,11 @@ describe('token lifecycle: a session that may share its grant with one in use is
     await w.service.signOut('dev#2');
     const last = await w.service.refreshNow('dev');
     await w.service.signOut('dev');
-    assert.equal((await introspect(idp, last.refreshToken!)).active, false, 'the last session’s refresh token is revoked');
+    assert.equal(
+      (await introspect(idp, last.refreshToken!)).active,
+      false,
+      'the last session’s refresh token is revoked',
+    );
   });
 
   /**
@@ -91,15 +120,30 @@ describe('token lifecycle: a session that may share its grant with one in use is
       const first = await signInThroughIdp(w.service, 'dev', idp, { browser: new IdpUserAgent() });
       const second = await signInThroughIdp(w.service, 'dev#2', idp, { browser: new IdpUserAgent() });
       await w.service.signOut('dev#2');
-      assert.equal((await introspect(idp, second.refreshToken!)).active, true, 'not revoked while the other session is signed in');
+      assert.equal(
+        (await introspect(idp, second.refreshToken!)).active,
+        true,
+        'not revoked while the other session is signed in',
+      );
       await w.service.refreshNow('dev');
       const last = await storedSession(w.store, 'dev');
       await w.service.signOut('dev');
-      assert.equal((await introspect(idp, last.refreshToken!)).active, false, 'the last session’s refresh token is revoked');
-      assert.equal((await introspect(idp, second.refreshToken!)).active, false, 'the forgotten session’s refresh token is revoked too');
+      assert.equal(
+        (await introspect(idp, last.refreshToken!)).active,
+        false,
+        'the last session’s refresh token is revoked',
+      );
+      assert.equal(
+        (await introspect(idp, second.refreshToken!)).active,
+        false,
+        'the forgotten session’s refresh token is revoked too',
+      );
       assert.equal((await introspect(idp, first.refreshToken!)).active, false);
       assert.equal(secrets.entries.has(`${LEDGER_KEY_PREFIX}dev`), false, 'the ledger is emptied');
-      assert.ok(!lines.some((l) => l.includes(second.refreshToken!) || l.includes(last.refreshToken!)), 'no token in the log');
+      assert.ok(
+        !lines.some((l) => l.includes(second.refreshToken!) || l.includes(last.refreshToken!)),
+        'no token in the log',
+      );
     });
 
     it('signing in again, then signing out: the replaced session’s refresh token is dead too', async () => {
@@ -108,12 +152,19 @@ describe('token lifecycle: a session that may share its grant with one in use is
       const first = await signInThroughIdp(w.service, 'dev', idp, { browser: new IdpUserAgent() });
       await signInThroughIdp(w.service, 'dev', idp, { browser: new IdpUserAgent() });
       await waitFor(() => lines.some((l) => /forgotten, not revoked/.test(l)), 'the replaced session to be forgotten');
-      assert.equal((await introspect(idp, first.refreshToken!)).active, true, 'not revoked while the new session is signed in');
+      assert.equal(
+        (await introspect(idp, first.refreshToken!)).active,
+        true,
+        'not revoked while the new session is signed in',
+      );
       const last = await w.service.refreshNow('dev');
       await w.service.signOut('dev');
       assert.equal((await introspect(idp, last.refreshToken!)).active, false);
       // The replaced session's token is kept in the background after the sign-in: revoked by the sign-out, or right after it if it came later.
-      await waitFor(async () => !(await introspect(idp, first.refreshToken!)).active, 'the replaced session’s refresh token to be revoked');
+      await waitFor(
+        async () => !(await introspect(idp, first.refreshToken!)).active,
+        'the replaced session’s refresh token to be revoked',
+      );
       await waitFor(() => !secrets.entries.has(`${LEDGER_KEY_PREFIX}dev`), 'the ledger to be emptied');
     });
   });
@@ -125,8 +176,14 @@ describe('token lifecycle: a session that may share its grant with one in use is
     await signInThroughIdp(w.service, 'dev', idp, { browser });
     await signInThroughIdp(w.service, 'dev#2', idp, { browser });
     // dev's session was made for other scopes than configured now: it is signed out.
-    w.service.setProviders([idpProvider(idp, { scopes: ['openid', 'offline_access', 'profile'] }), { ...idpProvider(idp), id: 'dev#2' }]);
-    await waitFor(() => lines.some((l) => /forgotten, not revoked|Revoked the refresh token/.test(l)), 'the retired session to be dealt with');
+    w.service.setProviders([
+      idpProvider(idp, { scopes: ['openid', 'offline_access', 'profile'] }),
+      { ...idpProvider(idp), id: 'dev#2' },
+    ]);
+    await waitFor(
+      () => lines.some((l) => /forgotten, not revoked|Revoked the refresh token/.test(l)),
+      'the retired session to be dealt with',
+    );
     const kept = await w.service.refreshNow('dev#2');
     assert.equal((await introspect(idp, kept.refreshToken!)).active, true, 'the remaining lane’s grant is alive');
     await w.service.signOut('dev#2');
@@ -139,7 +196,11 @@ describe('token lifecycle: a session that may share its grant with one in use is
     await signInThroughIdp(w.service, 'dev', idp);
     const other = await signInThroughIdp(w.service, 'dev#2', idp, { accountId: 'someone-else' });
     await w.service.signOut('dev#2');
-    assert.equal((await introspect(idp, other.refreshToken!)).active, false, 'the other account’s refresh token is revoked');
+    assert.equal(
+      (await introspect(idp, other.refreshToken!)).active,
+      false,
+      'the other account’s refresh token is revoked',
+    );
     await w.service.refreshNow('dev');
   });
 });

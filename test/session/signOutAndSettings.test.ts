@@ -6,7 +6,16 @@ import type { ProviderConfig } from '../../src/session/config.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { FaultProxy } from '../support/faultProxy.js';
 import { introspect } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, pointTokenEndpointAt, signInThroughIdp, storedSession, tempDir, waitFor, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  pointTokenEndpointAt,
+  signInThroughIdp,
+  storedSession,
+  tempDir,
+  waitFor,
+  type Window,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 
@@ -83,7 +92,10 @@ describe('token lifecycle: sign-out wins, and sessions made for other settings a
       const w = window(secrets, changed);
       await assert.rejects(w.service.getAccessToken('dev'), notSignedIn);
       await waitFor(async () => (await secrets.get(sessionKey('dev'))) === undefined, 'the old session to be deleted');
-      await waitFor(async () => !(await introspect(idp, s.refreshToken!)).active, 'the old refresh token to be revoked');
+      await waitFor(
+        async () => !(await introspect(idp, s.refreshToken!)).active,
+        'the old refresh token to be revoked',
+      );
     });
   }
 
@@ -106,7 +118,10 @@ describe('token lifecycle: sign-out wins, and sessions made for other settings a
     // A live session stored under another provider's key: unreadable for that provider, set aside on read.
     await secrets.store(sessionKey('other'), JSON.stringify({ ...s, providerId: 'dev' }));
     await secrets.store(sessionKey('broken'), '{not json');
-    const w = lifecycleWindow([idpProvider(idp, { id: 'other' }), idpProvider(idp, { id: 'broken' })], { secrets, lockDir });
+    const w = lifecycleWindow([idpProvider(idp, { id: 'other' }), idpProvider(idp, { id: 'broken' })], {
+      secrets,
+      lockDir,
+    });
     windows.push(w);
     // Loading the providers reads (and sets aside) both entries.
     await waitFor(async () => (await w.service.setAsideCount()) === 2, 'both entries to be set aside');

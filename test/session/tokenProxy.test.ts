@@ -3,7 +3,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTokenProxy, type TokenProxy } from '../../src/session/tokenProxy.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
-import { MCP_INTROSPECTION_CLIENT, startTestMcpServer, type TestMcpServer, type WhoAmI } from '../fixtures/mcpServer.js';
+import {
+  MCP_INTROSPECTION_CLIENT,
+  startTestMcpServer,
+  type TestMcpServer,
+  type WhoAmI,
+} from '../fixtures/mcpServer.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, type Window } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
@@ -25,7 +30,11 @@ describe('MCP token forwarder', function () {
   const clients: Client[] = [];
 
   before(async () => {
-    idp = await startTestIdp({ host: '127.0.0.2', accessTokenTtl: TTL_S, extraClients: [{ ...MCP_INTROSPECTION_CLIENT }] });
+    idp = await startTestIdp({
+      host: '127.0.0.2',
+      accessTokenTtl: TTL_S,
+      extraClients: [{ ...MCP_INTROSPECTION_CLIENT }],
+    });
     mcp = await startTestMcpServer({ issuer: idp.issuer });
   });
   after(async () => {
@@ -36,7 +45,11 @@ describe('MCP token forwarder', function () {
     w = lifecycleWindow([idpProvider(idp)], { secrets: new MemorySecretStore() });
     await signInThroughIdp(w.service, 'dev', idp);
     log = new RecordingLogger();
-    proxy = await startTokenProxy({ getToken: (id, o) => w.service.getAccessToken(id, o), fetch: (u, i) => globalThis.fetch(u, i), log });
+    proxy = await startTokenProxy({
+      getToken: (id, o) => w.service.getAccessToken(id, o),
+      fetch: (u, i) => globalThis.fetch(u, i),
+      log,
+    });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)));
@@ -47,18 +60,28 @@ describe('MCP token forwarder', function () {
   async function connect(url: string, bearer: string): Promise<Client> {
     const client = new Client({ name: 'test', version: '1.0.0' });
     clients.push(client);
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { Authorization: `Bearer ${bearer}` } },
+      }),
+    );
     return client;
   }
   const whoami = async (c: Client) => {
-    const r = (await c.callTool({ name: 'whoami', arguments: {} })) as { content: { text: string }[]; isError?: boolean };
+    const r = (await c.callTool({ name: 'whoami', arguments: {} })) as {
+      content: { text: string }[];
+      isError?: boolean;
+    };
     assert.ok(!r.isError, `whoami failed: ${r.content[0]?.text}`);
-    return JSON.parse(r.content[0]!.text) as WhoAmI;
+    return JSON.parse(r.content[0].text) as WhoAmI;
   };
 
   it('keeps one MCP session working across three token lifetimes, each call with an unexpired token', async () => {
     const c = await connect(proxy.route('whoami', { url: mcp.url, providerId: 'dev' }), proxy.key);
-    assert.deepEqual((await c.listTools()).tools.map((t) => t.name), ['whoami']);
+    assert.deepEqual(
+      (await c.listTools()).tools.map((t) => t.name),
+      ['whoami'],
+    );
     const rejectedBefore = { ...mcp.stats.rejected };
     const calls: (WhoAmI & { at: number })[] = [];
     const started = Date.now();
@@ -72,7 +95,8 @@ describe('MCP token forwarder', function () {
     }
     assert.deepEqual(new Set(calls.map((x) => x.session)).size, 1, 'one MCP session throughout');
     assert.ok(calls.every((x) => x.sub && x.client_id === idp.clientId));
-    for (const x of calls) assert.ok(x.exp * 1000 > x.at - 1000, `a call at ${x.at} carried a token that expired at ${x.exp * 1000}`);
+    for (const x of calls)
+      assert.ok(x.exp * 1000 > x.at - 1000, `a call at ${x.at} carried a token that expired at ${x.exp * 1000}`);
     assert.deepEqual(mcp.stats.rejected, rejectedBefore, 'the server never answered 401');
   });
 
@@ -88,18 +112,29 @@ describe('MCP token forwarder', function () {
     const url = proxy.route('whoami', { url: mcp.url, providerId: 'dev' });
     const accepted = mcp.stats.accepted;
     for (const auth of [undefined, 'Bearer wrong', `Bearer ${proxy.key}x`]) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth && { authorization: auth }) }, body: '{}' });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth && { authorization: auth }) },
+        body: '{}',
+      });
       assert.equal(res.status, 403);
       assert.equal(res.headers.get('www-authenticate'), null);
     }
-    assert.equal((await fetch(url.replace(/whoami$/, 'other'), { headers: { authorization: `Bearer ${proxy.key}` } })).status, 404);
+    assert.equal(
+      (await fetch(url.replace(/whoami$/, 'other'), { headers: { authorization: `Bearer ${proxy.key}` } })).status,
+      404,
+    );
     assert.equal(mcp.stats.accepted, accepted);
   });
 
   it('answers 503 with the reason, and no OAuth challenge, when the provider is signed out', async () => {
     const url = proxy.route('whoami', { url: mcp.url, providerId: 'dev' });
     await w.service.signOut('dev');
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${proxy.key}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${proxy.key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(res.status, 503);
     assert.equal(res.headers.get('www-authenticate'), null);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /sign in/i);

@@ -4,7 +4,15 @@ import type { Fault } from '../support/faultProxy.js';
 import { FaultProxy } from '../support/faultProxy.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, pointTokenEndpointAt, signInThroughIdp, sleep, tempDir, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  pointTokenEndpointAt,
+  signInThroughIdp,
+  sleep,
+  tempDir,
+  type Window,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
@@ -72,7 +80,9 @@ describe('token lifecycle: a valid token is never refused', function () {
   it('every third token request answers 503 or hangs 5 s: 0 refusals while a valid token exists, 0 expired tokens', async () => {
     await setUp(30);
     // Every third request, from the first: 503, hang, 503, ... (at 30 s tokens a cycle makes one or two requests).
-    proxy.program((n): Fault => (n % 3 !== 0 ? { kind: 'pass' } : (n / 3) % 2 === 0 ? { kind: 'status', status: 503 } : { kind: 'hang' }));
+    proxy.program((n): Fault =>
+      n % 3 !== 0 ? { kind: 'pass' } : (n / 3) % 2 === 0 ? { kind: 'status', status: 503 } : { kind: 'hang' },
+    );
     const r = await consume(58_000, 1_000);
     const refreshes = refreshGrants(idp);
     const faults = proxy.requests.filter((q) => q.fault !== 'pass').length;

@@ -9,7 +9,16 @@ import { tokenSource } from '../../src/vscode/tokenSource.js';
 import { runHelper } from '../helper/harness.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants, sha256 } from '../support/idpChecks.js';
-import { idpProvider, lifecycleWindow, signInThroughIdp, sleep, storedSession, tempDir, waitFor, type Window } from '../support/lifecycle.js';
+import {
+  idpProvider,
+  lifecycleWindow,
+  signInThroughIdp,
+  sleep,
+  storedSession,
+  tempDir,
+  waitFor,
+  type Window,
+} from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
@@ -46,7 +55,14 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     const window = (log = silentLogger) => {
       const peers = o.peers ? new PeerChannel(dir, silentLogger) : undefined;
       if (peers) channels.push(peers);
-      return lifecycleWindow([idpProvider(idp!)], { secrets: new MemorySecretStore(), lockDir, settings: SHORT, peers, waitTimeoutMs: o.waitTimeoutMs, log });
+      return lifecycleWindow([idpProvider(idp!)], {
+        secrets: new MemorySecretStore(),
+        lockDir,
+        settings: SHORT,
+        peers,
+        waitTimeoutMs: o.waitTimeoutMs,
+        log,
+      });
     };
     const a = window();
     const b = window(o.logB);
@@ -95,7 +111,10 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     assert.equal(deadAtIdp, 0, 'the tokens handed out are live at the IdP');
     // Both windows end on the same generation, and each wrote it into its own store.
     const [sa, sb] = [a, b].map((w) => w.service.state('dev')!.session!);
-    await waitFor(async () => (await storedSession(b.store, 'dev')).generation >= sb.generation, 'B to store what it was handed');
+    await waitFor(
+      async () => (await storedSession(b.store, 'dev')).generation >= sb.generation,
+      'B to store what it was handed',
+    );
     assert.ok(Math.abs(sa.generation - sb.generation) <= 1, `generations ${sa.generation} and ${sb.generation}`);
   });
 
@@ -103,12 +122,16 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     const { idp, a, b } = await twoWebWindows({ ttl: 60, peers: true });
     await signInThroughIdp(a.service, 'dev', idp);
     await waitFor(() => b.service.state('dev')?.session !== undefined, 'window B to receive the sign-in');
-    channels[1]!.serve({ lookup: () => undefined, receive: () => undefined, signedOut: () => undefined }); // B now ignores pushes: only asking can help
+    channels[1].serve({ lookup: () => undefined, receive: () => undefined, signedOut: () => undefined }); // B now ignores pushes: only asking can help
     const fromA = await a.service.refreshNow('dev');
     const started = Date.now();
     const fromB = await b.service.refreshNow('dev');
     assert.equal(sha256(fromB.accessToken!), sha256(fromA.accessToken!), 'B uses A’s new token');
-    assert.equal((await storedSession(b.store, 'dev')).generation, fromA.generation, 'and stored it in its own SecretStorage');
+    assert.equal(
+      (await storedSession(b.store, 'dev')).generation,
+      fromA.generation,
+      'and stored it in its own SecretStorage',
+    );
     assert.ok(Date.now() - started < 2_000, 'B did not wait for a propagation that never comes');
     assert.equal(refreshGrants(idp), 1);
     assert.equal(idp.stats.doubleRedemptions(), 0);
@@ -120,13 +143,27 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     const old = await signInThroughIdp(a.service, 'dev', idp);
     await waitFor(() => b.service.state('dev')?.session !== undefined, 'window B to receive the sign-in');
     const now = await a.service.refreshNow('dev');
-    await waitFor(() => b.service.state('dev')?.session?.generation === now.generation, 'window B to receive the refresh');
+    await waitFor(
+      () => b.service.state('dev')?.session?.generation === now.generation,
+      'window B to receive the refresh',
+    );
     const stale = new PeerChannel(dir, silentLogger); // a window still holding generation 0, or anything with the key
     channels.push(stale);
     await stale.publish(old);
-    await waitFor(() => logB.text().includes(`Ignored generation ${old.generation} of Dev IdP from another window: the marker names another generation`), 'B to ignore it');
+    await waitFor(
+      () =>
+        logB
+          .text()
+          .includes(
+            `Ignored generation ${old.generation} of Dev IdP from another window: the marker names another generation`,
+          ),
+      'B to ignore it',
+    );
     await stale.publish({ ...now, sessionId: 'planted', accessToken: 'planted' });
-    await waitFor(() => logB.lines.filter((l) => l.includes('Ignored generation')).length === 2, 'B to ignore the planted one');
+    await waitFor(
+      () => logB.lines.filter((l) => l.includes('Ignored generation')).length === 2,
+      'B to ignore the planted one',
+    );
     assert.equal(sha256(b.service.state('dev')!.session!.accessToken!), sha256(now.accessToken!));
     assert.equal((await storedSession(b.store, 'dev')).generation, now.generation);
   });
@@ -141,7 +178,10 @@ describe('token lifecycle: windows whose SecretStorage never sees the other’s 
     await assert.rejects(b.service.getAccessToken('dev'), /Not signed in/);
     assert.equal((await introspect(idp, first.refreshToken!)).active, false);
     const second = await signInThroughIdp(a.service, 'dev', idp);
-    await waitFor(() => b.service.state('dev')?.session?.sessionId === second.sessionId, 'window B to take the new sign-in');
+    await waitFor(
+      () => b.service.state('dev')?.session?.sessionId === second.sessionId,
+      'window B to take the new sign-in',
+    );
     assert.equal(sha256((await b.service.getAccessToken('dev')).accessToken), sha256(second.accessToken!));
   });
 
@@ -227,9 +267,17 @@ describe('window handoff channel', function () {
     await c.whenReady();
     let called = 0;
     c.serve({ lookup: () => (called++, undefined), receive: () => void called++, signedOut: () => void called++ });
-    const sock = join(dir, readdirSync(dir).find((f) => f.endsWith('.sock'))!);
+    const sock = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.sock'))!,
+    );
     const answer = await new Promise<string>((resolve) => {
-      const s = connect(sock, () => s.write(JSON.stringify({ v: 1, key: 'x'.repeat(43), op: 'get', providerId: 'dev', sessionId: 's', generation: 0 }) + '\n'));
+      const s = connect(sock, () =>
+        s.write(
+          JSON.stringify({ v: 1, key: 'x'.repeat(43), op: 'get', providerId: 'dev', sessionId: 's', generation: 0 }) +
+            '\n',
+        ),
+      );
       let data = '';
       s.on('data', (d) => (data += d));
       s.on('error', () => undefined);

@@ -37,13 +37,28 @@ async function handle(msg: WorkerInit | WorkerRequest): Promise<void> {
     const service = window!.service;
     if (msg.op === 'get') {
       const t = await service.getAccessToken(msg.providerId, msg.opts);
-      return send({ id: msg.id, ok: true, token: { sha256: sha256(t.accessToken), expiresAt: t.expiresAt }, at: Date.now() });
+      return send({
+        id: msg.id,
+        ok: true,
+        token: { sha256: sha256(t.accessToken), expiresAt: t.expiresAt },
+        at: Date.now(),
+      });
     }
     const s = await service.refreshNow(msg.providerId);
-    return send({ id: msg.id, ok: true, token: { sha256: sha256(s.accessToken!), expiresAt: s.expiresAt }, at: Date.now() });
+    return send({
+      id: msg.id,
+      ok: true,
+      token: { sha256: sha256(s.accessToken!), expiresAt: s.expiresAt },
+      at: Date.now(),
+    });
   } catch (e) {
     const code = e instanceof SessionError || isAuthError(e) ? e.code : undefined;
-    send({ id: msg.id, ok: false, error: { name: (e as Error).name, code, message: (e as Error).message }, at: Date.now() });
+    send({
+      id: msg.id,
+      ok: false,
+      error: { name: (e as Error).name, code, message: (e as Error).message },
+      at: Date.now(),
+    });
   }
 }
 

@@ -94,7 +94,10 @@ export class FaultProxy {
     this.requests.push({ at: Date.now(), fault: fault.kind, grantType });
     switch (fault.kind) {
       case 'pass':
-        return this.forward(req, body).then((a) => a.send(res), () => void res.socket?.resetAndDestroy());
+        return this.forward(req, body).then(
+          (a) => a.send(res),
+          () => void res.socket?.resetAndDestroy(),
+        );
       case 'status':
         res.writeHead(fault.status, { 'content-type': 'text/plain', ...fault.headers }).end(fault.body ?? '');
         return;
@@ -104,7 +107,9 @@ export class FaultProxy {
       case 'hang':
         return;
       case 'html':
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html><body><h1>Sign in to the network</h1></body></html>');
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end('<!doctype html><html><body><h1>Sign in to the network</h1></body></html>');
         return;
       case 'invalidGrant':
         res

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 export async function mochaGlobalSetup(): Promise<void> {
   await new Promise<void>((resolve) => {
     execFile('bash', [join(__dirname, '..', '..', 'scripts', 'setup-glewlwyd.sh')], (err, stdout, stderr) => {
-      if (err) console.warn(`Glewlwyd is not available; the interop tests against it will fail:\n${stderr || err.message}`);
+      if (err)
+        console.warn(`Glewlwyd is not available; the interop tests against it will fail:\n${stderr || err.message}`);
       else if (!/ready/.test(stdout)) console.warn(stdout);
       resolve();
     });

@@ -22,7 +22,10 @@ export function idpMetadata(idp: TestIdp): Promise<Metadata> {
 }
 
 /** RFC 7662 introspection at the IdP: is this token live there, and until when (epoch seconds)? */
-export async function introspect(idp: TestIdp, token: string): Promise<{ active: boolean; exp?: number; sub?: string; scope?: string }> {
+export async function introspect(
+  idp: TestIdp,
+  token: string,
+): Promise<{ active: boolean; exp?: number; sub?: string; scope?: string }> {
   const res = await fetch((await idpMetadata(idp)).introspection_endpoint, {
     method: 'POST',
     body: new URLSearchParams({ client_id: idp.clientId, token }),

@@ -1,4 +1,4 @@
-import type { Suite, Test } from 'mocha';
+import type { Suite } from 'mocha';
 
 /**
  * The interop matrix: `interopSuite(name, fn)` is a `describe` whose tests count towards the line
@@ -32,11 +32,15 @@ export function interopSuite(name: string, fn: (this: Suite) => void): Suite {
 }
 
 function count(suite: Suite, hookFailed = false): { passed: number; failed: number } {
-  const hooks = [...suiteHooks(suite, '_beforeAll'), ...suiteHooks(suite, '_beforeEach'), ...suiteHooks(suite, '_afterEach')];
+  const hooks = [
+    ...suiteHooks(suite, '_beforeAll'),
+    ...suiteHooks(suite, '_beforeEach'),
+    ...suiteHooks(suite, '_afterEach'),
+  ];
   const blocked = hookFailed || hooks.some((h) => h.state === 'failed');
   let passed = 0;
   let failed = 0;
-  for (const t of suite.tests as Test[]) {
+  for (const t of suite.tests) {
     if (t.state === 'passed') passed++;
     else if (t.state === 'failed' || (t.state === undefined && blocked && !t.isPending())) failed++;
   }
@@ -50,4 +54,4 @@ function count(suite: Suite, hookFailed = false): { passed: number; failed: numb
 
 /** Mocha keeps a suite's hooks in these (undocumented but stable since Mocha 2) arrays. */
 const suiteHooks = (suite: Suite, key: '_beforeAll' | '_beforeEach' | '_afterEach') =>
-  ((suite as unknown as Record<string, { state?: string }[]>)[key] ?? []);
+  (suite as unknown as Record<string, { state?: string }[]>)[key] ?? [];

@@ -140,7 +140,11 @@ export function interopProvider(idp: InteropIdp, patch: Partial<ProviderConfig> 
 }
 
 /** Interactive sign-in through the token service, the IdP's login driven over HTTP (see interopBrowser). */
-export async function signInThroughInteropIdp(service: TokenService, providerId: string, idp: InteropIdp): Promise<SessionRecord> {
+export async function signInThroughInteropIdp(
+  service: TokenService,
+  providerId: string,
+  idp: InteropIdp,
+): Promise<SessionRecord> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 15_000);
   let browserError: unknown;

@@ -127,7 +127,11 @@ export async function signedInWindow(idp: TestIdp): Promise<{ w: Window; clock: 
 }
 
 /** Rewrites the stored session so refreshes go to `tokenEndpoint` (a fault proxy) instead. */
-export async function pointTokenEndpointAt(store: SessionStore, providerId: string, tokenEndpoint: string): Promise<void> {
+export async function pointTokenEndpointAt(
+  store: SessionStore,
+  providerId: string,
+  tokenEndpoint: string,
+): Promise<void> {
   const r = await store.read(providerId);
   if (r.kind !== 'ok') throw new Error(`No stored session for ${providerId}`);
   await store.write({ ...r.session, endpoints: { ...r.session.endpoints, token_endpoint: tokenEndpoint } });
@@ -146,7 +150,12 @@ export function tempDir(prefix: string): string {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `condition` until it holds (no fixed sleeps in tests); fails with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000, everyMs = 20): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+  everyMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);

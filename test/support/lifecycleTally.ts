@@ -1,7 +1,14 @@
 import type { TestIdp } from '../fixtures/idp.js';
 
 /** Totals over the token-lifecycle suite, printed once at the end as the line the lead quotes. */
-const tally = { cycles: 0, refreshes: 0, doubleRedemptions: 0, expiredTokensSeen: 0, tokensChecked: 0, introspected: 0 };
+const tally = {
+  cycles: 0,
+  refreshes: 0,
+  doubleRedemptions: 0,
+  expiredTokensSeen: 0,
+  tokensChecked: 0,
+  introspected: 0,
+};
 let registered = false;
 
 export interface Seen {

@@ -49,7 +49,11 @@ export interface LoggingProxyOptions {
 export async function startLoggingProxy(o: LoggingProxyOptions = {}): Promise<LoggingProxy> {
   const log: ProxyLogEntry[] = [];
   const hosts = o.hosts ?? {};
-  const lookup = ((hostname: string, options: unknown, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  const lookup = ((
+    hostname: string,
+    options: unknown,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     const mapped = Object.hasOwn(hosts, hostname.toLowerCase()) ? hosts[hostname.toLowerCase()] : undefined;
     if (!mapped) return dnsLookup(hostname, options as object, callback as never);
     const family = mapped.includes(':') ? 6 : 4;
@@ -85,9 +89,11 @@ export async function startLoggingProxy(o: LoggingProxyOptions = {}): Promise<Lo
   const c = o.credentials;
   return {
     url,
-    urlWithCredentials: c && `http://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@127.0.0.1:${server.port}`,
+    urlWithCredentials:
+      c && `http://${encodeURIComponent(c.username)}:${encodeURIComponent(c.password)}@127.0.0.1:${server.port}`,
     log,
-    forwardedTo: (host) => log.filter((e) => e.outcome === 'forwarded' && e.target.startsWith(`${host.toLowerCase()}:`)),
+    forwardedTo: (host) =>
+      log.filter((e) => e.outcome === 'forwarded' && e.target.startsWith(`${host.toLowerCase()}:`)),
     close: () => server.close(true),
   };
 }

@@ -46,16 +46,53 @@ export function createPki(opts: { names: string[]; ips?: string[]; dir?: string;
     certFile: join(dir, `${name}.pem`),
   });
   const caName = opts.caName ?? 'Agent Auth Test CA';
-  openssl(['req', '-x509', ...newKey, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${caName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...newKey,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${caName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
 
-  const san = (names: string[], ips: string[]) => [...names.map((n) => `DNS:${n}`), ...ips.map((i) => `IP:${i}`)].join(',');
+  const san = (names: string[], ips: string[]) =>
+    [...names.map((n) => `DNS:${n}`), ...ips.map((i) => `IP:${i}`)].join(',');
   const leaf = (name: string, subjectAltName: string, days: string, selfSigned = false) => {
-    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
+    writeFileSync(
+      join(dir, `${name}.ext`),
+      `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`,
+    );
     openssl(['req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${opts.names[0]}`], dir);
     const signer = selfSigned ? ['-signkey', `${name}.key`] : ['-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'];
     // -days -1 puts the end of validity a day before its start: expired whenever it is checked.
-    openssl(['x509', '-req', '-in', `${name}.csr`, ...signer, '-out', `${name}.pem`, '-days', days, '-extfile', `${name}.ext`], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        ...signer,
+        '-out',
+        `${name}.pem`,
+        '-days',
+        days,
+        '-extfile',
+        `${name}.ext`,
+      ],
+      dir,
+    );
     return read(name);
   };
   const names = san(opts.names, opts.ips ?? []);

@@ -11,9 +11,12 @@ export interface ProcessResult {
  * Runs `argv` to its end and collects its output, asynchronously (the servers these processes talk
  * to often live in the calling process). `input` goes to its stdin, which is closed after it.
  */
-export function runProcess(argv: string[], o: { env: NodeJS.ProcessEnv; cwd?: string; input?: string }): Promise<ProcessResult> {
+export function runProcess(
+  argv: string[],
+  o: { env: NodeJS.ProcessEnv; cwd?: string; input?: string },
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -28,7 +28,8 @@ export class ScriptedServer {
   }
 
   json(status: number, body: unknown, headers: Record<string, string> = {}): Handler {
-    return (_req, res) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    return (_req, res) =>
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   }
 
   async stop(): Promise<void> {

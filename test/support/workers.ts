@@ -39,11 +39,17 @@ export class Worker {
   }
 
   static async start(init: Omit<WorkerInit, 'op'>): Promise<Worker> {
-    const child = fork(WORKER, [], { execArgv: ['--require', require.resolve('tsx/cjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(WORKER, [], {
+      execArgv: ['--require', require.resolve('tsx/cjs')],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const w = new Worker(child);
     const ready = new Promise<WorkerReply>((resolve) => w.pending.set(0, resolve));
     child.send({ op: 'init', ...init } satisfies WorkerInit);
-    await Promise.race([ready, w.exited.then((x) => Promise.reject(new Error(`worker exited early: ${JSON.stringify(x)}`)))]);
+    await Promise.race([
+      ready,
+      w.exited.then((x) => Promise.reject(new Error(`worker exited early: ${JSON.stringify(x)}`))),
+    ]);
     return w;
   }
 
@@ -65,7 +71,8 @@ export class Worker {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null && this.child.connected) this.child.send({ op: 'exit' });
+    if (this.child.exitCode === null && this.child.signalCode === null && this.child.connected)
+      this.child.send({ op: 'exit' });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
     await this.exited;
     clearTimeout(timer);

@@ -3,7 +3,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createMessageConnection, type MessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  type MessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
 import { fingerprint } from '../../src/protocol/log.js';
 
 const SERVER = resolve(__dirname, '../fixtures/agent-server/server.js');
@@ -19,13 +25,25 @@ interface Run {
 function startServer(envToken: string): Run {
   const recordFile = join(mkdtempSync(join(tmpdir(), 'agent-server-')), 'record.jsonl');
   const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, AGENT_SERVER_RECORD: recordFile, AGENT_SERVER_TOKEN_ENV: 'ACME_TOKEN', ACME_TOKEN: envToken },
+    env: {
+      ...process.env,
+      AGENT_SERVER_RECORD: recordFile,
+      AGENT_SERVER_TOKEN_ENV: 'ACME_TOKEN',
+      ACME_TOKEN: envToken,
+    },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   const records = () => {
     try {
-      return readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return readFileSync(recordFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     } catch {
       return [];
     }
@@ -72,8 +90,17 @@ describe('reference agent language server (test/fixtures/agent-server)', () => {
     await run.connection.sendNotification('initialized', {});
     await run.waitFor((r) => r.event === 'getToken');
 
-    await run.connection.sendNotification('agentAuth/didChangeToken', { providerId: 'acme', accessToken: pushed, expiresAt: 99, reason: 'refreshed' });
-    await run.connection.sendNotification('agentAuth/didChangeToken', { providerId: 'acme', accessToken: null, reason: 'signedOut' });
+    await run.connection.sendNotification('agentAuth/didChangeToken', {
+      providerId: 'acme',
+      accessToken: pushed,
+      expiresAt: 99,
+      reason: 'refreshed',
+    });
+    await run.connection.sendNotification('agentAuth/didChangeToken', {
+      providerId: 'acme',
+      accessToken: null,
+      reason: 'signedOut',
+    });
     await run.connection.sendNotification('textDocument/didOpen', {
       textDocument: { uri: 'file:///x.agent', languageId: 'plaintext', version: 1, text: 'agent-auth:force-refresh' },
     });
@@ -98,7 +125,10 @@ describe('reference agent language server (test/fixtures/agent-server)', () => {
 
   it('records a getToken error (code, message) when the client cannot give a token', async () => {
     run = startServer('t');
-    run.connection.onRequest('agentAuth/getToken', () => new ResponseError(-32001, 'Not signed in to Acme.', { code: 'not_signed_in' }));
+    run.connection.onRequest(
+      'agentAuth/getToken',
+      () => new ResponseError(-32001, 'Not signed in to Acme.', { code: 'not_signed_in' }),
+    );
     run.connection.listen();
     await run.connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
     await run.connection.sendNotification('initialized', {});

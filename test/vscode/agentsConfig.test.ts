@@ -12,13 +12,20 @@ describe('agentsConfig', () => {
   });
 
   it('keeps args, document selectors and env', () => {
-    const entry = { ...ok, args: ['--stdio'], documentSelector: ['python', { pattern: '**/*.agent' }], env: { LOG_LEVEL: 'debug' } };
+    const entry = {
+      ...ok,
+      args: ['--stdio'],
+      documentSelector: ['python', { pattern: '**/*.agent' }],
+      env: { LOG_LEVEL: 'debug' },
+    };
     assert.deepEqual(parseAgents([entry], providers).agents, [entry]);
   });
 
   it('treats a missing setting as no agents and a non-array as one problem', () => {
     assert.deepEqual(parseAgents(undefined, providers), { agents: [], problems: [] });
-    assert.deepEqual(parseAgents({ id: 'x' }, providers).problems, [{ where: 'agentAuth.agents', message: 'must be an array of agent objects' }]);
+    assert.deepEqual(parseAgents({ id: 'x' }, providers).problems, [
+      { where: 'agentAuth.agents', message: 'must be an array of agent objects' },
+    ]);
   });
 
   it('reports each invalid entry with where and why, and still loads the valid ones', () => {
@@ -36,14 +43,20 @@ describe('agentsConfig', () => {
       ],
       providers,
     );
-    assert.deepEqual(r.agents.map((a) => a.id), ['lint']);
+    assert.deepEqual(
+      r.agents.map((a) => a.id),
+      ['lint'],
+    );
     const byWhere = Object.fromEntries(r.problems.map((p) => [p.where, p.message]));
-    assert.match(byWhere['agentAuth.agents[0] ("bad id!")']!, /^id must be 1-64 letters/);
+    assert.match(byWhere['agentAuth.agents[0] ("bad id!")'], /^id must be 1-64 letters/);
     assert.equal(byWhere['agentAuth.agents[2] ("nocmd")'], 'command is required');
-    assert.equal(byWhere['agentAuth.agents[3] ("ghost")'], 'provider "nobody" is not in agentAuth.providers (configured: "acme", "beta")');
+    assert.equal(
+      byWhere['agentAuth.agents[3] ("ghost")'],
+      'provider "nobody" is not in agentAuth.providers (configured: "acme", "beta")',
+    );
     assert.equal(byWhere['agentAuth.agents[4] ("lint")'], 'id "lint" is already used by an earlier entry');
-    assert.match(byWhere['agentAuth.agents[5] ("envs")']!, /^env\.AGENT_AUTH_IPC is set by Agent Auth itself/);
-    assert.match(byWhere['agentAuth.agents[6] ("sel")']!, /^documentSelector\.0 /);
+    assert.match(byWhere['agentAuth.agents[5] ("envs")'], /^env\.AGENT_AUTH_IPC is set by Agent Auth itself/);
+    assert.match(byWhere['agentAuth.agents[6] ("sel")'], /^documentSelector\.0 /);
     assert.ok(byWhere['agentAuth.agents[7]'], 'a non-object entry is reported by index');
     assert.equal(byWhere['agentAuth.agents[6] ("sel")'], 'documentSelector.0 needs "language", "scheme" or "pattern"');
     assert.equal(byWhere['agentAuth.agents[8] ("badenv")'], 'env.1X is not a valid environment variable name');
@@ -51,6 +64,6 @@ describe('agentsConfig', () => {
   });
 
   it('says when no providers are configured at all', () => {
-    assert.match(parseAgents([ok], []).problems[0]!.message, /configured: none/);
+    assert.match(parseAgents([ok], []).problems[0].message, /configured: none/);
   });
 });

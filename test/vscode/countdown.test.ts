@@ -26,7 +26,8 @@ describe('countdown', () => {
       [D, true, '1d 0h'],
       [2 * D + 3 * H + 59 * M, false, '2d 3h'],
     ];
-    for (const [ms, unavoidable, text] of cases) assert.equal(formatRemaining(ms, unavoidable), text, `formatRemaining(${ms}, ${unavoidable})`);
+    for (const [ms, unavoidable, text] of cases)
+      assert.equal(formatRemaining(ms, unavoidable), text, `formatRemaining(${ms}, ${unavoidable})`);
   });
 
   it('ticks every second only in the last minute of an unavoidable expiry, landing just past each change', () => {
@@ -35,18 +36,32 @@ describe('countdown', () => {
     assert.equal(nextTickDelayMs(12 * M + 20 * S, true), 20 * S + 1);
     assert.equal(nextTickDelayMs(5 * H + 17 * M + 3 * S, false), 3 * S + 1);
     // Every tick the delays schedule really changes the text.
-    for (const [start, unavoidable] of [[59 * S + 400, true], [90 * S, true], [12 * M + 20 * S, false], [H + 5 * M + 30 * S, false]] as const) {
+    for (const [start, unavoidable] of [
+      [59 * S + 400, true],
+      [90 * S, true],
+      [12 * M + 20 * S, false],
+      [H + 5 * M + 30 * S, false],
+    ] as const) {
       const after = start - nextTickDelayMs(start, unavoidable)!;
       assert.notEqual(formatRemaining(after, unavoidable), formatRemaining(start, unavoidable), `tick from ${start}`);
-      assert.equal(formatRemaining(after + 2, unavoidable), formatRemaining(start, unavoidable), `a tick 2 ms earlier would be too early (${start})`);
+      assert.equal(
+        formatRemaining(after + 2, unavoidable),
+        formatRemaining(start, unavoidable),
+        `a tick 2 ms earlier would be too early (${start})`,
+      );
     }
   });
 
   it('renders at most once a minute while the session refreshes itself, down to expiry', () => {
-    for (let r = 2 * H; r > 0; ) {
+    for (let r = 2 * H; r > 0;) {
       const d = nextTickDelayMs(r, false)!;
       const next = r - d;
-      if (next > 0) assert.notEqual(formatRemaining(next, false), formatRemaining(r, false), `a render at ${r} ms changes the text`);
+      if (next > 0)
+        assert.notEqual(
+          formatRemaining(next, false),
+          formatRemaining(r, false),
+          `a render at ${r} ms changes the text`,
+        );
       // No two changes of the text are less than a minute apart (the first one may be sooner).
       if (r < 2 * H - M && next > 0) assert.ok(d >= M || r < M, `the delay from ${r} ms is ${d} ms`);
       r = next;
@@ -68,7 +83,11 @@ describe('countdown', () => {
     assert.equal(nextTickDelayMs(10 * M + 30 * S, true, 10 * M + 10 * S), 20 * S + 1);
     assert.equal(nextTickDelayMs(10 * M + 30 * S, true, 10 * M), 30 * S + 1, 'the text changes first');
     assert.equal(nextTickDelayMs(5 * M, true, 10 * M), 1, 'already below the threshold: text ticks only');
-    assert.equal(nextTickDelayMs(10 * M + 30 * S, false, 10 * M + 10 * S), 30 * S + 1, 'a refreshing session never turns yellow');
+    assert.equal(
+      nextTickDelayMs(10 * M + 30 * S, false, 10 * M + 10 * S),
+      30 * S + 1,
+      'a refreshing session never turns yellow',
+    );
   });
 
   it('warns only when the session cannot refresh itself', () => {

@@ -24,7 +24,9 @@ export interface IdpWorld {
  * A real TokenService against the local test IdP (oidc-provider), with SecretStorage in memory:
  * tokens, refreshes and sign-outs are the real thing, only no browser is involved.
  */
-export async function idpWorld(opts: { providerId?: string; envVar?: string; accessTokenTtl?: number } = {}): Promise<IdpWorld> {
+export async function idpWorld(
+  opts: { providerId?: string; envVar?: string; accessTokenTtl?: number } = {},
+): Promise<IdpWorld> {
   const idp = await startTestIdp({ accessTokenTtl: opts.accessTokenTtl ?? 600 });
   const log = silentLogger;
   const provider: ProviderConfig = {

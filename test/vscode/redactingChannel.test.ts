@@ -6,7 +6,10 @@ import { RedactingChannel } from '../../src/vscode/redactingChannel.js';
 /** Records what reaches the real channel; the type is all this module takes from `vscode`. */
 function recorder() {
   const lines: string[] = [];
-  const rec = (kind: string) => (m: string, ...args: string[]) => lines.push([kind, m, ...args].join(' '));
+  const rec =
+    (kind: string) =>
+    (m: string, ...args: string[]) =>
+      lines.push([kind, m, ...args].join(' '));
   const inner = {
     name: 'x',
     logLevel: 1,

@@ -33,7 +33,7 @@ export class MemorySecrets implements SecretStore {
 
 export const provider = (id: string, envVar = `${id.toUpperCase()}_TOKEN`): ProviderConfig => ({
   id,
-  label: id[0]!.toUpperCase() + id.slice(1),
+  label: id[0].toUpperCase() + id.slice(1),
   issuer: `https://${id}.example`,
   clientId: 'client',
   scopes: ['openid', 'offline_access'],
@@ -76,6 +76,8 @@ export async function serviceWith(providers: ProviderConfig[], sessions: Session
   });
   service.setProviders(providers);
   // Let the service load every stored session.
-  await Promise.all(providers.map((p) => service.getAccessToken(p.id, { minValiditySeconds: 0 }).catch(() => undefined)));
+  await Promise.all(
+    providers.map((p) => service.getAccessToken(p.id, { minValiditySeconds: 0 }).catch(() => undefined)),
+  );
   return service;
 }

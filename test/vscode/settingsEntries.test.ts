@@ -14,21 +14,29 @@ const rules: EntryRules<Entry, Entry> = {
     const r = Entry.safeParse(raw);
     return r.success ? { value: r.data } : { problem: describeIssues(r.error.issues, raw) };
   },
-  clash: (v, accepted) => (accepted.some((a) => a.id === v.id) ? `id "${v.id}" is already used by an earlier entry` : undefined),
+  clash: (v, accepted) =>
+    accepted.some((a) => a.id === v.id) ? `id "${v.id}" is already used by an earlier entry` : undefined,
   build: (v) => v,
 };
 const parse = (entries: unknown[]) => parseEntries(entries, ['acme', 'beta'], rules);
 const problemOf = (entry: unknown) => {
   const { problems } = parse([entry]);
   assert.equal(problems.length, 1, JSON.stringify(problems));
-  return problems[0]!.message;
+  return problems[0].message;
 };
 
 describe('settingsEntries', () => {
   it('accepts a provider or a provider@account reference', () => {
-    const r = parse([{ id: 'a', provider: 'acme' }, { id: 'b', provider: 'beta@alice@example.com' }, { id: 'c', provider: 'acme@bob+ci' }]);
+    const r = parse([
+      { id: 'a', provider: 'acme' },
+      { id: 'b', provider: 'beta@alice@example.com' },
+      { id: 'c', provider: 'acme@bob+ci' },
+    ]);
     assert.deepEqual(r.problems, []);
-    assert.deepEqual(r.entries.map((e) => e.provider), ['acme', 'beta@alice@example.com', 'acme@bob+ci']);
+    assert.deepEqual(
+      r.entries.map((e) => e.provider),
+      ['acme', 'beta@alice@example.com', 'acme@bob+ci'],
+    );
   });
 
   it('says what an account reference is when the provider field is none, instead of "not in agentAuth.providers"', () => {
@@ -40,7 +48,10 @@ describe('settingsEntries', () => {
   });
 
   it('a well-formed reference to a provider that is not configured is reported as such', () => {
-    assert.equal(problemOf({ id: 'x', provider: 'nobody@alice' }), 'provider "nobody@alice" is not in agentAuth.providers (configured: "acme", "beta")');
+    assert.equal(
+      problemOf({ id: 'x', provider: 'nobody@alice' }),
+      'provider "nobody@alice" is not in agentAuth.providers (configured: "acme", "beta")',
+    );
   });
 
   it('ids follow the provider id rule of src/protocol/ids.ts', () => {
@@ -50,9 +61,18 @@ describe('settingsEntries', () => {
   });
 
   it('env: names must be variable names, and Agent Auth’s own variables are refused in any case', () => {
-    assert.equal(problemOf({ id: 'x', provider: 'acme', env: { '1X': 'y' } }), 'env.1X is not a valid environment variable name');
-    assert.equal(problemOf({ id: 'x', provider: 'acme', env: { ['A'.repeat(129)]: 'y' } }), `env.${'A'.repeat(129)} is not a valid environment variable name`);
-    assert.match(problemOf({ id: 'x', provider: 'acme', env: { agent_auth_nonce: 'y' } }), /^env\.agent_auth_nonce is set by Agent Auth itself/);
+    assert.equal(
+      problemOf({ id: 'x', provider: 'acme', env: { '1X': 'y' } }),
+      'env.1X is not a valid environment variable name',
+    );
+    assert.equal(
+      problemOf({ id: 'x', provider: 'acme', env: { ['A'.repeat(129)]: 'y' } }),
+      `env.${'A'.repeat(129)} is not a valid environment variable name`,
+    );
+    assert.match(
+      problemOf({ id: 'x', provider: 'acme', env: { agent_auth_nonce: 'y' } }),
+      /^env\.agent_auth_nonce is set by Agent Auth itself/,
+    );
     assert.deepEqual(parse([{ id: 'x', provider: 'acme', env: { _OK: '1', LOG_LEVEL: 'debug' } }]).problems, []);
   });
 });

@@ -7,8 +7,17 @@ describe('agent-auth task definition', () => {
   it('parses a definition from tasks.json, defaulting args', () => {
     const r = parseTaskDefinition({ type: 'agent-auth', provider: 'acme', command: 'agent', label: 'ignored' });
     assert.deepEqual(r, { ok: true, definition: { type: 'agent-auth', provider: 'acme', command: 'agent', args: [] } });
-    const full = parseTaskDefinition({ type: 'agent-auth', provider: 'acme', command: 'agent', args: ['--once'], cwd: 'sub' });
-    assert.deepEqual(full, { ok: true, definition: { type: 'agent-auth', provider: 'acme', command: 'agent', args: ['--once'], cwd: 'sub' } });
+    const full = parseTaskDefinition({
+      type: 'agent-auth',
+      provider: 'acme',
+      command: 'agent',
+      args: ['--once'],
+      cwd: 'sub',
+    });
+    assert.deepEqual(full, {
+      ok: true,
+      definition: { type: 'agent-auth', provider: 'acme', command: 'agent', args: ['--once'], cwd: 'sub' },
+    });
   });
 
   it('names every field that is wrong', () => {
@@ -39,7 +48,13 @@ describe('childEnv', () => {
   it('layers base, helper and token, with the helper bin first on PATH', () => {
     const base = { PATH: '/usr/bin', HOME: '/h', ACME_TOKEN: 'stale', AGENT_AUTH_IPC: 'stale' };
     const env = childEnv(base, helper, token);
-    assert.deepEqual(env, { PATH: `/opt/agent-auth/bin${delimiter}/usr/bin`, HOME: '/h', ACME_TOKEN: 'tok', AGENT_AUTH_IPC: '/run/x.sock', AGENT_AUTH_NONCE: 'n' });
+    assert.deepEqual(env, {
+      PATH: `/opt/agent-auth/bin${delimiter}/usr/bin`,
+      HOME: '/h',
+      ACME_TOKEN: 'tok',
+      AGENT_AUTH_IPC: '/run/x.sock',
+      AGENT_AUTH_NONCE: 'n',
+    });
     assert.equal(base.ACME_TOKEN, 'stale', 'the base object is not modified');
   });
 

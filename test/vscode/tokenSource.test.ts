@@ -12,8 +12,14 @@ describe('tokenSource', () => {
     const deadRefresh = session('gamma', { refreshToken: undefined, needsSignIn: { reason: 'revoked', at: 0 } });
     const validNoRefresh = session('delta', { refreshToken: undefined });
     const expiredCanRefresh = session('acme', { expiresAt: Date.now() - 1000 });
-    const service = await serviceWith([acme, beta, gamma, provider('delta')], [expiredCanRefresh, expiredNoRefresh, deadRefresh, validNoRefresh]);
-    assert.deepEqual(signedInProviders(service).map((p) => p.id), ['acme', 'delta']);
+    const service = await serviceWith(
+      [acme, beta, gamma, provider('delta')],
+      [expiredCanRefresh, expiredNoRefresh, deadRefresh, validNoRefresh],
+    );
+    assert.deepEqual(
+      signedInProviders(service).map((p) => p.id),
+      ['acme', 'delta'],
+    );
     service.dispose();
   });
 
@@ -29,7 +35,10 @@ describe('tokenSource', () => {
 
   it('refuses to guess among several and lists their ids', async () => {
     const service = await serviceWith([acme, beta, gamma], [session('acme'), session('beta')]);
-    await assert.rejects(tokenSource(service).getAccessToken(undefined), /Several providers are signed in; name one of: acme, beta\./);
+    await assert.rejects(
+      tokenSource(service).getAccessToken(undefined),
+      /Several providers are signed in; name one of: acme, beta\./,
+    );
     assert.equal((await tokenSource(service).getAccessToken('acme')).accessToken, 'at-acme');
     service.dispose();
   });

@@ -23,7 +23,9 @@ exports.activate = function activate(context) {
   };
   const onTest = (title) => fs.writeFileSync(`${resultsFile}.running`, title);
   const only = process.env.AGENT_AUTH_HOST_ONLY ? process.env.AGENT_AUTH_HOST_ONLY.split(',') : undefined;
-  runHostTests({ vscode, testsDir, mochaPath, only, onTest }).then(write, (e) => write({ error: String((e && e.stack) || e) }));
+  runHostTests({ vscode, testsDir, mochaPath, only, onTest }).then(write, (e) =>
+    write({ error: String((e && e.stack) || e) }),
+  );
 };
 
 exports.deactivate = function deactivate() {};

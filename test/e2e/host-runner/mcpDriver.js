@@ -37,7 +37,8 @@ exports.startMcpDriver = function startMcpDriver(vscode, dir) {
   const tools = () => (vscode.lm && vscode.lm.tools ? vscode.lm.tools.map((t) => t.name) : []);
   const handle = async (req) => {
     if (req.op === 'start') {
-      for (const id of req.ids || ['*']) await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
+      for (const id of req.ids || ['*'])
+        await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
       return { ok: true, tools: tools() };
     }
     if (req.op === 'stop') {
@@ -48,8 +49,12 @@ exports.startMcpDriver = function startMcpDriver(vscode, dir) {
     if (req.op === 'call') {
       const re = new RegExp(req.tool);
       const matching = tools().filter((n) => re.test(n));
-      if (matching.length !== 1) return { ok: false, error: `${matching.length} tools match /${req.tool}/: ${tools().join(', ')}` };
-      const result = await vscode.lm.invokeTool(matching[0], { input: req.input || {}, toolInvocationToken: undefined });
+      if (matching.length !== 1)
+        return { ok: false, error: `${matching.length} tools match /${req.tool}/: ${tools().join(', ')}` };
+      const result = await vscode.lm.invokeTool(matching[0], {
+        input: req.input || {},
+        toolInvocationToken: undefined,
+      });
       const text = result.content.map((p) => (p && typeof p.value === 'string' ? p.value : JSON.stringify(p))).join('');
       return { ok: true, tool: matching[0], text };
     }
@@ -59,7 +64,13 @@ exports.startMcpDriver = function startMcpDriver(vscode, dir) {
       const api = await vscode.extensions.getExtension('agentauth.agent-auth').activate();
       const { accessToken } = await api.getAccessToken(session, { minValiditySeconds: 10 });
       const res = await api.fetchWithToken(session, req.url);
-      return { ok: true, account: session.account.label, sessionSha: fp(session.accessToken), tokenSha: fp(accessToken), status: res.status };
+      return {
+        ok: true,
+        account: session.account.label,
+        sessionSha: fp(session.accessToken),
+        tokenSha: fp(accessToken),
+        status: res.status,
+      };
     }
     return { ok: false, error: `unknown op ${req.op}` };
   };

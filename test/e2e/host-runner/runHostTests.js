@@ -12,7 +12,10 @@ async function activateAgentAuth(vscode, timeoutMs) {
   if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${EXTENSION_ID} did not activate within ${timeoutMs / 1000} s`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`${EXTENSION_ID} did not activate within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([ext.activate(), timeout]);
@@ -44,7 +47,9 @@ async function runHostTests({ vscode, testsDir, mochaPath, only, onTest = () => 
     runner.on('test', (t) => onTest(t.fullTitle()));
     runner.on('pass', (t) => tests.push({ title: t.fullTitle(), ok: true, ms: t.duration || 0 }));
     // Hooks fail through this event too; their titles say which hook.
-    runner.on('fail', (t, err) => tests.push({ title: t.fullTitle(), ok: false, ms: t.duration || 0, error: String((err && err.stack) || err) }));
+    runner.on('fail', (t, err) =>
+      tests.push({ title: t.fullTitle(), ok: false, ms: t.duration || 0, error: String((err && err.stack) || err) }),
+    );
     runner.on('pending', (t) => pending.push(t.fullTitle()));
   });
   return { tests, pending };

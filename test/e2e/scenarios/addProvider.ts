@@ -14,7 +14,11 @@ export function addProviderScenario(w: World): Scenario {
   const dialog = (text: string | RegExp) => w.wb.page.locator('.monaco-dialog-box', { hasText: text });
   const entries = () => {
     try {
-      return (JSON.parse(readFileSync(w.settingsFile, 'utf8'))['agentAuth.providers'] ?? []) as { clientId?: string; issuer?: string; id: string }[];
+      return (JSON.parse(readFileSync(w.settingsFile, 'utf8'))['agentAuth.providers'] ?? []) as {
+        clientId?: string;
+        issuer?: string;
+        id: string;
+      }[];
     } catch {
       return []; // mid-write
     }
@@ -26,7 +30,9 @@ export function addProviderScenario(w: World): Scenario {
     async run(step) {
       await step('palette Add Provider asks for a URL', async () => {
         await w.wb.runCommand('Agent Auth: Add Provider…');
-        await until('the URL input box', async () => (await w.wb.page.locator('.quick-input-widget').innerText()).includes('issuer URL'));
+        await until('the URL input box', async () =>
+          (await w.wb.page.locator('.quick-input-widget').innerText()).includes('issuer URL'),
+        );
       });
       await step('the IdP URL is looked up', async () => {
         await input().fill(w.idp.issuer);
@@ -43,7 +49,9 @@ export function addProviderScenario(w: World): Scenario {
       step.note(support.replace(/\s+/g, ' ').slice(0, 200));
       await step('Continue asks for the client id', async () => {
         await w.wb.dialogButton('Continue').click();
-        await until('the client id input box', async () => (await w.wb.page.locator('.quick-input-widget').innerText()).includes('client id'));
+        await until('the client id input box', async () =>
+          (await w.wb.page.locator('.quick-input-widget').innerText()).includes('client id'),
+        );
       });
       await step('the client id is entered; the registration steps are shown', async () => {
         await input().fill(CLIENT_ID);
@@ -51,19 +59,29 @@ export function addProviderScenario(w: World): Scenario {
         const added = dialog('Register this at your identity provider');
         await added.waitFor({ timeout: 10_000 });
         const text = await added.innerText();
-        for (const line of ['Client type: public', 'Redirect URI: http://127.0.0.1/callback', 'Grant types: authorization_code with PKCE (S256), refresh_token']) {
+        for (const line of [
+          'Client type: public',
+          'Redirect URI: http://127.0.0.1/callback',
+          'Grant types: authorization_code with PKCE (S256), refresh_token',
+        ]) {
           if (!text.includes(line)) throw new Error(`the dialog lacks "${line}": ${text}`);
         }
       });
       await step('Copy Steps puts them on the clipboard', async () => {
         await w.wb.dialogButton('Copy Steps').click();
-        await until('the steps on the clipboard', async () => (await w.wb.readClipboard()).includes(`Client id: ${CLIENT_ID}.`));
+        await until('the steps on the clipboard', async () =>
+          (await w.wb.readClipboard()).includes(`Client id: ${CLIENT_ID}.`),
+        );
       });
       await step('the user settings file holds the new entry', () =>
-        until(`an agentAuth.providers entry with clientId ${CLIENT_ID} in ${w.settingsFile}`, async () =>
-          entries().some((e) => e.clientId === CLIENT_ID && e.issuer === w.idp.issuer), {
-          seen: async () => JSON.stringify(entries()),
-        }));
+        until(
+          `an agentAuth.providers entry with clientId ${CLIENT_ID} in ${w.settingsFile}`,
+          async () => entries().some((e) => e.clientId === CLIENT_ID && e.issuer === w.idp.issuer),
+          {
+            seen: async () => JSON.stringify(entries()),
+          },
+        ),
+      );
       await step('settings put back for what follows', () => w.restoreSettings());
     },
   };

@@ -11,7 +11,14 @@ async function idpPage(tab: Page): Promise<string | null> {
 }
 
 async function describeTab(tab: Page): Promise<string> {
-  return `${tab.url()}: ${(await tab.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 300)}`;
+  return `${tab.url()}: ${(
+    await tab
+      .locator('body')
+      .innerText()
+      .catch(() => '')
+  )
+    .replace(/\s+/g, ' ')
+    .slice(0, 300)}`;
 }
 
 export async function fillLogin(tab: Page): Promise<void> {
@@ -29,7 +36,9 @@ export async function expectCallbackPage(tab: Page): Promise<string> {
     'the browser at http://127.0.0.1:<port>/callback saying the tab may be closed',
     async () => {
       const text = await tab.locator('body').innerText();
-      return /^http:\/\/127\.0\.0\.1:\d+\/callback\b/.test(tab.url()) && /close (this|the) tab/i.test(text) && text.trim();
+      return (
+        /^http:\/\/127\.0\.0\.1:\d+\/callback\b/.test(tab.url()) && /close (this|the) tab/i.test(text) && text.trim()
+      );
     },
     { seen: () => describeTab(tab) },
   );
@@ -39,7 +48,9 @@ export async function expectCallbackPage(tab: Page): Promise<string> {
 export async function approveDevice(tab: Page, userCode: string): Promise<void> {
   const visited: string[] = [];
   for (let i = 0; i < 8; i++) {
-    const page = await until('an IdP page', () => idpPage(tab).then((p) => p ?? undefined), { seen: () => describeTab(tab) });
+    const page = await until('an IdP page', () => idpPage(tab).then((p) => p ?? undefined), {
+      seen: () => describeTab(tab),
+    });
     visited.push(page);
     switch (page) {
       case 'device-success':
@@ -73,7 +84,11 @@ export async function approveDevice(tab: Page, userCode: string): Promise<void> 
 }
 
 /** The status bar's countdown for the provider ("<1m" while it refreshes itself, "39s" in the last minute before an unavoidable expiry). */
-export async function waitForCountdown(w: Pick<World, 'wb'>, timeoutMs = 20_000, label = PROVIDER_LABEL): Promise<string> {
+export async function waitForCountdown(
+  w: Pick<World, 'wb'>,
+  timeoutMs = 20_000,
+  label = PROVIDER_LABEL,
+): Promise<string> {
   return until(
     `a status bar item "${label} <countdown>"`,
     async () => {

@@ -9,24 +9,33 @@ interface HostResults {
 }
 
 /** (f) The mocha tests of test/host, run by the host-runner extension inside code-server's extension host. */
-export function hostSuite(w: Pick<World, 'hostResultsFile' | 'hostTestsCompileError'>, o: { name?: string; noneSkipped?: boolean } = {}): Scenario {
+export function hostSuite(
+  w: Pick<World, 'hostResultsFile' | 'hostTestsCompileError'>,
+  o: { name?: string; noneSkipped?: boolean } = {},
+): Scenario {
   return {
     name: o.name ?? 'host-tests',
     async run(step) {
       if (w.hostTestsCompileError) throw new Error(`test/host did not compile:\n${w.hostTestsCompileError}`);
-      const r = await step('host runner writes its results', async () => {
-        const running = `${w.hostResultsFile}.running`;
-        await until(`${w.hostResultsFile} from the in-host runner`, async () => existsSync(w.hostResultsFile), {
-          timeoutMs: 90_000,
-          seen: async () => (existsSync(running) ? `it is still in the test: ${readFileSync(running, 'utf8')}` : 'no test started'),
-        });
-        return JSON.parse(readFileSync(w.hostResultsFile, 'utf8')) as HostResults;
-      }, { timeoutMs: 95_000 });
+      const r = await step(
+        'host runner writes its results',
+        async () => {
+          const running = `${w.hostResultsFile}.running`;
+          await until(`${w.hostResultsFile} from the in-host runner`, async () => existsSync(w.hostResultsFile), {
+            timeoutMs: 90_000,
+            seen: async () =>
+              existsSync(running) ? `it is still in the test: ${readFileSync(running, 'utf8')}` : 'no test started',
+          });
+          return JSON.parse(readFileSync(w.hostResultsFile, 'utf8')) as HostResults;
+        },
+        { timeoutMs: 95_000 },
+      );
       if (r.error) throw new Error(`the in-host runner failed before running tests:\n${r.error}`);
       for (const p of r.pending ?? []) step.note(`skipped: ${p}`);
       if (!r.tests?.length) throw new Error('the in-host runner ran no tests');
       // A skipped test here means the host was not in the state the tests are for.
-      if (o.noneSkipped && r.pending?.length) throw new Error(`${r.pending.length} test(s) skipped in a host made for them`);
+      if (o.noneSkipped && r.pending?.length)
+        throw new Error(`${r.pending.length} test(s) skipped in a host made for them`);
       return r.tests.map((t): Result => ({ name: `host: ${t.title}`, ok: t.ok, ms: t.ms, detail: t.error }));
     },
   };

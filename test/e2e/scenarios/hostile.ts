@@ -6,7 +6,14 @@ import type { Workbench } from '../workbench.js';
 /** Providers of the hostile test IdP (test/fixtures/idpHostile.ts) for the window this scenario runs in. */
 export const HOSTILE_PROVIDERS = (issuer: string, clientId: string) => [
   // An unknown client: the device authorization endpoint answers invalid_client with the hostile error_description.
-  { id: 'hostile-client', label: 'Hostile client', issuer, clientId: 'no-such-client', scopes: ['openid'], flow: 'deviceCode' },
+  {
+    id: 'hostile-client',
+    label: 'Hostile client',
+    issuer,
+    clientId: 'no-such-client',
+    scopes: ['openid'],
+    flow: 'deviceCode',
+  },
   // A known client: the answer carries a hostile verification_uri (another host, a command link, escapes, 10 KB).
   { id: 'hostile-device', label: 'Hostile device', issuer, clientId, scopes: ['openid'], flow: 'deviceCode' },
 ];
@@ -33,12 +40,15 @@ async function toastDom(toast: Locator): Promise<ToastDom> {
 
 function expectInert(dom: ToastDom, what: string): void {
   const problems = [
-    ...dom.links.filter((l) => /command:/i.test(l.href) || /Fix it now/.test(l.text)).map((l) => `a link "${l.text}" → ${l.href}`),
+    ...dom.links
+      .filter((l) => /command:/i.test(l.href) || /Fix it now/.test(l.text))
+      .map((l) => `a link "${l.text}" → ${l.href}`),
     /[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(dom.all) && `control characters in ${JSON.stringify(dom.all.slice(0, 200))}`,
     /\]\(command:/i.test(dom.all) && 'a raw markdown command link in the DOM',
     dom.text.length > 1_000 && `${dom.text.length} characters shown: …${JSON.stringify(dom.text.slice(-300))}`,
     // The server's text must have arrived (inert), or this scenario proves nothing.
-    !dom.text.includes('[Fix it now] (command: workbench.action.terminal.new)') && `no (neutralised) server text in ${JSON.stringify(dom.text.slice(0, 300))}`,
+    !dom.text.includes('[Fix it now] (command: workbench.action.terminal.new)') &&
+      `no (neutralised) server text in ${JSON.stringify(dom.text.slice(0, 300))}`,
   ].filter(Boolean);
   if (problems.length) throw new Error(`${what}: ${problems.join('; ')}`);
 }
@@ -63,17 +73,30 @@ export function hostileIdpText(wb: () => Workbench): Scenario {
   return {
     name: 'hostile-idp-text',
     async run(step) {
-      await step('Agent Auth is ready (status bar offers to sign in)', () =>
-        until('the Agent Auth status bar item saying "Sign in"', () => wb().offersSignIn(), {
-          timeoutMs: 45_000,
-          seen: async () => `status bar: ${(await wb().statusTexts()).join(' | ')}`,
-        }), { timeoutMs: 50_000 });
-      const client = await step('sign-in with an error_description full of links and escapes', () => failedSignIn(wb(), 'Hostile client'));
-      await step('the error notification has no link, no control character, no 10 KB', async () => expectInert(client, 'invalid_client notification'));
-      step.note(`shown (${client.text.length} characters rendered, ${client.all.length} in the DOM): ${client.text.slice(0, 160)}…`);
-      if (client.all.length > 1_000) step.note(`DOM text beyond the first 1000 characters: ${JSON.stringify(client.all.slice(1_000, 1_300))}`);
+      await step(
+        'Agent Auth is ready (status bar offers to sign in)',
+        () =>
+          until('the Agent Auth status bar item saying "Sign in"', () => wb().offersSignIn(), {
+            timeoutMs: 45_000,
+            seen: async () => `status bar: ${(await wb().statusTexts()).join(' | ')}`,
+          }),
+        { timeoutMs: 50_000 },
+      );
+      const client = await step('sign-in with an error_description full of links and escapes', () =>
+        failedSignIn(wb(), 'Hostile client'),
+      );
+      await step('the error notification has no link, no control character, no 10 KB', async () =>
+        expectInert(client, 'invalid_client notification'),
+      );
+      step.note(
+        `shown (${client.text.length} characters rendered, ${client.all.length} in the DOM): ${client.text.slice(0, 160)}…`,
+      );
+      if (client.all.length > 1_000)
+        step.note(`DOM text beyond the first 1000 characters: ${JSON.stringify(client.all.slice(1_000, 1_300))}`);
       await step('clear the notifications', () => wb().runCommand('Notifications: Clear All Notifications'));
-      const device = await step('sign-in whose verification_uri points elsewhere', () => failedSignIn(wb(), 'Hostile device'));
+      const device = await step('sign-in whose verification_uri points elsewhere', () =>
+        failedSignIn(wb(), 'Hostile device'),
+      );
       await step('the refusal names no clickable URI and nothing raw', async () => {
         expectInert(device, 'verification_uri notification');
         if (!/will not open/.test(device.text)) throw new Error(`not the refusal: ${device.text.slice(0, 200)}`);

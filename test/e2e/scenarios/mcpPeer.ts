@@ -42,7 +42,10 @@ export interface PeerWorld {
 
 /** User/mcp.json: the peer server, written before code-server starts. */
 export function writePeerMcpJson(userDataDir: string, url: string): void {
-  writeFileSync(join(userDataDir, 'User', 'mcp.json'), JSON.stringify({ servers: { [PEER_SERVER]: { type: 'http', url } } }, null, 2));
+  writeFileSync(
+    join(userDataDir, 'User', 'mcp.json'),
+    JSON.stringify({ servers: { [PEER_SERVER]: { type: 'http', url } } }, null, 2),
+  );
 }
 
 interface DriverAnswer {
@@ -83,7 +86,11 @@ async function clickDialogButton(w: World, name: RegExp): Promise<boolean> {
  * offers another way, take it, and complete the device code in the browser. Returns the steps
  * VS Code took, in order.
  */
-async function signInThroughVsCode(w: World, m: PeerWorld, timeoutMs: number): Promise<{ trail: string[]; tools: string[] }> {
+async function signInThroughVsCode(
+  w: World,
+  m: PeerWorld,
+  timeoutMs: number,
+): Promise<{ trail: string[]; tools: string[] }> {
   const trail: string[] = [];
   const record = (s: string) => {
     if (!trail.includes(s)) trail.push(s);
@@ -95,7 +102,9 @@ async function signInThroughVsCode(w: World, m: PeerWorld, timeoutMs: number): P
   const onRequest = (r: Request) => {
     const u = new URL(r.url());
     if (r.isNavigationRequest() && r.url().startsWith(`${w.idp.issuer}/auth?`)) {
-      record(`browser: the IdP's authorization endpoint (response_type=${u.searchParams.get('response_type')}, redirect_uri=${u.searchParams.get('redirect_uri')})`);
+      record(
+        `browser: the IdP's authorization endpoint (response_type=${u.searchParams.get('response_type')}, redirect_uri=${u.searchParams.get('redirect_uri')})`,
+      );
     }
   };
   w.wb.context.on('request', onRequest);
@@ -107,7 +116,8 @@ async function signInThroughVsCode(w: World, m: PeerWorld, timeoutMs: number): P
     for (;;) {
       const a = answer();
       if (a) {
-        if (!a.ok) throw new Error(`the MCP start failed: ${a.error}; VS Code did: ${trail.join(' → ') || 'nothing visible'}`);
+        if (!a.ok)
+          throw new Error(`the MCP start failed: ${a.error}; VS Code did: ${trail.join(' → ') || 'nothing visible'}`);
         return { trail, tools: a.tools ?? [] };
       }
       if (Date.now() > deadline || stepEpoch() !== epoch) {
@@ -129,10 +139,23 @@ async function signInThroughVsCode(w: World, m: PeerWorld, timeoutMs: number): P
         }
       }
       // VS Code's offer of its next sign-in flow is a notification with Yes / No.
-      const offer = w.wb.page.locator('.notification-toast').filter({ hasText: /different way/i }).first();
+      const offer = w.wb.page
+        .locator('.notification-toast')
+        .filter({ hasText: /different way/i })
+        .first();
       if (await offer.isVisible().catch(() => false)) {
-        record(`notification "${oneLine(await offer.locator('.notification-list-item-message').innerText().catch(() => ''))}" → Yes`);
-        await offer.getByRole('button', { name: 'Yes', exact: true }).click().catch(() => undefined);
+        record(
+          `notification "${oneLine(
+            await offer
+              .locator('.notification-list-item-message')
+              .innerText()
+              .catch(() => ''),
+          )}" → Yes`,
+        );
+        await offer
+          .getByRole('button', { name: 'Yes', exact: true })
+          .click()
+          .catch(() => undefined);
       }
       for (const p of pages.splice(0)) await completeInBrowser(w, p, userCode, record);
       await new Promise((r) => setTimeout(r, 250));
@@ -144,8 +167,16 @@ async function signInThroughVsCode(w: World, m: PeerWorld, timeoutMs: number): P
 }
 
 /** One tab VS Code opened: the IdP's authorization (login, redirect back) or its device pages. */
-async function completeInBrowser(w: World, p: Page, userCode: string | undefined, record: (s: string) => void): Promise<void> {
-  await until('the tab to load a page', async () => p.url().startsWith('http'), { timeoutMs: 20_000, seen: async () => p.url() });
+async function completeInBrowser(
+  w: World,
+  p: Page,
+  userCode: string | undefined,
+  record: (s: string) => void,
+): Promise<void> {
+  await until('the tab to load a page', async () => p.url().startsWith('http'), {
+    timeoutMs: 20_000,
+    seen: async () => p.url(),
+  });
   await p.waitForLoadState('domcontentloaded');
   if (p.url().startsWith(`${w.idp.issuer}/device`)) {
     if (!userCode) throw new Error(`VS Code opened ${p.url()} without showing a user code`);
@@ -156,7 +187,11 @@ async function completeInBrowser(w: World, p: Page, userCode: string | undefined
   }
   // The browser may still hold an IdP session from Agent Auth's sign-in: no login page then.
   const back = () => p.url().startsWith('http://127.0.0.1');
-  await until('the IdP login page or the redirect back to VS Code', async () => back() || (await p.locator('input[name="login"]').isVisible()), { timeoutMs: 20_000 });
+  await until(
+    'the IdP login page or the redirect back to VS Code',
+    async () => back() || (await p.locator('input[name="login"]').isVisible()),
+    { timeoutMs: 20_000 },
+  );
   if (!back()) {
     await fillLogin(p);
     await submitLogin(p);
@@ -188,7 +223,13 @@ interface CallOutcome {
  * One call of the peer tool without signing in: tool confirmations are answered, a sign-in prompt
  * is recorded and dismissed, never completed.
  */
-async function callOnce(w: World, m: PeerWorld, tool: string, last: WhoAmI | undefined, timeoutMs: number): Promise<{ outcome: CallOutcome; who?: WhoAmI }> {
+async function callOnce(
+  w: World,
+  m: PeerWorld,
+  tool: string,
+  last: WhoAmI | undefined,
+  timeoutMs: number,
+): Promise<{ outcome: CallOutcome; who?: WhoAmI }> {
   const before = m.server.stats.rejected.inactive + m.server.stats.rejected.missing;
   const rejected = () => m.server.stats.rejected.inactive + m.server.stats.rejected.missing - before;
   const answer = send(m.dir, { op: 'call', tool: `^${tool.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` });
@@ -201,13 +242,26 @@ async function callOnce(w: World, m: PeerWorld, tool: string, last: WhoAmI | und
     for (;;) {
       const a = answer();
       if (a) {
-        if (!a.ok) return { outcome: { kind: prompts.length ? 'sign-in prompt' : 'error', detail: [a.error ?? '', ...prompts].filter(Boolean).join('; '), rejected401: rejected() } };
+        if (!a.ok)
+          return {
+            outcome: {
+              kind: prompts.length ? 'sign-in prompt' : 'error',
+              detail: [a.error ?? '', ...prompts].filter(Boolean).join('; '),
+              rejected401: rejected(),
+            },
+          };
         const who = JSON.parse(a.text!) as WhoAmI;
         const kind = prompts.length ? 'sign-in prompt' : who.token === last?.token ? 'same token' : 'new token';
         return { outcome: { kind, detail: prompts.join('; '), rejected401: rejected() }, who };
       }
       if (Date.now() > deadline) {
-        return { outcome: { kind: prompts.length ? 'sign-in prompt' : 'error', detail: [`no answer in ${timeoutMs / 1000} s`, ...prompts].join('; '), rejected401: rejected() } };
+        return {
+          outcome: {
+            kind: prompts.length ? 'sign-in prompt' : 'error',
+            detail: [`no answer in ${timeoutMs / 1000} s`, ...prompts].join('; '),
+            rejected401: rejected(),
+          },
+        };
       }
       const dialog = await dialogText(w);
       if (dialog && authPrompt.test(dialog)) {
@@ -252,24 +306,40 @@ export function mcpBuiltinOAuthPeer(w: World, m: PeerWorld): Scenario {
         const answer = send(m.dir, { op: 'tools' });
         return until('the MCP driver to list the tools', async () => answer()?.tools, { timeoutMs: 10_000 });
       });
-      const { trail, tools } = await step("VS Code's own MCP OAuth signs in to the peer server", () => signInThroughVsCode(w, m, 150_000), { timeoutMs: 155_000 });
+      const { trail, tools } = await step(
+        "VS Code's own MCP OAuth signs in to the peer server",
+        () => signInThroughVsCode(w, m, 150_000),
+        { timeoutMs: 155_000 },
+      );
       for (const t of trail) step.note(`sign-in: ${t}`);
       const tool = await step("the peer's whoami tool is listed", async () => {
         const added = tools.filter((t) => /whoami$/.test(t) && !before.includes(t));
-        if (added.length !== 1) throw new Error(`the start added ${added.length} whoami tools: ${added.join(', ') || 'none'} (all: ${tools.join(', ')})`);
-        return added[0]!;
+        if (added.length !== 1)
+          throw new Error(
+            `the start added ${added.length} whoami tools: ${added.join(', ') || 'none'} (all: ${tools.join(', ')})`,
+          );
+        return added[0];
       });
       step.note(`peer tool: ${tool}`);
-      const first = await step('first call of the peer tool', async () => {
-        const { outcome, who } = await callOnce(w, m, tool, undefined, 30_000);
-        if (!who || outcome.kind === 'sign-in prompt') throw new Error(`${outcome.kind}: ${outcome.detail}`);
-        return who;
-      }, { timeoutMs: 35_000 });
-      step.note(`built-in OAuth: first call as ${first.sub} with client ${first.client_id} (registered dynamically), token expires in ${(first.exp - Date.now() / 1000).toFixed(0)} s`);
+      const first = await step(
+        'first call of the peer tool',
+        async () => {
+          const { outcome, who } = await callOnce(w, m, tool, undefined, 30_000);
+          if (!who || outcome.kind === 'sign-in prompt') throw new Error(`${outcome.kind}: ${outcome.detail}`);
+          return who;
+        },
+        { timeoutMs: 35_000 },
+      );
+      step.note(
+        `built-in OAuth: first call as ${first.sub} with client ${first.client_id} (registered dynamically), token expires in ${(first.exp - Date.now() / 1000).toFixed(0)} s`,
+      );
       const refreshesBefore = refreshGrants(w, first.client_id);
       const startedAt = Date.now();
       const outcomes = await afterExpiries(step, w, m, tool, first);
-      const refreshes = { count: refreshGrants(w, first.client_id) - refreshesBefore, seconds: (Date.now() - startedAt) / 1000 };
+      const refreshes = {
+        count: refreshGrants(w, first.client_id) - refreshesBefore,
+        seconds: (Date.now() - startedAt) / 1000,
+      };
       step.note(summaryLine(trail, outcomes, refreshes, m.agentAuth?.()));
       // The rest of the run shares the IdP: stop the peer, and record whether VS Code keeps refreshing.
       await step('the peer server stops', async () => {
@@ -277,7 +347,9 @@ export function mcpBuiltinOAuthPeer(w: World, m: PeerWorld): Scenario {
         await until('the MCP driver to stop the peer', async () => answer(), { timeoutMs: 15_000 });
         const atStop = refreshGrants(w, first.client_id);
         await new Promise((r) => setTimeout(r, 5_000)); // a measurement window, not a wait for a condition
-        step.note(`built-in OAuth: ${refreshGrants(w, first.client_id) - atStop} refresh grants in the 5 s after the peer server stopped`);
+        step.note(
+          `built-in OAuth: ${refreshGrants(w, first.client_id) - atStop} refresh grants in the 5 s after the peer server stopped`,
+        );
       });
     },
   };
@@ -289,24 +361,32 @@ async function afterExpiries(step: Steps, w: World, m: PeerWorld, tool: string, 
   let expiresAt = first.exp * 1000;
   let refreshed = refreshGrants(w, first.client_id);
   for (let i = 1; i <= EXPIRIES; i++) {
-    const outcome = await step(`peer call ${i} after its token expired`, async () => {
-      // Wait for the expiry itself: the point is what happens after it.
-      await until(`the peer's token to expire (at ${new Date(expiresAt).toISOString()})`, async () => Date.now() > expiresAt + 1_000, {
-        timeoutMs: (MCP_TOKEN_TTL_S + 10) * 1000,
-      });
-      const r = await callOnce(w, m, tool, last, 30_000);
-      if (r.who) {
-        last = r.who;
-        expiresAt = r.who.exp * 1000;
-      } else {
-        // Nothing new to wait for: the next call comes one token lifetime later.
-        expiresAt = Date.now() + MCP_TOKEN_TTL_S * 1000;
-      }
-      const now = refreshGrants(w, first.client_id);
-      const outcome = { ...r.outcome, refreshes: now - refreshed };
-      refreshed = now;
-      return outcome;
-    }, { timeoutMs: (MCP_TOKEN_TTL_S + 50) * 1000 });
+    const outcome = await step(
+      `peer call ${i} after its token expired`,
+      async () => {
+        // Wait for the expiry itself: the point is what happens after it.
+        await until(
+          `the peer's token to expire (at ${new Date(expiresAt).toISOString()})`,
+          async () => Date.now() > expiresAt + 1_000,
+          {
+            timeoutMs: (MCP_TOKEN_TTL_S + 10) * 1000,
+          },
+        );
+        const r = await callOnce(w, m, tool, last, 30_000);
+        if (r.who) {
+          last = r.who;
+          expiresAt = r.who.exp * 1000;
+        } else {
+          // Nothing new to wait for: the next call comes one token lifetime later.
+          expiresAt = Date.now() + MCP_TOKEN_TTL_S * 1000;
+        }
+        const now = refreshGrants(w, first.client_id);
+        const outcome = { ...r.outcome, refreshes: now - refreshed };
+        refreshed = now;
+        return outcome;
+      },
+      { timeoutMs: (MCP_TOKEN_TTL_S + 50) * 1000 },
+    );
     outcomes.push(outcome);
     step.note(
       `built-in OAuth, call after expiry ${i}: ${outcome.kind}; the server answered 401 ${outcome.rejected401} time(s); ` +
@@ -317,7 +397,12 @@ async function afterExpiries(step: Steps, w: World, m: PeerWorld, tool: string, 
 }
 
 /** The one line to compare: how the sign-in went, each call after expiry, 401s, refreshes; Agent Auth beside it. */
-function summaryLine(trail: string[], outcomes: CallOutcome[], refreshes: { count: number; seconds: number }, agentAuth: AgentAuthMcpMeasure | undefined): string {
+function summaryLine(
+  trail: string[],
+  outcomes: CallOutcome[],
+  refreshes: { count: number; seconds: number },
+  agentAuth: AgentAuthMcpMeasure | undefined,
+): string {
   const urlHandlerFailed = trail.some((t) => /different way/i.test(t));
   const device = trail.some((t) => /Your code:/.test(t));
   const signIn = device

@@ -46,7 +46,9 @@ export function onNetwork(sc: Scenario): Scenario {
 
 async function clearNotifications(wb: Workbench): Promise<void> {
   await wb.runCommand('Notifications: Clear All Notifications');
-  await until('no notification toasts', async () => (await wb.page.locator('.notification-toast').count()) === 0, { timeoutMs: 5_000 });
+  await until('no notification toasts', async () => (await wb.page.locator('.notification-toast').count()) === 0, {
+    timeoutMs: 5_000,
+  });
 }
 
 /** Runs a palette command and returns the text of the first notification matching `expected`. */
@@ -54,10 +56,14 @@ async function commandNotice(wb: Workbench, command: string, expected: RegExp, t
   await clearNotifications(wb);
   await wb.runCommand(command);
   const notice = wb.notification(expected);
-  return until(`a notification matching ${expected}`, async () => (await notice.first().isVisible()) && (await notice.first().innerText()).replace(/\s+/g, ' '), {
-    timeoutMs,
-    seen: async () => `notifications: ${(await wb.notification(/./).allInnerTexts()).join(' | ') || 'none'}`,
-  });
+  return until(
+    `a notification matching ${expected}`,
+    async () => (await notice.first().isVisible()) && (await notice.first().innerText()).replace(/\s+/g, ' '),
+    {
+      timeoutMs,
+      seen: async () => `notifications: ${(await wb.notification(/./).allInnerTexts()).join(' | ') || 'none'}`,
+    },
+  );
 }
 
 /** Refresh Now shows no toast when it works (the status bar says it): the IdP counting one more refresh is the proof. */
@@ -77,11 +83,15 @@ function expectNoFetchFailed(text: string): void {
 }
 
 async function statusOffersSignIn(step: Steps, wb: Workbench): Promise<void> {
-  await step('status bar offers to sign in', () =>
-    until('the Agent Auth status bar item offering to sign in', () => wb.offersSignIn(), {
-      timeoutMs: 45_000,
-      seen: async () => `status bar: ${(await wb.statusTexts()).join(' | ')}`,
-    }), { timeoutMs: 50_000 });
+  await step(
+    'status bar offers to sign in',
+    () =>
+      until('the Agent Auth status bar item offering to sign in', () => wb.offersSignIn(), {
+        timeoutMs: 45_000,
+        seen: async () => `status bar: ${(await wb.statusTexts()).join(' | ')}`,
+      }),
+    { timeoutMs: 50_000 },
+  );
 }
 
 /** Run in a window started while the machine does not trust the test CA. */
@@ -91,16 +101,22 @@ export function untrustedCertificate(w: Pick<NetworkWorld, 'wb' | 'idp' | 'proxy
     async run(step) {
       await statusOffersSignIn(step, w.wb);
       const text = await step('Sign In fails saying the certificate is not trusted', () =>
-        commandNotice(w.wb, 'Agent Auth: Sign In', /sign-in to .* failed/));
+        commandNotice(w.wb, 'Agent Auth: Sign In', /sign-in to .* failed/),
+      );
       step.note(`message: "${text}"`);
       await step('the message names the host, the reason and what to do', async () => {
         expectNoFetchFailed(text);
-        const wanted = new RegExp(`The certificate of ${TEST_IDP_HOST.replace(/\./g, '\\.')} is not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\\)\\. .*root certificate to the system's trusted certificates`);
+        const wanted = new RegExp(
+          `The certificate of ${TEST_IDP_HOST.replace(/\./g, '\\.')} is not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\\)\\. .*root certificate to the system's trusted certificates`,
+        );
         if (!wanted.test(text)) throw new Error(`expected ${wanted}; the notification says: ${text}`);
       });
       await step('the request went through the proxy and stopped at TLS', async () => {
         const tunnels = w.proxy.forwardedTo(TEST_IDP_HOST).filter(fromExtensionHost).length;
-        if (tunnels < 1) throw new Error(`the proxy saw no CONNECT ${TEST_IDP_HOST} from the extension host: ${JSON.stringify(w.proxy.log)}`);
+        if (tunnels < 1)
+          throw new Error(
+            `the proxy saw no CONNECT ${TEST_IDP_HOST} from the extension host: ${JSON.stringify(w.proxy.log)}`,
+          );
         if (w.idp.stats.tokenRequests) throw new Error(`the IdP answered ${w.idp.stats.tokenRequests} token requests`);
         step.note(`${tunnels} CONNECT ${TEST_IDP_HOST} from the extension host; no request completed`);
       });
@@ -115,8 +131,12 @@ export function throughTheProxy(w: NetworkWorld): Scenario[] {
       name: 'network-idp-host-resolves-only-through-the-proxy',
       async run(step) {
         await step(`this machine cannot resolve ${TEST_IDP_HOST}`, async () => {
-          const r = await lookup(TEST_IDP_HOST).then((a) => `resolves to ${a.address}`, (e: NodeJS.ErrnoException) => e.code);
-          if (r !== 'ENOTFOUND' && r !== 'EAI_AGAIN') throw new Error(`${TEST_IDP_HOST} ${r}: a request that bypasses the proxy could succeed`);
+          const r = await lookup(TEST_IDP_HOST).then(
+            (a) => `resolves to ${a.address}`,
+            (e: NodeJS.ErrnoException) => e.code,
+          );
+          if (r !== 'ENOTFOUND' && r !== 'EAI_AGAIN')
+            throw new Error(`${TEST_IDP_HOST} ${r}: a request that bypasses the proxy could succeed`);
           step.note(`lookup ${TEST_IDP_HOST}: ${r}`);
         });
       },
@@ -130,7 +150,8 @@ export function throughTheProxy(w: NetworkWorld): Scenario[] {
         const text = await step('Refresh Now refreshes at the IdP', () => refreshNow(w.wb, w.idp));
         step.note(text);
         await step('IdP redeemed one refresh token', async () => {
-          if (refreshes(w.idp) - before !== 1) throw new Error(`the IdP saw ${refreshes(w.idp) - before} refresh_token grants, expected 1`);
+          if (refreshes(w.idp) - before !== 1)
+            throw new Error(`the IdP saw ${refreshes(w.idp) - before} refresh_token grants, expected 1`);
         });
       },
     },
@@ -148,7 +169,8 @@ export function throughTheProxy(w: NetworkWorld): Scenario[] {
           const token = [...w.idp.issuedSecrets].find((s) => sha256Prefix(s) === seen.sha);
           if (!token) throw new Error(`the helper's token (sha256 ${seen.sha}) is none the IdP issued`);
           const at = await w.idp.provider.AccessToken.find(token);
-          if (!at || at.isExpired) throw new Error(`the helper's token (sha256 ${seen.sha}) is ${at ? 'expired' : 'not an access token'}`);
+          if (!at || at.isExpired)
+            throw new Error(`the helper's token (sha256 ${seen.sha}) is ${at ? 'expired' : 'not an access token'}`);
         });
         step.note(`agent-auth-token ${PROVIDER_ID}: sha256 ${seen.sha}…`);
       },
@@ -161,17 +183,26 @@ export function throughTheProxy(w: NetworkWorld): Scenario[] {
       needs: ['network-auth-code-sign-in', 'network-device-code-sign-in'],
       async run(step) {
         await step('every connection the IdP accepted was a tunnel of the proxy', () =>
-          until('as many TCP connections at the IdP as CONNECT tunnels to it at the proxy', async () => w.idp.connections() === w.proxy.forwardedTo(TEST_IDP_HOST).length, {
-            timeoutMs: 10_000,
-            seen: async () => `${w.idp.connections()} connections at the IdP, ${w.proxy.forwardedTo(TEST_IDP_HOST).length} tunnels`,
-          }));
+          until(
+            'as many TCP connections at the IdP as CONNECT tunnels to it at the proxy',
+            async () => w.idp.connections() === w.proxy.forwardedTo(TEST_IDP_HOST).length,
+            {
+              timeoutMs: 10_000,
+              seen: async () =>
+                `${w.idp.connections()} connections at the IdP, ${w.proxy.forwardedTo(TEST_IDP_HOST).length} tunnels`,
+            },
+          ),
+        );
         const tunnels = w.proxy.forwardedTo(TEST_IDP_HOST);
         await step('the extension host and the browser both used the proxy', async () => {
           const host = tunnels.filter(fromExtensionHost).length;
           const browser = tunnels.filter(fromBrowser).length;
-          if (!host || !browser) throw new Error(`tunnels from the extension host: ${host}, from the browser: ${browser}`);
+          if (!host || !browser)
+            throw new Error(`tunnels from the extension host: ${host}, from the browser: ${browser}`);
           const { grants, revocations } = w.idp.stats;
-          step.note(`${tunnels.length} CONNECT ${TEST_IDP_HOST} (${host} extension host, ${browser} browser) carried ${JSON.stringify(grants)} and ${revocations} revocation(s)`);
+          step.note(
+            `${tunnels.length} CONNECT ${TEST_IDP_HOST} (${host} extension host, ${browser} browser) carried ${JSON.stringify(grants)} and ${revocations} revocation(s)`,
+          );
         });
       },
     },
@@ -180,23 +211,36 @@ export function throughTheProxy(w: NetworkWorld): Scenario[] {
       needs: ['network-device-code-sign-in'],
       async run(step) {
         const before = w.authProxy.log.length;
-        await step('http.proxy names a proxy that requires authentication, without credentials', () => w.useNetwork({ 'http.proxy': w.authProxy.url }));
+        await step('http.proxy names a proxy that requires authentication, without credentials', () =>
+          w.useNetwork({ 'http.proxy': w.authProxy.url }),
+        );
         const text = await step('Refresh Now fails saying the proxy requires authentication', () =>
-          commandNotice(w.wb, 'Agent Auth: Refresh Now', /refresh of .* failed/));
+          commandNotice(w.wb, 'Agent Auth: Refresh Now', /refresh of .* failed/),
+        );
         step.note(`message: "${text}"`);
         await step('the message says 407 and where the credentials go', async () => {
           expectNoFetchFailed(text);
-          if (!/requires authentication \(HTTP 407\)\. .*http:\/\/user:password@host:port/.test(text)) throw new Error(`unexpected message: ${text}`);
+          if (!/requires authentication \(HTTP 407\)\. .*http:\/\/user:password@host:port/.test(text))
+            throw new Error(`unexpected message: ${text}`);
           const asked = w.authProxy.log.slice(before).filter((e) => fromExtensionHost(e) && e.outcome === '407');
-          if (!asked.length) throw new Error(`the proxy answered no 407 to the extension host: ${JSON.stringify(w.authProxy.log.slice(before))}`);
+          if (!asked.length)
+            throw new Error(
+              `the proxy answered no 407 to the extension host: ${JSON.stringify(w.authProxy.log.slice(before))}`,
+            );
         });
         const refreshed = refreshes(w.idp);
-        await step('http.proxy with user name and password in the URL', () => w.useNetwork({ 'http.proxy': w.authProxy.urlWithCredentials }));
+        await step('http.proxy with user name and password in the URL', () =>
+          w.useNetwork({ 'http.proxy': w.authProxy.urlWithCredentials }),
+        );
         await step('Refresh Now succeeds through the authenticating proxy', () => refreshNow(w.wb, w.idp));
         await step('the proxy accepted the credentials and the IdP refreshed', async () => {
-          const accepted = w.authProxy.log.slice(before).filter((e) => fromExtensionHost(e) && e.auth === 'accepted' && e.outcome === 'forwarded');
-          if (!accepted.length) throw new Error(`no authenticated tunnel: ${JSON.stringify(w.authProxy.log.slice(before))}`);
-          if (refreshes(w.idp) - refreshed !== 1) throw new Error(`the IdP saw ${refreshes(w.idp) - refreshed} refreshes, expected 1`);
+          const accepted = w.authProxy.log
+            .slice(before)
+            .filter((e) => fromExtensionHost(e) && e.auth === 'accepted' && e.outcome === 'forwarded');
+          if (!accepted.length)
+            throw new Error(`no authenticated tunnel: ${JSON.stringify(w.authProxy.log.slice(before))}`);
+          if (refreshes(w.idp) - refreshed !== 1)
+            throw new Error(`the IdP saw ${refreshes(w.idp) - refreshed} refreshes, expected 1`);
         });
       },
     },
@@ -204,14 +248,24 @@ export function throughTheProxy(w: NetworkWorld): Scenario[] {
       name: 'network-no-proxy',
       needs: ['network-device-code-sign-in'],
       async run(step) {
-        await step('http.noProxy lists the IdP host', () => w.useNetwork({ 'http.proxy': w.proxy.url, 'http.noProxy': [TEST_IDP_HOST] }));
+        await step('http.noProxy lists the IdP host', () =>
+          w.useNetwork({ 'http.proxy': w.proxy.url, 'http.noProxy': [TEST_IDP_HOST] }),
+        );
         const before = w.proxy.log.filter(fromExtensionHost).length;
-        const text = await step('Refresh Now goes direct and fails: the name resolves only through the proxy', () =>
-          commandNotice(w.wb, 'Agent Auth: Refresh Now', /refresh of .* failed/, 30_000), { timeoutMs: 35_000 });
+        const text = await step(
+          'Refresh Now goes direct and fails: the name resolves only through the proxy',
+          () => commandNotice(w.wb, 'Agent Auth: Refresh Now', /refresh of .* failed/, 30_000),
+          { timeoutMs: 35_000 },
+        );
         step.note(`message: "${text}"`);
         await step('the message says the name is unknown and points at the proxy settings', async () => {
           expectNoFetchFailed(text);
-          if (!/The host name idp\.agent-auth\.test could not be resolved \((ENOTFOUND|EAI_AGAIN)\)\. .*set http\.proxy/.test(text)) throw new Error(`unexpected message: ${text}`);
+          if (
+            !/The host name idp\.agent-auth\.test could not be resolved \((ENOTFOUND|EAI_AGAIN)\)\. .*set http\.proxy/.test(
+              text,
+            )
+          )
+            throw new Error(`unexpected message: ${text}`);
           const after = w.proxy.log.filter(fromExtensionHost).length;
           if (after !== before) throw new Error(`the extension host still used the proxy ${after - before} time(s)`);
         });
@@ -236,7 +290,9 @@ export function throughTheProxy(w: NetworkWorld): Scenario[] {
           if (viaProxy.length) throw new Error(`the extension host used the proxy: ${JSON.stringify(viaProxy)}`);
           const refreshed = refreshes(w.directIdp);
           if (refreshed !== 1) throw new Error(`the direct IdP saw ${refreshed} refreshes, expected 1`);
-          step.note(`${w.directIdp.connections()} direct TLS connections to ${w.directIdp.issuer}; none through the proxy`);
+          step.note(
+            `${w.directIdp.connections()} direct TLS connections to ${w.directIdp.issuer}; none through the proxy`,
+          );
         });
       },
     },

@@ -25,7 +25,12 @@ if [ "$source" = helper ]; then t="$(agent-auth-token ${PROVIDER_ID} 2>"$out.std
 export type Seen = Record<'helperVar' | 'helperPath' | 'exit' | 'sha' | 'userinfo', string>;
 
 /** Types the check into the active terminal (again if the shell was not ready) and reads what it saw. */
-export async function checkInTerminal(w: Pick<World, 'wb' | 'outDir'>, name: string, source: 'helper' | 'env', userinfo: string): Promise<Seen> {
+export async function checkInTerminal(
+  w: Pick<World, 'wb' | 'outDir'>,
+  name: string,
+  source: 'helper' | 'env',
+  userinfo: string,
+): Promise<Seen> {
   const script = join(w.outDir, 'check-token.sh');
   writeFileSync(script, CHECK_SCRIPT);
   const out = join(w.outDir, name);
@@ -45,16 +50,24 @@ export async function checkInTerminal(w: Pick<World, 'wb' | 'outDir'>, name: str
       if (attempt === 3 || e instanceof StepEnded) throw e;
     }
   }
-  return Object.fromEntries(readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2))) as Seen;
+  return Object.fromEntries(
+    readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  ) as Seen;
 }
 
 function expectAcceptedToken(seen: Seen, what: string): void {
   if (seen.sha === EMPTY_SHA256_PREFIX) throw new Error(`${what} is empty`);
-  if (seen.userinfo !== '200') throw new Error(`the IdP's userinfo endpoint answered ${seen.userinfo} to ${what} (sha256 ${seen.sha})`);
+  if (seen.userinfo !== '200')
+    throw new Error(`the IdP's userinfo endpoint answered ${seen.userinfo} to ${what} (sha256 ${seen.sha})`);
 }
 
 async function userinfoEndpoint(w: World): Promise<string> {
-  const meta = (await (await fetch(`${w.idp.issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint: string };
+  const meta = (await (await fetch(`${w.idp.issuer}/.well-known/openid-configuration`)).json()) as {
+    userinfo_endpoint: string;
+  };
   return meta.userinfo_endpoint;
 }
 
@@ -80,7 +93,9 @@ export function terminalHelper(w: World): Scenario {
           throw new Error(`agent-auth-token ${PROVIDER_ID} exited with ${seen.exit}: ${err}`);
         }
       });
-      await step('agent-auth-token prints a token the IdP accepts', async () => expectAcceptedToken(seen, `agent-auth-token ${PROVIDER_ID}`));
+      await step('agent-auth-token prints a token the IdP accepts', async () =>
+        expectAcceptedToken(seen, `agent-auth-token ${PROVIDER_ID}`),
+      );
       step.note(`agent-auth-token ${PROVIDER_ID}: sha256 ${seen.sha}…, userinfo ${seen.userinfo}`);
       await step('README picture: an API call with agent-auth-token in a terminal', async () => {
         // What a user or an agent types: the header goes through stdin (printf is a builtin), so
@@ -93,19 +108,27 @@ export function terminalHelper(w: World): Scenario {
         await w.wb.page.keyboard.type("PS1='$ '\n");
         await w.wb.runCommand('Terminal: Clear');
         await terminal.click();
-        await w.wb.page.keyboard.type(`printf 'Authorization: Bearer %s\\n' "$(agent-auth-token ${PROVIDER_ID})" | curl -s -H @- ${userinfo} | tee ${out}; echo\n`);
-        const body = await until(`the userinfo answer in ${out}`, async () => {
-          try {
-            const text = readFileSync(join(w.workspaceDir, out), 'utf8');
-            return /"sub"/.test(text) && text;
-          } catch {
-            return undefined;
-          }
-        }, { timeoutMs: 10_000 });
+        await w.wb.page.keyboard.type(
+          `printf 'Authorization: Bearer %s\\n' "$(agent-auth-token ${PROVIDER_ID})" | curl -s -H @- ${userinfo} | tee ${out}; echo\n`,
+        );
+        const body = await until(
+          `the userinfo answer in ${out}`,
+          async () => {
+            try {
+              const text = readFileSync(join(w.workspaceDir, out), 'utf8');
+              return /"sub"/.test(text) && text;
+            } catch {
+              return undefined;
+            }
+          },
+          { timeoutMs: 10_000 },
+        );
         step.note(`userinfo: ${body.trim().slice(0, 80)}`);
         // No toast over the picture (the palette's F1 from a terminal, or earlier tests, leave some).
         await w.wb.runCommand('Notifications: Clear All Notifications');
-        await until('no notification toasts', async () => (await w.wb.visibleNotifications()).length === 0, { timeoutMs: 5_000 });
+        await until('no notification toasts', async () => (await w.wb.visibleNotifications()).length === 0, {
+          timeoutMs: 5_000,
+        });
         // The terminal alone: the panel's tab list would also show the terminals of earlier tests.
         await w.wb.readmeShot('terminal-helper', w.wb.page.locator('.part.panel .terminal-groups-container'));
         rmSync(join(w.workspaceDir, out), { force: true });
@@ -148,7 +171,10 @@ export function copyAccessToken(w: World): Scenario {
       });
       await step('copied token is one the IdP accepts', async () => {
         const res = await fetch(userinfo, { headers: { authorization: `Bearer ${copied}` } });
-        if (res.status !== 200) throw new Error(`the IdP's userinfo endpoint answered ${res.status} to the copied token (sha256 ${sha256Prefix(copied)})`);
+        if (res.status !== 200)
+          throw new Error(
+            `the IdP's userinfo endpoint answered ${res.status} to the copied token (sha256 ${sha256Prefix(copied)})`,
+          );
       });
       step.note(`copied token: sha256 ${sha256Prefix(copied)}…`);
     },

@@ -39,7 +39,13 @@ function answers(file: string): Answer[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => Object.fromEntries(l.split(' ').map((kv) => kv.split(/=(.*)/s).slice(0, 2))))
-    .map((o) => ({ at: Number(o.at), exit: o.exit ?? '', sha: o.sha ?? '', active: o.active ?? '', exp: Number(o.exp) }));
+    .map((o) => ({
+      at: Number(o.at),
+      exit: o.exit ?? '',
+      sha: o.sha ?? '',
+      active: o.active ?? '',
+      exp: Number(o.exp),
+    }));
 }
 
 /**
@@ -68,22 +74,36 @@ export interface TwoWindows {
  * a later step fails) and returns it.
  */
 async function openBothAndSignInA(step: Steps, x: TwoWindows, openB: string): Promise<Workbench> {
-  await step('window A offers to sign in', () =>
-    until('"Sign in" in window A', () => x.a.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000 });
+  await step(
+    'window A offers to sign in',
+    () => until('"Sign in" in window A', () => x.a.offersSignIn(), { timeoutMs: 45_000 }),
+    { timeoutMs: 50_000 },
+  );
   const b = await step(openB, () => x.a.openAnotherWindow(x.bUrl), { timeoutMs: 70_000 });
   x.b = b;
-  await step('window B offers to sign in', () =>
-    until('"Sign in" in window B', () => b.offersSignIn(), { timeoutMs: 45_000 }), { timeoutMs: 50_000, page: b.page });
-  const tab = await step('window A signs in', async () => {
-    await x.a.page.bringToFront();
-    await x.a.runCommand('Agent Auth: Sign In');
-    return x.a.confirmExternalOpen();
-  }, { page: x.a.page });
-  await step('IdP login', async () => {
-    await fillLogin(tab);
-    await submitLogin(tab);
-    await expectCallbackPage(tab);
-  }, { page: tab });
+  await step(
+    'window B offers to sign in',
+    () => until('"Sign in" in window B', () => b.offersSignIn(), { timeoutMs: 45_000 }),
+    { timeoutMs: 50_000, page: b.page },
+  );
+  const tab = await step(
+    'window A signs in',
+    async () => {
+      await x.a.page.bringToFront();
+      await x.a.runCommand('Agent Auth: Sign In');
+      return x.a.confirmExternalOpen();
+    },
+    { page: x.a.page },
+  );
+  await step(
+    'IdP login',
+    async () => {
+      await fillLogin(tab);
+      await submitLogin(tab);
+      await expectCallbackPage(tab);
+    },
+    { page: tab },
+  );
   await tab.close();
   return b;
 }
@@ -99,49 +119,89 @@ export function twoWebWindows(x: TwoWindows): Scenario {
     async run(step) {
       const refreshes = () => x.idp.stats.grants.refresh_token ?? 0;
       x.b = await openBothAndSignInA(step, x, 'window B: a second tab of the same browser profile, another folder');
-      for (const [name, wb] of [['A', x.a], ['B', x.b]] as const) {
-        const secs = await step(`window ${name} counts down`, () =>
-          until(`a countdown in window ${name}`, () => countdown(wb), { timeoutMs: 20_000, seen: async () => (await wb.statusTexts()).join(' | ') }), { page: wb.page });
+      for (const [name, wb] of [
+        ['A', x.a],
+        ['B', x.b],
+      ] as const) {
+        const secs = await step(
+          `window ${name} counts down`,
+          () =>
+            until(`a countdown in window ${name}`, () => countdown(wb), {
+              timeoutMs: 20_000,
+              seen: async () => (await wb.statusTexts()).join(' | '),
+            }),
+          { page: wb.page },
+        );
         step.note(`window ${name}: ${secs}s`);
       }
-      const meta = (await (await fetch(`${x.idp.issuer}/.well-known/openid-configuration`)).json()) as { introspection_endpoint: string };
+      const meta = (await (await fetch(`${x.idp.issuer}/.well-known/openid-configuration`)).json()) as {
+        introspection_endpoint: string;
+      };
       const script = join(x.outDir, 'poll-token.sh');
       writeFileSync(script, POLL_SCRIPT);
       const files = { A: join(x.outDir, 'answers-a.txt'), B: join(x.outDir, 'answers-b.txt') };
-      for (const [name, wb] of [['A', x.a], ['B', x.b]] as const) {
-        await step(`window ${name}: a terminal polls agent-auth-token`, async () => {
-          rmSync(files[name], { force: true });
-          await wb.page.bringToFront();
-          await wb.runCommand('Terminal: Create New Terminal');
-          const terminal = wb.page.locator('.terminal-wrapper.active .xterm');
-          await terminal.waitFor({ timeout: 10_000 });
-          // xterm draws on a canvas: the prompt cannot be awaited, so type again until the file appears.
-          await until(`window ${name}'s terminal to start polling`, async () => {
-            if (existsSync(files[name])) return true;
-            await terminal.click();
-            await wb.page.keyboard.type(`bash '${script}' '${files[name]}' '${meta.introspection_endpoint}' '${x.idp.clientId}'\n`);
-            await new Promise((r) => setTimeout(r, 3_000));
-            return existsSync(files[name]);
-          }, { timeoutMs: 25_000 });
-        }, { page: wb.page });
+      for (const [name, wb] of [
+        ['A', x.a],
+        ['B', x.b],
+      ] as const) {
+        await step(
+          `window ${name}: a terminal polls agent-auth-token`,
+          async () => {
+            rmSync(files[name], { force: true });
+            await wb.page.bringToFront();
+            await wb.runCommand('Terminal: Create New Terminal');
+            const terminal = wb.page.locator('.terminal-wrapper.active .xterm');
+            await terminal.waitFor({ timeout: 10_000 });
+            // xterm draws on a canvas: the prompt cannot be awaited, so type again until the file appears.
+            await until(
+              `window ${name}'s terminal to start polling`,
+              async () => {
+                if (existsSync(files[name])) return true;
+                await terminal.click();
+                await wb.page.keyboard.type(
+                  `bash '${script}' '${files[name]}' '${meta.introspection_endpoint}' '${x.idp.clientId}'\n`,
+                );
+                await new Promise((r) => setTimeout(r, 3_000));
+                return existsSync(files[name]);
+              },
+              { timeoutMs: 25_000 },
+            );
+          },
+          { page: wb.page },
+        );
       }
       const start = refreshes();
       const cycleMs = 20_000;
-      await step(`${x.cycles} refresh cycles of 30 s tokens`, () =>
-        until(`${x.cycles} refresh_token grants at the IdP`, async () => refreshes() - start >= x.cycles, {
-          timeoutMs: (x.cycles + 1) * cycleMs,
-          seen: async () => `${refreshes() - start} refreshes; A ${(await x.a.statusTexts()).join(' | ')}; B ${(await x.b!.statusTexts()).join(' | ')}`,
-        }), { timeoutMs: (x.cycles + 1) * cycleMs + 5_000 });
+      await step(
+        `${x.cycles} refresh cycles of 30 s tokens`,
+        () =>
+          until(`${x.cycles} refresh_token grants at the IdP`, async () => refreshes() - start >= x.cycles, {
+            timeoutMs: (x.cycles + 1) * cycleMs,
+            seen: async () =>
+              `${refreshes() - start} refreshes; A ${(await x.a.statusTexts()).join(' | ')}; B ${(await x.b!.statusTexts()).join(' | ')}`,
+          }),
+        { timeoutMs: (x.cycles + 1) * cycleMs + 5_000 },
+      );
       // One more poll in each window after the last refresh.
       const settled = Math.floor(Date.now() / 1000);
       await step('both windows answered after the last refresh', () =>
-        until('an answer after the last refresh in both windows', async () => [files.A, files.B].every((f) => answers(f).some((a) => a.at > settled)), { timeoutMs: 15_000 }));
+        until(
+          'an answer after the last refresh in both windows',
+          async () => [files.A, files.B].every((f) => answers(f).some((a) => a.at > settled)),
+          { timeoutMs: 15_000 },
+        ),
+      );
       await step('every helper answer in both windows is a live token at the IdP', async () => {
         for (const [name, f] of Object.entries(files)) {
           const all = answers(f);
           const bad = all.filter((a) => a.exit !== '0' || a.active !== 'true');
-          const stderr = existsSync(`${f}.stderr`) ? readFileSync(`${f}.stderr`, 'utf8').trim().split('\n').slice(-3).join(' / ') : '';
-          if (bad.length) throw new Error(`window ${name}: ${bad.length} of ${all.length} answers were refusals or dead tokens (${JSON.stringify(bad.slice(0, 3))}); stderr: ${stderr}`);
+          const stderr = existsSync(`${f}.stderr`)
+            ? readFileSync(`${f}.stderr`, 'utf8').trim().split('\n').slice(-3).join(' / ')
+            : '';
+          if (bad.length)
+            throw new Error(
+              `window ${name}: ${bad.length} of ${all.length} answers were refusals or dead tokens (${JSON.stringify(bad.slice(0, 3))}); stderr: ${stderr}`,
+            );
           const tokens = new Set(all.map((a) => a.sha)).size;
           step.note(`window ${name}: ${all.length} answers, ${tokens} distinct tokens, all live`);
         }
@@ -150,21 +210,38 @@ export function twoWebWindows(x: TwoWindows): Scenario {
         const { stats } = x.idp;
         step.note(`${refreshes()} refresh_token grants in all`);
         if (stats.doubleRedemptions() || stats.grantsRevokedForReuse) {
-          throw new Error(`${stats.doubleRedemptions()} refresh tokens redeemed twice, ${stats.grantsRevokedForReuse} grants revoked for reuse`);
+          throw new Error(
+            `${stats.doubleRedemptions()} refresh tokens redeemed twice, ${stats.grantsRevokedForReuse} grants revoked for reuse`,
+          );
         }
       });
-      for (const [name, wb] of [['A', x.a], ['B', x.b]] as const) {
-        await step(`window ${name}'s countdown matches the token its helper hands out`, async () => {
-          const f = files[name];
-          const r = await until(`window ${name}'s countdown within 3 s of its newest helper answer's expiry`, async () => {
-            const c = await countdown(wb);
-            const last = answers(f).at(-1);
-            if (c === undefined || !last?.exp) return false;
-            const left = last.exp - Date.now() / 1000;
-            return Math.abs(left - c) <= 3 && { c, left: Math.round(left) };
-          }, { timeoutMs: 15_000, seen: async () => `countdown ${await countdown(wb)}s; newest answer expires in ${Math.round((answers(f).at(-1)?.exp ?? 0) - Date.now() / 1000)} s` });
-          step.note(`window ${name}: countdown ${r.c}s, token expires in ${r.left} s`);
-        }, { page: wb.page });
+      for (const [name, wb] of [
+        ['A', x.a],
+        ['B', x.b],
+      ] as const) {
+        await step(
+          `window ${name}'s countdown matches the token its helper hands out`,
+          async () => {
+            const f = files[name];
+            const r = await until(
+              `window ${name}'s countdown within 3 s of its newest helper answer's expiry`,
+              async () => {
+                const c = await countdown(wb);
+                const last = answers(f).at(-1);
+                if (c === undefined || !last?.exp) return false;
+                const left = last.exp - Date.now() / 1000;
+                return Math.abs(left - c) <= 3 && { c, left: Math.round(left) };
+              },
+              {
+                timeoutMs: 15_000,
+                seen: async () =>
+                  `countdown ${await countdown(wb)}s; newest answer expires in ${Math.round((answers(f).at(-1)?.exp ?? 0) - Date.now() / 1000)} s`,
+              },
+            );
+            step.note(`window ${name}: countdown ${r.c}s, token expires in ${r.left} s`);
+          },
+          { page: wb.page },
+        );
       }
     },
   };
@@ -182,13 +259,21 @@ export function twoWebWindowsWithoutHandoff(x: TwoWindows): Scenario {
       const refreshes = () => x.idp.stats.grants.refresh_token ?? 0;
       x.b = await openBothAndSignInA(step, x, 'window B: a second tab of the same browser profile');
       const before = refreshes();
-      await step('window A refreshes once (half a token lifetime after the sign-in)', () =>
-        until('a refresh_token grant', async () => refreshes() > before, { timeoutMs: 40_000 }), { timeoutMs: 45_000 });
-      await step('window B still has no session: nothing reached its SecretStorage', async () => {
-        const texts = await x.b!.statusTexts();
-        if (!(await x.b!.offersSignIn())) throw new Error(`window B shows ${texts.join(' | ')}: the session reached it without the handoff`);
-        step.note(`window B: ${texts.filter((t) => /sign in/i.test(t)).join(' | ')}`);
-      }, { page: x.b.page });
+      await step(
+        'window A refreshes once (half a token lifetime after the sign-in)',
+        () => until('a refresh_token grant', async () => refreshes() > before, { timeoutMs: 40_000 }),
+        { timeoutMs: 45_000 },
+      );
+      await step(
+        'window B still has no session: nothing reached its SecretStorage',
+        async () => {
+          const texts = await x.b!.statusTexts();
+          if (!(await x.b!.offersSignIn()))
+            throw new Error(`window B shows ${texts.join(' | ')}: the session reached it without the handoff`);
+          step.note(`window B: ${texts.filter((t) => /sign in/i.test(t)).join(' | ')}`);
+        },
+        { page: x.b.page },
+      );
     },
   };
 }
