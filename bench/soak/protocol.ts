@@ -1,4 +1,4 @@
-import type { ProviderConfig } from '../../src/session/config.js';
+import type { ProviderConfig } from '../../src/session/config/config.js';
 
 /** Messages between bench/figures/soak.ts and each bench/soak/window.ts process. No tokens cross. */
 

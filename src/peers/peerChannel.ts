@@ -6,9 +6,9 @@ import * as z from 'zod/mini';
 import { nonceMatches } from '../helper/nonce.js';
 import { ensurePrivateDir, newSocketPath, removeStaleSockets } from '../helper/runtimeDir.js';
 import type { Logger } from '../protocol/log.js';
-import type { PeerHandler, SessionPeers } from '../session/peers.js';
-import type { GenerationMarker } from '../session/refreshLock.js';
-import { type SessionRecord, SessionRecordSchema } from '../session/sessionRecord.js';
+import type { PeerHandler, SessionPeers } from '../session/sync/peers.js';
+import type { GenerationMarker } from '../session/sync/refreshLock.js';
+import { type SessionRecord, SessionRecordSchema } from '../session/store/sessionRecord.js';
 
 /**
  * Session handoff between the windows of one user, without SecretStorage and without disk.

@@ -8,7 +8,7 @@ import {
   registrationFor,
   type ServerAnalysis,
   type ServerProblemCode,
-} from '../session/addProvider.js';
+} from '../session/config/addProvider.js';
 
 /** The dialogs the command shows; host tests answer them in place of a person. */
 export interface AddProviderPrompts {

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { ConfigProblem } from '../session/config.js';
+import type { ConfigProblem } from '../session/config/config.js';
 import { describeIssues } from '../protocol/zodIssues.js';
 import { EnvSchema, entryFields, must, parseEntries } from './settingsEntries.js';
 

@@ -1,8 +1,8 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { AgentAuthApi } from '../../api.js';
-import { apiChange, apiToken } from '../session/apiView.js';
-import { fetchWithToken } from '../session/authorizedFetch.js';
+import { apiChange, apiToken } from '../session/consumers/apiView.js';
+import { fetchWithToken } from '../session/consumers/authorizedFetch.js';
 import type { TokenChange, TokenService } from '../session/tokenService.js';
 import type { AgentAuthProvider } from './authProvider.js';
 

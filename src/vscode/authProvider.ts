@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { type AccountRegistry, grantedScopes } from '../session/accounts.js';
-import { lanesForScopes } from '../session/scopeMatch.js';
-import { allowedScopesOf, type ProviderConfig } from '../session/config.js';
+import { type AccountRegistry, grantedScopes } from '../session/accounts/accounts.js';
+import { lanesForScopes } from '../session/accounts/scopeMatch.js';
+import { allowedScopesOf, type ProviderConfig } from '../session/config/config.js';
 import { SessionError } from '../session/errors.js';
 import type { TokenService } from '../session/tokenService.js';
 import { providerStatus } from './statusModel.js';

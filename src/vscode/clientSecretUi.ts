@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import type { ClientSecrets } from '../session/clientContext.js';
-import type { ProviderConfig } from '../session/config.js';
+import type { ClientSecrets } from '../session/signIn/clientContext.js';
+import type { ProviderConfig } from '../session/config/config.js';
 import type { Glue } from './glue.js';
 import { resolveProvider } from './providerPick.js';
 

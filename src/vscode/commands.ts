@@ -1,6 +1,6 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { MIN_VALIDITY_S } from '../session/validity.js';
+import { MIN_VALIDITY_S } from '../session/config/validity.js';
 import type { Glue } from './glue.js';
 import { namedLane, pickSignedIn, resolveProvider } from './providerPick.js';
 

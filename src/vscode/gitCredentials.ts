@@ -1,6 +1,6 @@
 import vscode = require('vscode');
-import { providerForGitRemote } from '../session/gitRemote.js';
-import { MIN_VALIDITY_S } from '../session/validity.js';
+import { providerForGitRemote } from '../session/consumers/gitRemote.js';
+import { MIN_VALIDITY_S } from '../session/config/validity.js';
 import type { Glue } from './glue.js';
 
 /** The part of the built-in git extension's API (`vscode.git`, API version 1) used here. */

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { AccountRegistry } from '../session/accounts.js';
+import type { AccountRegistry } from '../session/accounts/accounts.js';
 import type { TokenService } from '../session/tokenService.js';
 import type { TokenHelperSwitch } from './tokenHelper.js';
 

@@ -1,4 +1,4 @@
-import { type ReadResult, SessionStore } from '../session/sessionStore.js';
+import { type ReadResult, SessionStore } from '../session/store/sessionStore.js';
 
 /**
  * The session store, remembering the latest read of each provider's entry so the authentication

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../protocol/zodIssues.js';
 import { isLoopbackHost } from '../protocol/urls.js';
-import type { ConfigProblem } from '../session/config.js';
+import type { ConfigProblem } from '../session/config/config.js';
 import { EnvSchema, entryFields, must, parseEntries } from './settingsEntries.js';
 
 /**

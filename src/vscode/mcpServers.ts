@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { sessionErrorCode } from '../session/errors.js';
-import { startTokenProxy, type TokenProxy } from '../session/tokenProxy.js';
+import { startTokenProxy, type TokenProxy } from '../session/consumers/tokenProxy.js';
 import { childEnv } from './childEnv.js';
 import type { Glue } from './glue.js';
 import { type McpServerConfig, parseMcpServers } from './mcpConfig.js';
@@ -13,7 +13,7 @@ import type { SettingsProblems } from './settingsProblems.js';
  *
  * HTTP servers are published with their own URL and no credentials (VS Code stores published
  * definitions in workspace storage). When VS Code starts one, resolveMcpServerDefinition points it
- * at a loopback forwarder (src/session/tokenProxy.ts) that puts the provider's current token on
+ * at a loopback forwarder (src/session/consumers/tokenProxy.ts) that puts the provider's current token on
  * every request, so the running server never sees an expired token and never answers VS Code with
  * a 401 (which would start VS Code's own OAuth). Stdio servers get the token in the provider's
  * envVar and the token helper on PATH at start, like tasks.

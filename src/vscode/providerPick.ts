@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { l10n } from 'vscode';
-import type { ProviderConfig } from '../session/config.js';
+import type { ProviderConfig } from '../session/config/config.js';
 import { SessionError } from '../session/errors.js';
 import type { Glue } from './glue.js';
 import { isSignedIn, signedInProviders } from './tokenSource.js';

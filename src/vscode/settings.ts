@@ -7,7 +7,7 @@ import {
   parseRefreshSettings,
   type ProviderConfig,
   type RefreshSettings,
-} from '../session/config.js';
+} from '../session/config/config.js';
 
 /**
  * Reads and validates `agentAuth.*`. Each distinct problem is reported once (see

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ENV_VAR_NAME, OWN_ENV_VAR } from '../protocol/envVars.js';
 import { ACCOUNT_REF, ACCOUNT_REF_RULE, parseAccountRef, PROVIDER_ID, PROVIDER_ID_RULE } from '../protocol/ids.js';
-import type { ConfigProblem } from '../session/config.js';
+import type { ConfigProblem } from '../session/config/config.js';
 
 /**
  * What `agentAuth.agents` and `agentAuth.mcpServers` share: entries with an `id` that each name a

@@ -1,6 +1,6 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import type { ConfigProblem } from '../session/config.js';
+import type { ConfigProblem } from '../session/config/config.js';
 
 /** How long problems found by one settings change are gathered into one notification. */
 const GATHER_MS = 100;

@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
-import type { ProviderConfig } from '../session/config.js';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts/accounts.js';
+import type { ProviderConfig } from '../session/config/config.js';
 import type { ProviderState, TokenService } from '../session/tokenService.js';
 import { formatRemaining } from './countdown.js';
 import type { Glue } from './glue.js';

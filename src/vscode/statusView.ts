@@ -1,8 +1,8 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { formatRemaining } from './countdown.js';
-import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
-import type { ProviderConfig } from '../session/config.js';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts/accounts.js';
+import type { ProviderConfig } from '../session/config/config.js';
 import type { ProviderState, TokenService } from '../session/tokenService.js';
 import { AUTH_PROVIDER_ID } from './authProvider.js';
 import type { Glue } from './glue.js';

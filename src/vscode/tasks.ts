@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { constants, homedir } from 'node:os';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { MIN_VALIDITY_S } from '../session/validity.js';
+import { MIN_VALIDITY_S } from '../session/config/validity.js';
 import { childEnv } from './childEnv.js';
 import { commandLine } from './commandLine.js';
 import type { Glue } from './glue.js';

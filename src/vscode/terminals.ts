@@ -1,8 +1,8 @@
 import { delimiter } from 'node:path';
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { isUsable } from '../session/sessionRecord.js';
-import { MIN_VALIDITY_S } from '../session/validity.js';
+import { isUsable } from '../session/store/sessionRecord.js';
+import { MIN_VALIDITY_S } from '../session/config/validity.js';
 import type { Glue } from './glue.js';
 import { needsUser, offerSignIn, pickSignedIn } from './providerPick.js';
 

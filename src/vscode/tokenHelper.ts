@@ -6,7 +6,7 @@ import {
   type TokenHelperServer,
   type TokenSource as HelperTokenSource,
 } from '../helper/server.js';
-import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts/accounts.js';
 import type { TokenService } from '../session/tokenService.js';
 import type { HelperEnv } from './childEnv.js';
 import { tokenSource } from './tokenSource.js';

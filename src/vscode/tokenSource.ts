@@ -1,9 +1,9 @@
-import { gitHostsOf, type ProviderConfig } from '../session/config.js';
+import { gitHostsOf, type ProviderConfig } from '../session/config/config.js';
 import { SessionError } from '../session/errors.js';
-import { getIdToken, type IssuedIdToken } from '../session/idToken.js';
-import { isUsable, type SessionRecord } from '../session/sessionRecord.js';
+import { getIdToken, type IssuedIdToken } from '../session/consumers/idToken.js';
+import { isUsable, type SessionRecord } from '../session/store/sessionRecord.js';
 import type { AccessToken, GetTokenOptions, TokenService } from '../session/tokenService.js';
-import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts.js';
+import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts/accounts.js';
 
 /**
  * Which providers can hand out a token now, and the token source the helper server and the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/protocol/log.js';
-import { AccountRegistry } from '../../src/session/accounts.js';
+import { AccountRegistry } from '../../src/session/accounts/accounts.js';
 import { AgentAuthProvider } from '../../src/vscode/authProvider.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect } from '../support/idpChecks.js';

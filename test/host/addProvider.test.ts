@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { boundedFetch } from '../../src/protocol/http.js';
-import { parseProviders } from '../../src/session/config.js';
+import { parseProviders } from '../../src/session/config/config.js';
 import { addProvider, type AddProviderPrompts } from '../../src/vscode/addProvider.js';
 
 /** Answers the command's dialogs in order, as a person would, and keeps what they showed. */

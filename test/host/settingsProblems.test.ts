@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { parseProviders } from '../../src/session/config.js';
+import { parseProviders } from '../../src/session/config/config.js';
 import { parseAgents } from '../../src/vscode/agentsConfig.js';
 import { SettingsProblems } from '../../src/vscode/settingsProblems.js';
 import { eventually } from './hostGlue.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseProviders } from '../../src/session/config.js';
+import { parseProviders } from '../../src/session/config/config.js';
 import { AUTH0_AUDIENCE } from '../fixtures/idpProfiles.js';
 import { signInThroughIdp, storedSession } from '../support/lifecycle.js';
 import { interopSuite } from './profileSuite.js';

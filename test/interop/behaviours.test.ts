@@ -8,7 +8,7 @@ import type { Endpoints } from '../../src/protocol/endpoints.js';
 import { AuthError } from '../../src/protocol/errors.js';
 import { boundedFetch } from '../../src/protocol/http.js';
 import { refreshTokens, revokeToken, type TokenSet } from '../../src/protocol/tokens.js';
-import { fetchWithToken } from '../../src/session/authorizedFetch.js';
+import { fetchWithToken } from '../../src/session/consumers/authorizedFetch.js';
 import { SessionError } from '../../src/session/errors.js';
 import { sha256 } from '../support/idpChecks.js';
 import { interopSuite } from '../support/interop.js';

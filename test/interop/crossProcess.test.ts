@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { silentLogger } from '../../src/protocol/log.js';
-import { SessionStore } from '../../src/session/sessionStore.js';
+import { SessionStore } from '../../src/session/store/sessionStore.js';
 import { DirSecretStore } from '../support/dirSecretStore.js';
 import { sha256 } from '../support/idpChecks.js';
 import { interopSuite } from '../support/interop.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { isAuthError } from '../../src/protocol/errors.js';
-import { parseProviders } from '../../src/session/config.js';
+import { parseProviders } from '../../src/session/config/config.js';
 import { ENTRA_TENANT_DOMAIN, ENTRA_TENANT_ID } from '../fixtures/idpProfiles.js';
 import { signInThroughIdp, storedSession } from '../support/lifecycle.js';
 import { interopSuite, liveRefreshToken } from './profileSuite.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { gitHostsOf } from '../../src/session/config.js';
+import { gitHostsOf } from '../../src/session/config/config.js';
 import { storedSession } from '../support/lifecycle.js';
 import { interopSuite } from './profileSuite.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startTokenHelperServer, type TokenHelperServer } from '../../src/helper/server.js';
-import { fetchWithToken } from '../../src/session/authorizedFetch.js';
+import { fetchWithToken } from '../../src/session/consumers/authorizedFetch.js';
 import { tokenSource } from '../../src/vscode/tokenSource.js';
 import { RESOURCE_PATH, startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { runHelper } from '../helper/harness.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileRefreshLock } from '../../src/session/refreshLock.js';
+import { FileRefreshLock } from '../../src/session/sync/refreshLock.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
 
 /** The lock folder must not become a way to make us read or write somewhere else. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ALLOWED_AUTHORIZATION_PARAMETERS, PROVIDER_FIELDS } from '../../src/session/config.js';
+import { ALLOWED_AUTHORIZATION_PARAMETERS, PROVIDER_FIELDS } from '../../src/session/config/config.js';
 
 /** A workspace's own settings must not be able to steer where tokens come from or go. */
 describe('security: manifest', () => {

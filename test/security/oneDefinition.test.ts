@@ -45,9 +45,9 @@ describe('one definition per rule', () => {
     assert.deepEqual(definedOutside('protocol/ids.ts', /\[A-Za-z0-9\]\[A-Za-z0-9\._-\]\{0,63\}/), []);
   });
 
-  it('no other source file defines a minimum validity (src/session/validity.ts)', () => {
+  it('no other source file defines a minimum validity (src/session/config/validity.ts)', () => {
     assert.deepEqual(
-      definedOutside('session/validity.ts', /MIN_VALIDITY_\w* =|minValiditySeconds: \d|Math\.min\([^)]*\/ 2\)/),
+      definedOutside('session/config/validity.ts', /MIN_VALIDITY_\w* =|minValiditySeconds: \d|Math\.min\([^)]*\/ 2\)/),
       [],
     );
   });

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { PeerChannel } from '../../src/peers/peerChannel.js';
-import { AccountRegistry, ACCOUNTS_KEY_PREFIX, lanesFromPeers } from '../../src/session/accounts.js';
+import { AccountRegistry, ACCOUNTS_KEY_PREFIX, lanesFromPeers } from '../../src/session/accounts/accounts.js';
 import { SessionError } from '../../src/session/errors.js';
-import { sessionKey } from '../../src/session/sessionRecord.js';
+import { sessionKey } from '../../src/session/store/sessionRecord.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, revokeAtIdp } from '../support/idpChecks.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, waitFor, type Window } from '../support/lifecycle.js';
 import { addToTally, reportTallyAtEnd } from '../support/lifecycleTally.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { type Logger, silentLogger } from '../../src/protocol/log.js';
-import { lanesForScopes } from '../../src/session/scopeMatch.js';
+import { lanesForScopes } from '../../src/session/accounts/scopeMatch.js';
 import { IdpUserAgent } from '../fixtures/idpUserAgent.js';
 import { tokenSource } from '../../src/vscode/tokenSource.js';
-import type { ProviderConfig } from '../../src/session/config.js';
+import type { ProviderConfig } from '../../src/session/config/config.js';
 
 reportTallyAtEnd();
 

@@ -7,8 +7,8 @@ import {
   DEVICE_GRANT,
   providerEntry,
   registrationFor,
-} from '../../src/session/addProvider.js';
-import { parseProviders } from '../../src/session/config.js';
+} from '../../src/session/config/addProvider.js';
+import { parseProviders } from '../../src/session/config/config.js';
 import { startGlewlwyd, type Glewlwyd } from '../fixtures/glewlwyd.js';
 import { RESOURCE_PATH, startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { RecordingLogger } from '../support/recordingLogger.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/protocol/log.js';
-import { AccountRegistry } from '../../src/session/accounts.js';
-import { apiChange, apiToken } from '../../src/session/apiView.js';
+import { AccountRegistry } from '../../src/session/accounts/accounts.js';
+import { apiChange, apiToken } from '../../src/session/consumers/apiView.js';
 import type { TokenChange } from '../../src/session/tokenService.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir } from '../support/lifecycle.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchWithToken } from '../../src/session/authorizedFetch.js';
+import { fetchWithToken } from '../../src/session/consumers/authorizedFetch.js';
 import { RESOURCE_PATH, startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants, revokeAtIdp, sha256 } from '../support/idpChecks.js';
 import { JumpingClock } from '../support/jumpingClock.js';

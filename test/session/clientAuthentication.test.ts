@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { isAuthError } from '../../src/protocol/errors.js';
 import { silentLogger } from '../../src/protocol/log.js';
-import { AccountRegistry } from '../../src/session/accounts.js';
-import { CLIENT_SECRET_KEY_PREFIX, ClientSecrets } from '../../src/session/clientContext.js';
-import type { ClientAuthenticationMethod } from '../../src/session/config.js';
+import { AccountRegistry } from '../../src/session/accounts/accounts.js';
+import { CLIENT_SECRET_KEY_PREFIX, ClientSecrets } from '../../src/session/signIn/clientContext.js';
+import type { ClientAuthenticationMethod } from '../../src/session/config/config.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, storedSession, tempDir } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';

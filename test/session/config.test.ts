@@ -6,7 +6,7 @@ import {
   parseProviders,
   parseRefreshSettings,
   resourcesOf,
-} from '../../src/session/config.js';
+} from '../../src/session/config/config.js';
 
 const valid = { id: 'acme', issuer: 'https://login.acme.dev', clientId: 'c1' };
 

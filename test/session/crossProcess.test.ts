@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { SessionStore } from '../../src/session/sessionStore.js';
+import { SessionStore } from '../../src/session/store/sessionStore.js';
 import { silentLogger } from '../../src/protocol/log.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { DirSecretStore } from '../support/dirSecretStore.js';

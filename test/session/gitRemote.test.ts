@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ProviderConfig } from '../../src/session/config.js';
-import { providerForGitRemote } from '../../src/session/gitRemote.js';
+import type { ProviderConfig } from '../../src/session/config/config.js';
+import { providerForGitRemote } from '../../src/session/consumers/gitRemote.js';
 
 const provider = (id: string, patch: Partial<ProviderConfig>): ProviderConfig => ({
   id,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
-import { getIdToken, jwtTimes } from '../../src/session/idToken.js';
+import { getIdToken, jwtTimes } from '../../src/session/consumers/idToken.js';
 import { refreshGrants } from '../support/idpChecks.js';
 import {
   idpProvider,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/protocol/log.js';
-import { SessionStore } from '../../src/session/sessionStore.js';
+import { SessionStore } from '../../src/session/store/sessionStore.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { DirSecretStore } from '../support/dirSecretStore.js';
 import { FaultProxy } from '../support/faultProxy.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/protocol/log.js';
-import { AccountRegistry } from '../../src/session/accounts.js';
-import { type FollowedChange, LaneFollower } from '../../src/session/laneFollower.js';
+import { AccountRegistry } from '../../src/session/accounts/accounts.js';
+import { type FollowedChange, LaneFollower } from '../../src/session/accounts/laneFollower.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, tempDir, type Window } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';

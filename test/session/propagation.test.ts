@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SessionError } from '../../src/session/errors.js';
-import { FileRefreshLock, type RefreshLock } from '../../src/session/refreshLock.js';
+import { FileRefreshLock, type RefreshLock } from '../../src/session/sync/refreshLock.js';
 import { silentLogger } from '../../src/protocol/log.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { introspect, refreshGrants, sha256 } from '../support/idpChecks.js';

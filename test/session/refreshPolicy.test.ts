@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_REFRESH } from '../../src/session/config.js';
+import { DEFAULT_REFRESH } from '../../src/session/config/config.js';
 import {
   backoffMs,
   isRefreshDue,
   MAX_JITTER_MS,
   refreshDueAt,
   refreshLeadMs,
-} from '../../src/session/refreshPolicy.js';
+} from '../../src/session/refresh/refreshPolicy.js';
 
 const HOUR = 3_600_000;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { RESOURCE_PATH, startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { idpProvider, lifecycleWindow, signInThroughIdp, storedSession } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
-import type { ProviderConfig } from '../../src/session/config.js';
+import type { ProviderConfig } from '../../src/session/config/config.js';
 
 /**
  * RFC 8707 (and the MCP authorization spec): the resource indicators of a session go on every

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { SessionRecord } from '../../src/session/sessionRecord.js';
-import { sessionKey } from '../../src/session/sessionRecord.js';
-import { SessionStore } from '../../src/session/sessionStore.js';
+import type { SessionRecord } from '../../src/session/store/sessionRecord.js';
+import { sessionKey } from '../../src/session/store/sessionRecord.js';
+import { SessionStore } from '../../src/session/store/sessionStore.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Logger } from '../../src/protocol/log.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { IdpUserAgent } from '../fixtures/idpUserAgent.js';
-import { LEDGER_KEY_PREFIX } from '../../src/session/revocationLedger.js';
+import { LEDGER_KEY_PREFIX } from '../../src/session/revocation/revocationLedger.js';
 import { introspect } from '../support/idpChecks.js';
 import {
   idpProvider,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { SessionError } from '../../src/session/errors.js';
-import { sessionMatches } from '../../src/session/sessionMatches.js';
-import { sessionKey } from '../../src/session/sessionRecord.js';
-import type { ProviderConfig } from '../../src/session/config.js';
+import { sessionMatches } from '../../src/session/config/sessionMatches.js';
+import { sessionKey } from '../../src/session/store/sessionRecord.js';
+import type { ProviderConfig } from '../../src/session/config/config.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { FaultProxy } from '../support/faultProxy.js';
 import { introspect } from '../support/idpChecks.js';

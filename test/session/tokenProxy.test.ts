@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startTokenProxy, type TokenProxy } from '../../src/session/tokenProxy.js';
+import { startTokenProxy, type TokenProxy } from '../../src/session/consumers/tokenProxy.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import {
   MCP_INTROSPECTION_CLIENT,

@@ -1,6 +1,6 @@
-import type { ProviderConfig } from '../../src/session/config.js';
-import type { SessionRecord } from '../../src/session/sessionRecord.js';
-import type { SignInUi } from '../../src/session/signIn.js';
+import type { ProviderConfig } from '../../src/session/config/config.js';
+import type { SessionRecord } from '../../src/session/store/sessionRecord.js';
+import type { SignInUi } from '../../src/session/signIn/signIn.js';
 import type { TokenService } from '../../src/session/tokenService.js';
 import { GLEWLWYD_REDIRECT_URI, GLEWLWYD_SCOPES, startGlewlwyd } from '../fixtures/glewlwyd.js';
 import { startTestIdp, type IdpStats } from '../fixtures/idp.js';

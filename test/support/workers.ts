@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { ProviderConfig, RefreshSettings } from '../../src/session/config.js';
+import type { ProviderConfig, RefreshSettings } from '../../src/session/config/config.js';
 import type { GetTokenOptions } from '../../src/session/tokenService.js';
 
 export interface WorkerInit {

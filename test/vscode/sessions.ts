@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProviderConfig } from '../../src/session/config.js';
+import type { ProviderConfig } from '../../src/session/config/config.js';
 import { silentLogger } from '../../src/protocol/log.js';
 import type { SecretStore } from '../../src/session/ports.js';
 import { systemClock } from '../../src/session/ports.js';
-import { FileRefreshLock } from '../../src/session/refreshLock.js';
-import type { SessionRecord } from '../../src/session/sessionRecord.js';
-import { SessionStore } from '../../src/session/sessionStore.js';
+import { FileRefreshLock } from '../../src/session/sync/refreshLock.js';
+import type { SessionRecord } from '../../src/session/store/sessionRecord.js';
+import { SessionStore } from '../../src/session/store/sessionStore.js';
 import { TokenService } from '../../src/session/tokenService.js';
 
 /** SecretStorage's contract in memory: what VS Code supplies in the extension host. */

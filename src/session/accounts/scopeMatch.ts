@@ -1,6 +1,6 @@
 import { type AccountRegistry, grantedScopes } from './accounts.js';
-import type { ProviderConfig } from './config.js';
-import type { ProviderState } from './tokenService.js';
+import type { ProviderConfig } from '../config/config.js';
+import type { ProviderState } from '../tokenService.js';
 
 export type LaneView = Pick<AccountRegistry, 'defaultLane' | 'lanes' | 'scopesOf' | 'scopeSetAllowed'>;
 

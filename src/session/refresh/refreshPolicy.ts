@@ -1,5 +1,5 @@
-import type { RefreshSettings } from './config.js';
-import { atMostHalfLifetime } from './validity.js';
+import type { RefreshSettings } from '../config/config.js';
+import { atMostHalfLifetime } from '../config/validity.js';
 
 /**
  * When to refresh, and how long to back off after a failure. Pure functions of the session's

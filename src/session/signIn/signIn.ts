@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { authorizationCodeFlow } from '../protocol/authorizationCode.js';
-import { deviceCodeFlow, type UserCodePrompt } from '../protocol/deviceCode.js';
-import { discover, explicitEndpoints, withOverrides } from '../protocol/discovery.js';
-import type { Endpoints } from '../protocol/endpoints.js';
-import type { FetchLike } from '../protocol/http.js';
-import type { Logger } from '../protocol/log.js';
-import { serverText } from '../protocol/serverText.js';
-import type { TokenSet } from '../protocol/tokens.js';
+import { authorizationCodeFlow } from '../../protocol/authorizationCode.js';
+import { deviceCodeFlow, type UserCodePrompt } from '../../protocol/deviceCode.js';
+import { discover, explicitEndpoints, withOverrides } from '../../protocol/discovery.js';
+import type { Endpoints } from '../../protocol/endpoints.js';
+import type { FetchLike } from '../../protocol/http.js';
+import type { Logger } from '../../protocol/log.js';
+import { serverText } from '../../protocol/serverText.js';
+import type { TokenSet } from '../../protocol/tokens.js';
 import { clientContext, type ClientSecretSource } from './clientContext.js';
-import { type ProviderConfig, resourcesOf } from './config.js';
-import type { SessionRecord } from './sessionRecord.js';
+import { type ProviderConfig, resourcesOf } from '../config/config.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
 
 export type FlowKind = 'authorizationCode' | 'deviceCode';
 

@@ -1,5 +1,5 @@
 import type { AccountResolver } from './accounts.js';
-import type { TokenChange, TokenChangeKind, TokenService } from './tokenService.js';
+import type { TokenChange, TokenChangeKind, TokenService } from '../tokenService.js';
 
 /** What a consumer following one account reference hears. */
 export interface FollowedChange {

@@ -1,5 +1,5 @@
-import { isLoopbackHost } from '../protocol/urls.js';
-import { gitHostsOf, type ProviderConfig } from './config.js';
+import { isLoopbackHost } from '../../protocol/urls.js';
+import { gitHostsOf, type ProviderConfig } from '../config/config.js';
 
 /**
  * Which provider's token git may send to a remote: the first of `providers` whose git hosts

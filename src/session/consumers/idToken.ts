@@ -1,7 +1,7 @@
-import { SessionError } from './errors.js';
-import type { SessionRecord } from './sessionRecord.js';
-import type { AccessToken, GetTokenOptions } from './tokenService.js';
-import { atMostHalfLifetime, MIN_VALIDITY_S } from './validity.js';
+import { SessionError } from '../errors.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
+import type { AccessToken, GetTokenOptions } from '../tokenService.js';
+import { atMostHalfLifetime, MIN_VALIDITY_S } from '../config/validity.js';
 
 /**
  * The provider's OpenID Connect ID token, for consumers that authenticate with it instead of the

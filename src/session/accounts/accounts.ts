@@ -1,12 +1,13 @@
-import type { Logger } from '../protocol/log.js';
-import { accountRefCandidates, parseAccountRef } from '../protocol/ids.js';
-import { allowedScopesOf, type ProviderConfig } from './config.js';
-import { SessionError } from './errors.js';
-import type { SessionPeers } from './peers.js';
-import type { SecretStore } from './ports.js';
-import type { RefreshLock } from './refreshLock.js';
-import type { SessionRecord } from './sessionRecord.js';
-import type { LanePolicy, TokenService } from './tokenService.js';
+import type { Logger } from '../../protocol/log.js';
+import { LANE_NUMBER, LANE_SEPARATOR, providerLockName, providerOfLane } from '../laneIds.js';
+import { accountRefCandidates, parseAccountRef } from '../../protocol/ids.js';
+import { allowedScopesOf, type ProviderConfig } from '../config/config.js';
+import { SessionError } from '../errors.js';
+import type { SessionPeers } from '../sync/peers.js';
+import type { SecretStore } from '../ports.js';
+import type { RefreshLock } from '../sync/refreshLock.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
+import type { LanePolicy, TokenService } from '../tokenService.js';
 
 /**
  * Several accounts per provider. Each account lives in its own "lane": a provider config with
@@ -23,7 +24,6 @@ import type { LanePolicy, TokenService } from './tokenService.js';
  */
 
 export const ACCOUNTS_KEY_PREFIX = 'agent-auth/accounts/';
-const LANE_SEPARATOR = '#';
 /** Sent by "Sign in with another account", and by a sign-in again where the provider has several accounts, unless the provider entry sets its own `prompt`. */
 export const SELECT_ACCOUNT_PROMPT = 'select_account';
 
@@ -71,9 +71,6 @@ export const SINGLE_ACCOUNTS: AccountResolver = {
   lanes: (id) => [id],
   referenceOf: () => undefined,
 };
-
-/** The configured provider a lane belongs to. */
-export const providerOfLane = (laneId: string) => laneId.split(LANE_SEPARATOR)[0];
 
 export class AccountRegistry implements AccountResolver, LanePolicy {
   private base = new Map<string, ProviderConfig>();
@@ -609,9 +606,6 @@ function withSelectAccount(lane: ProviderConfig): ProviderConfig {
   return { ...lane, authorizationParameters: { ...lane.authorizationParameters, prompt: SELECT_ACCOUNT_PROMPT } };
 }
 
-/** The part of a lane id after the provider id. */
-const LANE_NUMBER = new RegExp(`^${LANE_SEPARATOR}[0-9]{1,6}$`);
-
 /**
  * The window handoff (src/peers), telling `registry` of lanes it has not heard of before a
  * session for one is taken (the registry exists after the TokenService that serves the peers).
@@ -642,9 +636,6 @@ const sameSet = (a: string[], b: string[]) =>
 /** The scopes the server granted (its `scope` answer), or those requested when it did not say. */
 export const grantedScopes = (s: SessionRecord): string[] =>
   s.grantedScope ? s.grantedScope.split(' ').filter(Boolean) : s.scopes;
-
-/** The lock of one of a provider's shared entries (never a lane's: `#` is followed by letters). */
-export const providerLockName = (providerId: string, entry: string) => `${providerId}${LANE_SEPARATOR}${entry}`;
 
 const indexLockName = (providerId: string) => providerLockName(providerId, 'accounts');
 

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
-import type { Logger } from '../protocol/log.js';
-import { describeIssues } from '../protocol/zodIssues.js';
-import { providerLockName, providerOfLane } from './accounts.js';
-import type { SecretStore } from './ports.js';
-import type { RefreshLock } from './refreshLock.js';
-import { type SessionRecord, SessionRecordSchema } from './sessionRecord.js';
-import type { SessionStore } from './sessionStore.js';
+import type { Logger } from '../../protocol/log.js';
+import { describeIssues } from '../../protocol/zodIssues.js';
+import { providerLockName, providerOfLane } from '../laneIds.js';
+import type { SecretStore } from '../ports.js';
+import type { RefreshLock } from '../sync/refreshLock.js';
+import { type SessionRecord, SessionRecordSchema } from '../store/sessionRecord.js';
+import type { SessionStore } from '../store/sessionStore.js';
 
 /**
  * Tokens of sessions that were forgotten instead of revoked because another session of the same

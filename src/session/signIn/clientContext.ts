@@ -1,9 +1,9 @@
-import { AuthError } from '../protocol/errors.js';
-import type { FetchLike } from '../protocol/http.js';
-import type { ClientContext } from '../protocol/tokens.js';
-import { providerOfLane } from './accounts.js';
-import type { SecretStore } from './ports.js';
-import type { SessionRecord } from './sessionRecord.js';
+import { AuthError } from '../../protocol/errors.js';
+import type { FetchLike } from '../../protocol/http.js';
+import type { ClientContext } from '../../protocol/tokens.js';
+import { providerOfLane } from '../laneIds.js';
+import type { SecretStore } from '../ports.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
 
 /**
  * Everything a token request needs besides the grant itself, built in one place for sign-in,

@@ -1,5 +1,5 @@
-import { providerOfLane } from './accounts.js';
-import type { AccessToken, TokenChange } from './tokenService.js';
+import { providerOfLane } from '../laneIds.js';
+import type { AccessToken, TokenChange } from '../tokenService.js';
 
 /**
  * What other extensions see of tokens and changes (api.d.ts): the configured provider id, never

@@ -1,9 +1,9 @@
-import type { Logger } from '../protocol/log.js';
-import type { ProviderConfig } from './config.js';
+import type { Logger } from '../../protocol/log.js';
+import type { ProviderConfig } from '../config/config.js';
 import type { CrossWindowSync } from './crossWindow.js';
 import type { SessionPeers } from './peers.js';
-import { sessionMatches } from './sessionMatches.js';
-import type { SessionRecord } from './sessionRecord.js';
+import { sessionMatches } from '../config/sessionMatches.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
 
 /** What the follower needs from the token service. */
 export interface FollowerHost {

@@ -1,5 +1,5 @@
-import type { Logger } from '../protocol/log.js';
-import type { SecretStore } from './ports.js';
+import type { Logger } from '../../protocol/log.js';
+import type { SecretStore } from '../ports.js';
 import {
   QUARANTINE_INDEX_KEY,
   QUARANTINE_KEY_PREFIX,
@@ -8,7 +8,7 @@ import {
   SessionRecordSchema,
   sessionKey,
 } from './sessionRecord.js';
-import { describeIssues } from '../protocol/zodIssues.js';
+import { describeIssues } from '../../protocol/zodIssues.js';
 
 export type ReadResult =
   | { kind: 'ok'; session: SessionRecord }

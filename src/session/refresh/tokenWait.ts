@@ -1,5 +1,5 @@
-import type { Clock } from './ports.js';
-import type { SessionRecord } from './sessionRecord.js';
+import type { Clock } from '../ports.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
 
 /** How waiting callers are bounded: pure promise helpers over the injected clock. */
 

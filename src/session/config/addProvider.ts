@@ -3,9 +3,9 @@ import {
   type DiscoveryDeps,
   type DiscoveryTarget,
   discoverServer,
-} from '../protocol/discovery.js';
-import type { Endpoints } from '../protocol/endpoints.js';
-import { AuthError, isAuthError } from '../protocol/errors.js';
+} from '../../protocol/discovery.js';
+import type { Endpoints } from '../../protocol/endpoints.js';
+import { AuthError, isAuthError } from '../../protocol/errors.js';
 import { DEFAULT_SCOPES, parseProviders, type ProviderConfig } from './config.js';
 
 /**

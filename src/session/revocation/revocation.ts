@@ -1,14 +1,14 @@
-import type { FetchLike } from '../protocol/http.js';
-import type { Logger } from '../protocol/log.js';
-import { revokeToken } from '../protocol/tokens.js';
-import { providerOfLane } from './accounts.js';
-import { clientContext, type ClientContextSource, type ClientSecretSource } from './clientContext.js';
-import type { ProviderConfig } from './config.js';
-import type { RefreshLock } from './refreshLock.js';
+import type { FetchLike } from '../../protocol/http.js';
+import type { Logger } from '../../protocol/log.js';
+import { revokeToken } from '../../protocol/tokens.js';
+import { providerOfLane } from '../laneIds.js';
+import { clientContext, type ClientContextSource, type ClientSecretSource } from '../signIn/clientContext.js';
+import type { ProviderConfig } from '../config/config.js';
+import type { RefreshLock } from '../sync/refreshLock.js';
 import type { LedgerEntry, RevocationLedger } from './revocationLedger.js';
-import type { SessionRecord } from './sessionRecord.js';
-import { sessionMismatch } from './sessionMatches.js';
-import type { SessionStore } from './sessionStore.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
+import { sessionMismatch } from '../config/sessionMatches.js';
+import type { SessionStore } from '../store/sessionStore.js';
 
 export interface RevocationDeps {
   fetch: FetchLike;

@@ -1,9 +1,9 @@
-import { isAuthError } from '../protocol/errors.js';
-import type { FetchLike } from '../protocol/http.js';
-import { fingerprint, type Logger } from '../protocol/log.js';
-import { refreshTokens } from '../protocol/tokens.js';
-import { clientContext, type ClientSecretSource } from './clientContext.js';
-import type { SessionRecord } from './sessionRecord.js';
+import { isAuthError } from '../../protocol/errors.js';
+import type { FetchLike } from '../../protocol/http.js';
+import { fingerprint, type Logger } from '../../protocol/log.js';
+import { refreshTokens } from '../../protocol/tokens.js';
+import { clientContext, type ClientSecretSource } from '../signIn/clientContext.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
 
 export interface RedeemDeps {
   fetch: FetchLike;

@@ -1,5 +1,5 @@
 import type { GenerationMarker } from './refreshLock.js';
-import type { SessionRecord } from './sessionRecord.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
 
 /**
  * The other windows of this user that share the lock folder, reached without SecretStorage (see

@@ -1,6 +1,6 @@
-import type { FetchLike } from '../protocol/http.js';
-import { fingerprint, type Logger } from '../protocol/log.js';
-import { revokeToken } from '../protocol/tokens.js';
+import type { FetchLike } from '../../protocol/http.js';
+import { fingerprint, type Logger } from '../../protocol/log.js';
+import { revokeToken } from '../../protocol/tokens.js';
 import type { SessionStore } from './sessionStore.js';
 
 /**

@@ -2,7 +2,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import type { Logger } from '../protocol/log.js';
+import type { Logger } from '../../protocol/log.js';
 
 /** Not secret: which sign-in and which generation of its tokens the last writer stored. */
 export interface GenerationMarker {

@@ -1,10 +1,10 @@
-import { AuthError } from '../protocol/errors.js';
-import type { Logger } from '../protocol/log.js';
+import { AuthError } from '../../protocol/errors.js';
+import type { Logger } from '../../protocol/log.js';
 import { isMarked, type SessionPeers } from './peers.js';
-import type { Clock } from './ports.js';
+import type { Clock } from '../ports.js';
 import type { GenerationMarker, RefreshLock } from './refreshLock.js';
-import type { SessionRecord } from './sessionRecord.js';
-import type { SessionStore } from './sessionStore.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
+import type { SessionStore } from '../store/sessionStore.js';
 
 /** How long a window waits for SecretStorage (or a peer) to show another window's newer entry. */
 export const PROPAGATION_WAIT_MS = 5_000;

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
-import { defaultEnvVar, ENV_VAR_NAME, OWN_ENV_VAR } from '../protocol/envVars.js';
-import { PROVIDER_ID, PROVIDER_ID_RULE } from '../protocol/ids.js';
-import { isLoopbackHost } from '../protocol/urls.js';
-import { describeIssues } from '../protocol/zodIssues.js';
+import { defaultEnvVar, ENV_VAR_NAME, OWN_ENV_VAR } from '../../protocol/envVars.js';
+import { PROVIDER_ID, PROVIDER_ID_RULE } from '../../protocol/ids.js';
+import { isLoopbackHost } from '../../protocol/urls.js';
+import { describeIssues } from '../../protocol/zodIssues.js';
 
 /**
  * `agentAuth.providers` entries and `agentAuth.refresh.*` settings. Each invalid provider is

@@ -1,5 +1,5 @@
 import { type ProviderConfig, resourcesOf } from './config.js';
-import type { SessionRecord } from './sessionRecord.js';
+import type { SessionRecord } from '../store/sessionRecord.js';
 
 /**
  * Whether a stored session was made for the provider as configured now. A provider id re-pointed

@@ -1,4 +1,4 @@
-import type { Clock } from './ports.js';
+import type { Clock } from '../ports.js';
 
 /** The schedule re-checks the wall clock at least this often, so sleep or a clock change cannot outrun it. */
 export const WALL_CLOCK_CHECK_MS = 30_000;

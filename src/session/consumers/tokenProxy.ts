@@ -2,9 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import type { Logger } from '../protocol/log.js';
+import type { Logger } from '../../protocol/log.js';
 import { fetchWithToken, type GetToken } from './authorizedFetch.js';
-import { sessionErrorCode } from './errors.js';
+import { sessionErrorCode } from '../errors.js';
 
 /**
  * A loopback forwarder that puts the provider's current bearer token on every request to an HTTP

@@ -1,4 +1,4 @@
-import type { AccessToken, GetTokenOptions } from './tokenService.js';
+import type { AccessToken, GetTokenOptions } from '../tokenService.js';
 
 export type GetToken = (providerId: string, opts?: GetTokenOptions) => Promise<AccessToken>;
 
