@@ -1,3 +1,5 @@
+import { needsSignInText, notSignedInText } from './messages.js';
+
 /** Why the lifecycle layer cannot hand out a token; the message says what the user can do. */
 export type SessionErrorCode =
   | 'unknown_provider'
@@ -19,11 +21,10 @@ export class SessionError extends Error {
   }
 }
 
-export const notSignedIn = (label: string) =>
-  new SessionError('not_signed_in', `Not signed in to ${label}. Run "Agent Auth: Sign In".`);
+export const notSignedIn = (name: string) => new SessionError('not_signed_in', notSignedInText(name));
 
-export const needsSignIn = (label: string, reason: string) =>
-  new SessionError('needs_sign_in', `${label} needs you to sign in again (${reason}). Run "Agent Auth: Sign In".`);
+export const needsSignIn = (name: string, reason: string) =>
+  new SessionError('needs_sign_in', needsSignInText(name, reason));
 
 /** The code of a SessionError, also across separately bundled modules (where `instanceof` fails). */
 export function sessionErrorCode(err: unknown): SessionErrorCode | undefined {
