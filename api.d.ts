@@ -45,7 +45,8 @@ export interface GetTokenOptions {
   minValiditySeconds?: number;
 }
 
-export type TokenChangeKind = 'signedIn' | 'refreshing' | 'refreshed' | 'refreshFailed' | 'needsSignIn' | 'signedOut' | 'corrupt';
+export type TokenChangeKind =
+  'signedIn' | 'refreshing' | 'refreshed' | 'refreshFailed' | 'needsSignIn' | 'signedOut' | 'corrupt';
 
 export interface TokenChange {
   /** The configured provider's id, as in AccessToken; with several accounts signed in, `account` says whose token changed. */

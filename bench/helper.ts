@@ -82,7 +82,7 @@ function timeOne(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
     const start = process.hrtime.bigint();
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;

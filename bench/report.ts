@@ -79,7 +79,7 @@ export function machine(): Machine {
 export interface Report {
   date: string;
   commit: string;
-  mode: Record<string, unknown>;
+  mode: { quick: boolean; soakMinutes: number } & Record<string, unknown>;
   machine: Machine;
   rows: Row[];
   invariants: Invariant[];

@@ -78,7 +78,7 @@ async function main(): Promise<number> {
       results.push([no, await measure()]);
     } catch (e) {
       // A figure that could not be measured is reported as such; it is not a broken invariant.
-      console.error(`  figure ${no} failed: ${(e as Error).stack ?? e}`);
+      console.error(`  figure ${no} failed: ${(e as Error).stack ?? String(e)}`);
       results.push([no, { rows: [skippedRow(`${no} ${name}`, `failed: ${firstLine(e)}`)], invariants: [] }]);
     }
   }
@@ -136,7 +136,7 @@ const firstLine = (e: unknown) =>
 main().then(
   (code) => process.exit(code),
   (e) => {
-    console.error(`bench: ${(e as Error).stack ?? e}`);
+    console.error(`bench: ${(e as Error).stack ?? String(e)}`);
     process.exit(2);
   },
 );

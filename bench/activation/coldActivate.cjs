@@ -7,7 +7,6 @@ const Module = require('node:module');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
-const { performance } = require('node:perf_hooks');
 const { createContext, createFakeVscode } = require('./fakeVscode.cjs');
 
 async function main() {

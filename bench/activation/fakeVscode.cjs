@@ -83,9 +83,21 @@ function createFakeVscode(settings) {
     version: '1.100.3',
     Uri,
     UIKind: { Desktop: 1, Web: 2 },
-    env: Object.assign(inert(), { uiKind: 1, remoteName: undefined, appName: 'Visual Studio Code', uriScheme: 'vscode', language: 'en' }),
-    l10n: Object.assign(inert(), { t: (m, ...args) => String(typeof m === 'string' ? m : m.message).replace(/\{(\d+)\}/g, (_, i) => String(args[i])) }),
-    workspace: Object.assign(inert(), { isTrusted: true, workspaceFolders: undefined, getConfiguration: getConfiguration(settings) }),
+    env: Object.assign(inert(), {
+      uiKind: 1,
+      remoteName: undefined,
+      appName: 'Visual Studio Code',
+      uriScheme: 'vscode',
+      language: 'en',
+    }),
+    l10n: Object.assign(inert(), {
+      t: (m, ...args) => String(typeof m === 'string' ? m : m.message).replace(/\{(\d+)\}/g, (_, i) => String(args[i])),
+    }),
+    workspace: Object.assign(inert(), {
+      isTrusted: true,
+      workspaceFolders: undefined,
+      getConfiguration: getConfiguration(settings),
+    }),
   });
   return fake;
 }
@@ -94,7 +106,12 @@ function createFakeVscode(settings) {
 function createContext(extensionPath, packageJSON, storageDir) {
   const secrets = new Map();
   const state = new Map();
-  const memento = { get: (k, d) => (state.has(k) ? state.get(k) : d), update: async (k, v) => void state.set(k, v), keys: () => [...state.keys()], setKeysForSync() {} };
+  const memento = {
+    get: (k, d) => (state.has(k) ? state.get(k) : d),
+    update: async (k, v) => void state.set(k, v),
+    keys: () => [...state.keys()],
+    setKeysForSync() {},
+  };
   const context = inert();
   return Object.assign(context, {
     subscriptions: [],
@@ -105,7 +122,11 @@ function createContext(extensionPath, packageJSON, storageDir) {
     logUri: Uri.file(join(storageDir, 'log')),
     globalState: memento,
     workspaceState: memento,
-    extension: Object.assign(inert(), { id: `${packageJSON.publisher}.${packageJSON.name}`, packageJSON, extensionPath }),
+    extension: Object.assign(inert(), {
+      id: `${packageJSON.publisher}.${packageJSON.name}`,
+      packageJSON,
+      extensionPath,
+    }),
     secrets: {
       get: async (k) => secrets.get(k),
       store: async (k, v) => void secrets.set(k, v),

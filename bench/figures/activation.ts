@@ -44,7 +44,7 @@ export async function activationFigure(o: {
       };
     } catch (e) {
       // The plain-Node row below does not need code-server: still measure it.
-      console.error(`  in-host activation failed: ${(e as Error).stack ?? e}`);
+      console.error(`  in-host activation failed: ${(e as Error).stack ?? String(e)}`);
       rows.push(skippedRow(hostLabel, `failed: ${(e as Error).message.split('\n')[0]}`));
     }
   }

@@ -109,6 +109,6 @@ function send(m: FromWindow): void {
 }
 
 function fail(e: unknown): void {
-  console.error(`soak window ${process.pid}: ${(e as Error).stack ?? e}`);
+  console.error(`soak window ${process.pid}: ${(e as Error).stack ?? String(e)}`);
   process.exit(1);
 }

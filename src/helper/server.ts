@@ -112,8 +112,11 @@ async function channelPath(explicit: string | undefined, log: HelperLog): Promis
     return { path: `\\\\.\\pipe\\agent-auth-${randomBytes(8).toString('hex')}`, remove() {} };
   let dir = explicit;
   let remove = () => {};
-  if (dir === undefined) ({ dir, remove } = privateRuntimeDir(defaultRuntimeDir(), log));
-  else ensurePrivateDir(dir);
+  if (dir === undefined) {
+    const runtime = privateRuntimeDir(defaultRuntimeDir(), log);
+    dir = runtime.dir;
+    remove = () => runtime.remove();
+  } else ensurePrivateDir(dir);
   const swept = await removeStaleSockets(dir);
   if (swept.length) log.info(`Token helper: removed ${swept.length} socket(s) of closed windows from ${dir}`);
   return { path: newSocketPath(dir), remove };

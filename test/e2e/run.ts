@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     try {
       await runHost(host, built, phase);
     } catch (e) {
-      console.error(`e2e: could not run the scenarios on ${hostLabel(host)}: ${(e as Error).stack ?? e}`);
+      console.error(`e2e: could not run the scenarios on ${hostLabel(host)}: ${(e as Error).stack ?? String(e)}`);
       results.push({ name: `harness (${host.name})`, ok: false, ms: 0, detail: (e as Error).message });
     } finally {
       await teardown();
@@ -459,7 +459,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 main()
   .catch((e) => {
-    console.error(`e2e: could not run the scenarios: ${(e as Error).stack ?? e}`);
+    console.error(`e2e: could not run the scenarios: ${(e as Error).stack ?? String(e)}`);
     results.push({ name: 'harness', ok: false, ms: 0, detail: (e as Error).message });
   })
   .finally(async () => {

@@ -99,7 +99,7 @@ export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks, ho
       else report(results, { name: sc.name, ok: true, ms: Date.now() - started });
       if (!sub || sub.every((r) => r.ok)) passed.add(sc.name);
     } catch (e) {
-      const detail = e instanceof StepFailure ? e.message : `${(e as Error).stack ?? e}`;
+      const detail = e instanceof StepFailure ? e.message : ((e as Error).stack ?? String(e));
       report(results, { name: sc.name, ok: false, ms: Date.now() - started, detail });
     }
   }

@@ -71,6 +71,7 @@ export class Workbench {
       if (dialogs.length)
         throw new Error(
           `the palette did not open for "${title}": a dialog is open: ${dialogs.map((d) => d.replace(/\s+/g, ' ').trim()).join(' | ')}`,
+          { cause: e },
         );
       throw e;
     }

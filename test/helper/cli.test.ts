@@ -271,7 +271,7 @@ function shell(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<
   return new Promise((resolve, reject) => {
     const c = spawn('/bin/sh', ['-c', script, 'sh', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d));
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
     c.on('error', reject);
     c.on('close', () => resolve(out));
   });

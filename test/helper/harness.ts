@@ -161,7 +161,7 @@ export function rawRequest(
     const start = Date.now();
     const s = connect(socketPath);
     let data = '';
-    s.on('data', (d) => (data += d));
+    s.on('data', (d) => (data += d.toString()));
     s.on('error', (err: NodeJS.ErrnoException) =>
       err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err),
     );

@@ -121,8 +121,8 @@ describe('protocol: loopback redirect server (RFC 8252)', () => {
         cwd: '/',
       });
       let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d));
-      child.stderr.on('data', (d: Buffer) => (text += d));
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
       child.on('error', reject);
       child.on('close', () => resolve(text));
     });

@@ -75,7 +75,7 @@ describe('protocol: certificate and proxy failures say what to do', function () 
       () => assert.fail(`${url} should have failed`),
       (e: unknown) => e,
     );
-    assert.ok(err instanceof AuthError, `expected an AuthError, got ${err}`);
+    assert.ok(err instanceof AuthError, `expected an AuthError, got ${String(err)}`);
     return err;
   }
 

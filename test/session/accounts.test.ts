@@ -319,7 +319,7 @@ describe('accounts: several accounts per provider', function () {
       const secrets = new MemorySecretStore();
       const channel = new PeerChannel(dir, silentLogger);
       channels.push(channel);
-      let registry: AccountRegistry | undefined;
+      let registry: AccountRegistry | undefined = undefined;
       const w = lifecycleWindow([], { secrets, lockDir, peers: lanesFromPeers(channel, () => registry) });
       registry = new AccountRegistry({ secrets, service: w.service, lock: w.lock, log: silentLogger });
       await registry.setProviders([idpProvider(idp)]);

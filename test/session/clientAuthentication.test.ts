@@ -42,7 +42,7 @@ describe('token lifecycle: client authentication', function () {
           const headers = new Headers(init.headers);
           const body = new URLSearchParams(init.body as string | URLSearchParams);
           requests.push({
-            url: String(input),
+            url: input instanceof Request ? input.url : String(input),
             basic: /^Basic /.test(headers.get('authorization') ?? ''),
             secretInBody: body.get('client_secret') === SECRET,
           });

@@ -27,7 +27,7 @@ describe('token lifecycle: RFC 8707 resource on every token request', function (
       if (init?.method === 'POST' && init.body) {
         const body = new URLSearchParams(init.body as string | URLSearchParams);
         posts.push({
-          url: String(input),
+          url: input instanceof Request ? input.url : String(input),
           grant: body.get('grant_type') ?? undefined,
           resources: body.getAll('resource'),
         });

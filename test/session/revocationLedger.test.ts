@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { FileRefreshLock } from '../../src/session/sync/refreshLock.js';
-import { LEDGER_KEY_PREFIX, MAX_LEDGER_ENTRIES, RevocationLedger } from '../../src/session/revocation/revocationLedger.js';
+import {
+  LEDGER_KEY_PREFIX,
+  MAX_LEDGER_ENTRIES,
+  RevocationLedger,
+} from '../../src/session/revocation/revocationLedger.js';
 import { SessionStore } from '../../src/session/store/sessionStore.js';
 import { startTestIdp, type TestIdp } from '../fixtures/idp.js';
 import { IdpUserAgent } from '../fixtures/idpUserAgent.js';

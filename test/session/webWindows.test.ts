@@ -279,7 +279,7 @@ describe('window handoff channel', function () {
         ),
       );
       let data = '';
-      s.on('data', (d) => (data += d));
+      s.on('data', (d) => (data += d.toString()));
       s.on('error', () => undefined);
       s.on('close', () => resolve(data));
     });

@@ -19,8 +19,8 @@ export function runProcess(
     const child = spawn(argv[0], argv.slice(1), { env: o.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
     child.stdin.on('error', () => {}); // a process may exit before reading all its input

@@ -81,7 +81,9 @@ export class Worker {
   private call(req: Exclude<WorkerRequest, { op: 'exit' }>): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
       this.pending.set(req.id, resolve);
-      this.exited.then((x) => reject(new Error(`worker ${this.pid} exited (${x.signal ?? x.code}) before answering`)));
+      void this.exited.then((x) =>
+        reject(new Error(`worker ${this.pid} exited (${x.signal ?? x.code}) before answering`)),
+      );
       this.child.send(req);
     });
   }

@@ -9,11 +9,16 @@ const vscode = require('vscode');
 
 const OURS = 'agentauth.agent-auth';
 const PEER = 'vscode.github-authentication';
-const MARK = /^code\/extHost\/(willLoadExtensionCode|didLoadExtensionCode|willActivateExtension|didActivateExtension)\/(.+)$/;
+const MARK =
+  /^code\/extHost\/(willLoadExtensionCode|didLoadExtensionCode|willActivateExtension|didActivateExtension)\/(.+)$/;
 
 exports.activate = function activate() {
   const out = process.env.AGENT_AUTH_BENCH_PROBE_OUT;
-  if (out) void probe().then((r) => write(out, r), (e) => write(out, { error: String(e && e.message ? e.message : e) }));
+  if (out)
+    void probe().then(
+      (r) => write(out, r),
+      (e) => write(out, { error: String(e && e.message ? e.message : e) }),
+    );
 };
 
 async function probe() {
