@@ -32,7 +32,7 @@ export async function redeem(
   deps.log.info(`Refreshing ${id} (refresh token ${fingerprint(refreshToken)}, generation ${current.generation}).`);
   let next: SessionRecord;
   try {
-    const t = await refreshTokens(await clientContext(current, deps, signal), refreshToken, deps.now);
+    const t = await refreshTokens(await clientContext(current, deps, signal), refreshToken, () => deps.now());
     next = {
       ...current,
       accessToken: t.accessToken,
