@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { ensureExecutable, HELPER_NAME, helperBinDir, helperScript } from './binDir.js';
-import { newNonce, nonceMatches } from './nonce.js';
+import { newNonce, nonceMatches } from '../ipc/nonce.js';
 import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
 import {
   defaultRuntimeDir,
@@ -12,7 +12,7 @@ import {
   newSocketPath,
   privateRuntimeDir,
   removeStaleSockets,
-} from './runtimeDir.js';
+} from '../ipc/runtimeDir.js';
 
 /**
  * The token helper server: runs in the extension host and answers `agent-auth-token` (bin/) from
