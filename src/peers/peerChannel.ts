@@ -9,7 +9,7 @@ import { newNonce, nonceMatches } from '../ipc/nonce.js';
 import { ensurePrivateDir, newSocketPath, removeStaleSockets } from '../ipc/runtimeDir.js';
 import type { Logger } from '../protocol/log.js';
 import type { PeerHandler, SessionPeers } from '../session/sync/peers.js';
-import type { GenerationMarker } from '../session/sync/refreshLock.js';
+import type { GenerationMarker } from '../session/sync/generationMarker.js';
 import { type SessionRecord, SessionRecordSchema } from '../session/store/sessionRecord.js';
 import {
   handedOverText,
