@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { NOTIFICATION_MAX, serverText } from '../protocol/serverText.js';
 import { ensureExecutable, HELPER_NAME, helperBinDir, helperScript } from './binDir.js';
-import { newNonce, nonceMatches } from './nonce.js';
+import { listenPrivately } from '../ipc/listen.js';
+import { newNonce, nonceMatches } from '../ipc/nonce.js';
 import { formatToken, HelperError, NONCE_HEADER, parseTokenRequest, type IssuedToken } from './protocol.js';
 import {
   defaultRuntimeDir,
@@ -12,7 +12,7 @@ import {
   newSocketPath,
   privateRuntimeDir,
   removeStaleSockets,
-} from './runtimeDir.js';
+} from '../ipc/runtimeDir.js';
 
 /**
  * The token helper server: runs in the extension host and answers `agent-auth-token` (bin/) from
@@ -78,9 +78,7 @@ export async function startTokenHelperServer(opts: TokenHelperServerOptions): Pr
   );
   server.on('connection', (socket) => socket.setTimeout(IDLE_MS)); // node's http server destroys a socket on timeout
   server.on('request', (req: IncomingMessage) => req.socket.setTimeout(0)); // fetching the token may take longer
-  await listen(server, socketPath);
-  // The 0700 directory guards the moment between bind() and this chmod.
-  if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
+  await listenPrivately(server, socketPath); // socket 0600 at once; the 0700 directory guards the moment before
   log.info(`Token helper listening on ${socketPath}`);
 
   return {
@@ -120,16 +118,6 @@ async function channelPath(explicit: string | undefined, log: HelperLog): Promis
   const swept = await removeStaleSockets(dir);
   if (swept.length) log.info(`Token helper: removed ${swept.length} socket(s) of closed windows from ${dir}`);
   return { path: newSocketPath(dir), remove };
-}
-
-function listen(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, nonce: string, source: TokenSource, log: HelperLog) {

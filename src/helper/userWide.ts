@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ensurePrivateDir, probeSocket } from './runtimeDir.js';
+import { ensurePrivateDir, probeSocket } from '../ipc/runtimeDir.js';
 import { type HelperLog, startTokenHelperServer, type TokenHelperServer, type TokenSource } from './server.js';
 
 /**

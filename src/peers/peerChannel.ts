@@ -1,14 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, link, lstat, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { link, lstat, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
-import { nonceMatches } from '../helper/nonce.js';
-import { ensurePrivateDir, newSocketPath, removeStaleSockets } from '../helper/runtimeDir.js';
+import { exchangeLine, jsonLine, type LineLimits, readJsonLine, replyLine } from '../ipc/lineJson.js';
+import { listenPrivately } from '../ipc/listen.js';
+import { newNonce, nonceMatches } from '../ipc/nonce.js';
+import { ensurePrivateDir, newSocketPath, removeStaleSockets } from '../ipc/runtimeDir.js';
 import type { Logger } from '../protocol/log.js';
 import type { PeerHandler, SessionPeers } from '../session/sync/peers.js';
-import type { GenerationMarker } from '../session/sync/refreshLock.js';
+import type { GenerationMarker } from '../session/sync/generationMarker.js';
 import { type SessionRecord, SessionRecordSchema } from '../session/store/sessionRecord.js';
+import {
+  handedOverText,
+  handoffOffText,
+  noValidKeyText,
+  notOnWindowsText,
+  notPrivateKeyText,
+  refusedKeyText,
+} from './messages.js';
 
 /**
  * Session handoff between the windows of one user, without SecretStorage and without disk.
@@ -24,7 +34,7 @@ import { type SessionRecord, SessionRecordSchema } from '../session/store/sessio
  * helper), each socket is 0600, and every request carries the folder's key, 256 random bits in a
  * 0600 file created once (a process that can read it could read the sockets anyway; the key keeps
  * out anything that merely reaches a socket, e.g. through a looser mount or a forwarded path).
- * The protocol is one line of JSON each way per connection:
+ * The protocol is one line of JSON each way per connection (src/ipc/lineJson.ts):
  *
  *   {"v":1,"key":K,"op":"push","session":S}                                  -> {"ok":true}
  *   {"v":1,"key":K,"op":"get","providerId":P,"sessionId":I,"generation":G}   -> {"ok":true,"session":S} | {"ok":false}
@@ -40,10 +50,12 @@ import { type SessionRecord, SessionRecordSchema } from '../session/store/sessio
  */
 
 const PROTOCOL_VERSION = 1;
-/** A session entry is at most a few tokens of 16 KB each. */
-const MAX_MESSAGE_BYTES = 256 * 1024;
-/** A peer that has not answered by then is skipped (it may be busy, suspended or gone). */
-const PEER_TIMEOUT_MS = 1_500;
+const LIMITS: LineLimits = {
+  /** A session entry is at most a few tokens of 16 KB each. */
+  maxBytes: 256 * 1024,
+  /** A peer that has not answered by then is skipped (it may be busy, suspended or gone). */
+  timeoutMs: 1_500,
+};
 const KEY_FILE = 'key';
 
 const Request = z.discriminatedUnion('op', [
@@ -65,6 +77,7 @@ const Request = z.discriminatedUnion('op', [
   }),
 ]);
 const Answer = z.object({ ok: z.boolean(), session: z.optional(SessionRecordSchema) });
+type Answer = z.infer<typeof Answer>;
 
 /** The peers folder for the windows that share `lockDir`, under the per-user `runtimeDir`. */
 export function peersDir(runtimeDir: string, lockDir: string): string {
@@ -87,7 +100,7 @@ export class PeerChannel implements SessionPeers {
     this.ready = this.start().then(
       () => true,
       (err: Error) => {
-        log.warn(`Window handoff is off (${err.message}); windows then rely on SecretStorage alone.`);
+        log.warn(handoffOffText(err.message));
         return false;
       },
     );
@@ -106,9 +119,7 @@ export class PeerChannel implements SessionPeers {
   async publish(s: SessionRecord): Promise<void> {
     if (!(await this.ready)) return;
     const sent = await this.ask({ op: 'push', session: s });
-    this.log.debug(
-      `Handed generation ${s.generation} of "${s.providerId}" to ${sent.filter((a) => a?.ok).length} other window(s).`,
-    );
+    this.log.debug(handedOverText(s.generation, s.providerId, sent.filter((a) => a?.ok).length));
   }
 
   async publishSignOut(providerId: string, sessionId: string): Promise<void> {
@@ -136,21 +147,14 @@ export class PeerChannel implements SessionPeers {
   }
 
   private async start(): Promise<void> {
-    if (process.platform === 'win32') throw new Error('not available on Windows yet');
+    if (process.platform === 'win32') throw new Error(notOnWindowsText());
     ensurePrivateDir(dirname(this.dir)); // the per-user runtime directory
     ensurePrivateDir(this.dir);
     this.key = await this.readOrCreateKey();
     await removeStaleSockets(this.dir).catch(() => []);
     this.socketPath = newSocketPath(this.dir);
-    const server = createServer((socket) => this.answer(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    await chmod(this.socketPath, 0o600);
+    const server = createServer((socket) => readJsonLine(socket, LIMITS, (message) => this.handle(socket, message)));
+    await listenPrivately(server, this.socketPath);
     this.server = server;
     if (this.closed) server.close();
   }
@@ -159,7 +163,7 @@ export class PeerChannel implements SessionPeers {
   private async readOrCreateKey(): Promise<string> {
     const path = join(this.dir, KEY_FILE);
     const tmp = join(this.dir, `${KEY_FILE}.${randomBytes(8).toString('hex')}.tmp`);
-    await writeFile(tmp, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    await writeFile(tmp, newNonce(), { flag: 'wx', mode: 0o600 });
     try {
       await link(tmp, path);
     } catch (e) {
@@ -168,31 +172,20 @@ export class PeerChannel implements SessionPeers {
       await unlink(tmp).catch(() => undefined);
     }
     const st = await lstat(path);
-    if (!st.isFile() || st.uid !== process.getuid?.() || st.mode & 0o077)
-      throw new Error(`${path} is not a private file of this user`);
+    if (!st.isFile() || st.uid !== process.getuid?.() || st.mode & 0o077) throw new Error(notPrivateKeyText(path));
     const key = (await readFile(path, 'utf8')).trim();
-    if (key.length < 43) throw new Error(`${path} holds no valid key`);
+    if (key.length < 43) throw new Error(noValidKeyText(path));
     return key;
   }
 
-  private answer(socket: Socket): void {
-    readLine(socket, (line) => this.handle(socket, line));
-  }
-
-  private handle(socket: Socket, line: string): void {
-    const reply = (a: z.infer<typeof Answer>): void => void socket.end(JSON.stringify(a) + '\n');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return void socket.destroy();
-    }
-    const key = (parsed as { key?: unknown })?.key;
+  private handle(socket: Socket, message: unknown): void {
+    const reply = (a: Answer): void => replyLine(socket, a);
+    const key = (message as { key?: unknown } | null)?.key;
     if (!nonceMatches(this.key, typeof key === 'string' ? key : undefined)) {
-      this.log.warn('Window handoff: refused a request without the right key.');
+      this.log.warn(refusedKeyText());
       return void socket.destroy();
     }
-    const r = Request.safeParse(parsed);
+    const r = Request.safeParse(message);
     const h = this.handler;
     if (!r.success || !h) return reply({ ok: false });
     if (r.data.op === 'push') {
@@ -212,63 +205,23 @@ export class PeerChannel implements SessionPeers {
   }
 
   /** Sends one request to every other window at once; undefined for those that did not answer in time. */
-  private async ask(msg: Record<string, unknown>): Promise<(z.infer<typeof Answer> | undefined)[]> {
+  private async ask(msg: Record<string, unknown>): Promise<(Answer | undefined)[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch {
       return [];
     }
-    const line = JSON.stringify({ v: PROTOCOL_VERSION, key: this.key, ...msg }) + '\n';
+    const line = jsonLine({ v: PROTOCOL_VERSION, key: this.key, ...msg });
     const peers = names
       .filter((n) => n.endsWith('.sock'))
       .map((n) => join(this.dir, n))
       .filter((p) => p !== this.socketPath);
-    return Promise.all(peers.map((p) => exchange(p, line)));
+    return Promise.all(
+      peers.map(async (p) => {
+        const r = Answer.safeParse(await exchangeLine(p, line, LIMITS));
+        return r.success ? r.data : undefined;
+      }),
+    );
   }
-}
-
-function exchange(path: string, line: string): Promise<z.infer<typeof Answer> | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    const done = (a: z.infer<typeof Answer> | undefined) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(a);
-    };
-    const timer = setTimeout(() => done(undefined), PEER_TIMEOUT_MS);
-    socket.once('error', () => done(undefined));
-    socket.once('connect', () => socket.write(line));
-    readLine(socket, (reply) => {
-      try {
-        const r = Answer.safeParse(JSON.parse(reply));
-        done(r.success ? r.data : undefined);
-      } catch {
-        done(undefined);
-      }
-    });
-    socket.once('close', () => done(undefined));
-  });
-}
-
-/** Calls `onLine` with the first line (without its newline); drops a connection that sends too much or stalls. */
-function readLine(socket: Socket, onLine: (line: string) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  socket.setTimeout(PEER_TIMEOUT_MS, () => socket.destroy());
-  socket.on('error', () => undefined);
-  socket.on('data', (chunk: Buffer) => {
-    if (done) return;
-    const nl = chunk.indexOf(0x0a);
-    chunks.push(nl < 0 ? chunk : chunk.subarray(0, nl));
-    size += chunk.length;
-    if (nl >= 0) {
-      done = true;
-      onLine(Buffer.concat(chunks).toString('utf8'));
-    } else if (size > MAX_MESSAGE_BYTES) {
-      done = true;
-      socket.destroy();
-    }
-  });
 }

@@ -68,6 +68,60 @@ export const listenerFailedText = (failure: string) => `A token change listener 
 
 // ---- sync: the lock, the generation marker, the window handoff -----------------------------
 
+// The refresh lock (sync/refreshLock.ts). `name` is the lock's name as the lock knows it.
+export const lockLostText = (name: string, why: string) =>
+  `Refresh lock for "${name}" was lost (${why}); abandoning this refresh.`;
+
+export const lockFolderNotPlainText = (dir: string) =>
+  `Lock folder ${dir} is not a plain folder (symlink?); refusing to use it.`;
+
+export const lockFolderNotOursText = (dir: string) => `Lock folder ${dir} belongs to another user; refusing to use it.`;
+
+// Cross-window sync (sync/crossWindow.ts). `name` is a provider or account in words.
+export const handOverFailedText = (name: string, why: string) =>
+  `Handing the session of ${name} to other windows failed: ${why}`;
+
+export const waitingForRedemptionText = (name: string, generation: number) =>
+  `Another process is redeeming the refresh token of ${name} (generation ${generation}); waiting for its result.`;
+
+/** `had`: the generation this window's SecretStorage held, undefined when it had no entry. */
+export const tookFromWindowText = (name: string, generation: number, had: number | undefined) =>
+  had === undefined
+    ? `Took generation ${generation} of ${name} from another window; this window's SecretStorage had no entry.`
+    : `Took generation ${generation} of ${name} from another window; this window's SecretStorage had generation ${had}.`;
+
+export const propagationTimeoutText = () =>
+  'Another window refreshed the token, but its result has not reached this window, and no open window could hand it over.';
+
+// Following other windows (sync/peerFollower.ts).
+export const askPeersFailedText = (name: string, why: string) => `Asking other windows for ${name} failed: ${why}`;
+
+/** Why a session another window handed over was not taken. */
+export type IgnoredHandover = 'otherGeneration' | 'holdsNewer' | 'otherSettings';
+
+export const ignoredHandoverText = (generation: number, name: string, why: IgnoredHandover) => {
+  switch (why) {
+    case 'otherGeneration':
+      return `Ignored generation ${generation} of ${name} from another window: the marker names another generation.`;
+    case 'holdsNewer':
+      return `Ignored generation ${generation} of ${name} from another window: this window holds it or a newer one.`;
+    case 'otherSettings':
+      return `Ignored generation ${generation} of ${name} from another window: it was made for other settings.`;
+  }
+};
+
+export const handedOverByWindowText = (generation: number, name: string) =>
+  `Another window handed over generation ${generation} of ${name}.`;
+
+export const takeFromWindowFailedText = (name: string, why: string) =>
+  `Taking the session of ${name} from another window failed: ${why}`;
+
+/** `label`: the provider's label from its settings. */
+export const followedSignOutText = (label: string) => `Another window signed out of ${label}; so does this one.`;
+
+export const followSignOutFailedText = (name: string, why: string) =>
+  `Following another window's sign-out of ${name} failed: ${why}`;
+
 // (end of sync)
 
 // ---- store, config, sign-in, revocation, consumers -----------------------------------------

@@ -1,6 +1,6 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { defaultRuntimeDir } from '../helper/runtimeDir.js';
+import { defaultRuntimeDir } from '../ipc/runtimeDir.js';
 import { PeerChannel, peersDir } from '../peers/peerChannel.js';
 import { boundedFetch } from '../protocol/http.js';
 import { AccountRegistry, lanesFromPeers } from '../session/accounts/accounts.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { nonceMatches } from '../../src/helper/nonce.js';
+import { nonceMatches } from '../../src/ipc/nonce.js';
 import { HOUR, rawRequest as raw, startHelper, type Helper } from './harness.js';
 
 const TOKEN = 'channel-token-XYZ';

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defaultRuntimeDir } from '../../src/helper/runtimeDir.js';
+import { defaultRuntimeDir } from '../../src/ipc/runtimeDir.js';
 import { deadSocket, HOUR, runHelper, startHelper, type Helper } from './harness.js';
 
 const tokens = { acme: { accessToken: 'perm-token', expiresAt: Date.now() + HOUR } };

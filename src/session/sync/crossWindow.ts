@@ -1,8 +1,15 @@
 import { AuthError } from '../../protocol/errors.js';
 import type { Logger } from '../../protocol/log.js';
-import { isMarked, type SessionPeers } from './peers.js';
+import type { SessionPeers } from './peers.js';
 import type { Clock } from '../ports.js';
-import type { GenerationMarker, RefreshLock } from './refreshLock.js';
+import { type GenerationMarker, isMarked, isUpToDate } from './generationMarker.js';
+import type { RefreshLock } from './refreshLock.js';
+import {
+  handOverFailedText,
+  propagationTimeoutText,
+  tookFromWindowText,
+  waitingForRedemptionText,
+} from '../messages.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
 import type { SessionStore } from '../store/sessionStore.js';
 
@@ -37,9 +44,7 @@ export class CrossWindowSync {
     await this.lock.writeMarker(s.providerId, { sessionId: s.sessionId, generation: s.generation });
     void this.peers
       ?.publish(s)
-      .catch((e: Error) =>
-        this.log.warn(`Handing the session of ${this.name(s.providerId)} to other windows failed: ${e.message}`),
-      );
+      .catch((e: Error) => this.log.warn(handOverFailedText(this.name(s.providerId), e.message)));
   }
 
   /** Under the lock: the sign-in is over here; no marker, and the other windows are told. */
@@ -83,10 +88,7 @@ export class CrossWindowSync {
         return undefined;
       }
       if (release) return release;
-      if (!waited)
-        this.log.warn(
-          `Another process is redeeming the refresh token of ${this.name(id)} (generation ${mine.generation}); waiting for its result.`,
-        );
+      if (!waited) this.log.warn(waitingForRedemptionText(this.name(id), mine.generation));
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
@@ -105,7 +107,7 @@ export class CrossWindowSync {
     for (;;) {
       const r = await this.store.read(id);
       const s = r.kind === 'ok' ? r.session : undefined;
-      if (!marker || (s && s.sessionId === marker.sessionId && s.generation >= marker.generation)) return s;
+      if (!marker || isUpToDate(s, marker)) return s;
       const sameSignIn = !!s && s.sessionId === marker.sessionId;
       let newest = [inMemory()].find((m) => m && isMarked(m, marker));
       if (!newest && this.peers && this.clock.now() >= askAt) {
@@ -114,18 +116,13 @@ export class CrossWindowSync {
         askAt = this.clock.now() + ASK_PEERS_EVERY_MS;
       }
       if (newest) {
-        this.log.info(
-          `Took generation ${newest.generation} of ${this.name(id)} from another window; this window's SecretStorage had ${s ? `generation ${s.generation}` : 'no entry'}.`,
-        );
+        this.log.info(tookFromWindowText(this.name(id), newest.generation, s?.generation));
         await this.store.write(newest);
         return newest;
       }
       if (!sameSignIn) return s;
       if (this.clock.now() - started > PROPAGATION_WAIT_MS) {
-        throw new AuthError(
-          'timeout',
-          'Another window refreshed the token, but its result has not reached this window, and no open window could hand it over.',
-        );
+        throw new AuthError('timeout', propagationTimeoutText());
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -135,7 +132,7 @@ export class CrossWindowSync {
   async newerFromPeers(id: string, s: SessionRecord | undefined): Promise<SessionRecord | undefined> {
     if (!this.peers) return undefined;
     const marker = await this.lock.readMarker(id);
-    if (!marker || (s && s.sessionId === marker.sessionId && s.generation >= marker.generation)) return undefined;
+    if (!marker || isUpToDate(s, marker)) return undefined;
     const got = await this.peers.request(id, marker);
     return got && isMarked(got, marker) ? got : undefined;
   }
@@ -149,7 +146,7 @@ export class CrossWindowSync {
     await this.lock.withLock(s.providerId, async () => {
       if (!isMarked(s, await this.lock.readMarker(s.providerId))) return;
       const r = await this.store.read(s.providerId);
-      if (r.kind === 'ok' && r.session.sessionId === s.sessionId && r.session.generation >= s.generation) return;
+      if (r.kind === 'ok' && isUpToDate(r.session, s)) return;
       await this.store.write(s);
     });
   }

@@ -1,9 +1,19 @@
 import type { Logger } from '../../protocol/log.js';
 import type { ProviderConfig } from '../config/config.js';
 import type { CrossWindowSync } from './crossWindow.js';
+import { isMarked, isUpToDate } from './generationMarker.js';
 import type { SessionPeers } from './peers.js';
 import { sessionMatches } from '../config/sessionMatches.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
+import {
+  askPeersFailedText,
+  followedSignOutText,
+  followSignOutFailedText,
+  handedOverByWindowText,
+  type IgnoredHandover,
+  ignoredHandoverText,
+  takeFromWindowFailedText,
+} from '../messages.js';
 
 /** What the follower needs from the token service. */
 export interface FollowerHost {
@@ -44,7 +54,7 @@ export class PeerFollower {
       const newer = await this.sync.newerFromPeers(id, this.host.current(id));
       if (newer) await this.receive(newer);
     } catch (err) {
-      this.log.debug(`Asking other windows for ${this.host.nameOf(id)} failed: ${(err as Error).message}`);
+      this.log.debug(askPeersFailedText(this.host.nameOf(id), (err as Error).message));
     }
   }
 
@@ -60,25 +70,22 @@ export class PeerFollower {
     try {
       const marker = await this.sync.readMarker(id);
       const mine = this.host.current(id);
-      const ignore =
-        marker?.sessionId !== s.sessionId || marker.generation !== s.generation
-          ? 'the marker names another generation'
-          : mine && mine.sessionId === s.sessionId && mine.generation >= s.generation
-            ? 'this window holds it or a newer one'
-            : !sessionMatches(s, provider)
-              ? 'it was made for other settings'
-              : undefined;
+      const ignore: IgnoredHandover | undefined = !isMarked(s, marker)
+        ? 'otherGeneration'
+        : isUpToDate(mine, s)
+          ? 'holdsNewer'
+          : !sessionMatches(s, provider)
+            ? 'otherSettings'
+            : undefined;
       if (ignore) {
-        this.log.debug(`Ignored generation ${s.generation} of ${this.host.nameOf(id)} from another window: ${ignore}.`);
+        this.log.debug(ignoredHandoverText(s.generation, this.host.nameOf(id), ignore));
         return;
       }
-      this.log.debug(`Another window handed over generation ${s.generation} of ${this.host.nameOf(id)}.`);
+      this.log.debug(handedOverByWindowText(s.generation, this.host.nameOf(id)));
       this.host.adopt(id, s);
       await this.sync.storeIfCurrent(s);
     } catch (err) {
-      this.log.warn(
-        `Taking the session of ${this.host.nameOf(id)} from another window failed: ${(err as Error).message}`,
-      );
+      this.log.warn(takeFromWindowFailedText(this.host.nameOf(id), (err as Error).message));
     }
   }
 
@@ -90,10 +97,10 @@ export class PeerFollower {
       if (!(await this.sync.confirmSignOut(id, sessionId))) return;
       if (this.host.current(id)?.sessionId !== sessionId) return;
       this.host.abortRefresh(id);
-      this.log.info(`Another window signed out of ${provider.label}; so does this one.`);
+      this.log.info(followedSignOutText(provider.label));
       this.host.adopt(id, undefined);
     } catch (err) {
-      this.log.warn(`Following another window's sign-out of ${this.host.nameOf(id)} failed: ${(err as Error).message}`);
+      this.log.warn(followSignOutFailedText(this.host.nameOf(id), (err as Error).message));
     }
   }
 }

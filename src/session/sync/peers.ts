@@ -1,4 +1,4 @@
-import type { GenerationMarker } from './refreshLock.js';
+import type { GenerationMarker } from './generationMarker.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
 
 /**
@@ -23,7 +23,3 @@ export interface PeerHandler {
   receive(s: SessionRecord): void;
   signedOut(providerId: string, sessionId: string): void;
 }
-
-/** Exactly the session the marker names: the only one a window takes from a peer. */
-export const isMarked = (s: SessionRecord, m: GenerationMarker | undefined) =>
-  !!m && s.sessionId === m.sessionId && s.generation === m.generation;

@@ -1,22 +1,19 @@
-import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { Logger } from '../../protocol/log.js';
+import { type GenerationMarker, type MarkerStore, readMarkerFile, writeMarkerFile } from './generationMarker.js';
+import { lockFolderNotOursText, lockFolderNotPlainText, lockLostText } from '../messages.js';
 
-/** Not secret: which sign-in and which generation of its tokens the last writer stored. */
-export interface GenerationMarker {
-  sessionId: string;
-  generation: number;
-}
+/**
+ * The refresh lock: one cross-process lock per provider or account, so that only one window
+ * refreshes (and redeems a refresh token) at a time, with the generation markers kept beside it
+ * (generationMarker.ts) and the redemption claims that guard proper-lockfile's stale takeover.
+ */
 
-export interface RefreshLock {
+export interface RefreshLock extends MarkerStore {
   /** Runs `fn` while holding the cross-process lock for `name`; `signal` aborts if the lock is lost. */
   withLock<T>(name: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  readMarker(name: string): Promise<GenerationMarker | undefined>;
-  writeMarker(name: string, marker: GenerationMarker): Promise<void>;
-  /** After a sign-out: no session is current. */
-  clearMarker(name: string): Promise<void>;
   /**
    * Claims the redemption of this generation's refresh token: a release function, or undefined
    * while another process holds the claim. Needed beside the lock: see FileRefreshLock.
@@ -55,7 +52,7 @@ export class FileRefreshLock implements RefreshLock {
       stale: this.staleMs,
       retries: { retries: this.opts.retries ?? 60, factor: 1.5, minTimeout: 25, maxTimeout: 1000, randomize: true },
       onCompromised: (err) => {
-        this.opts.log.error(`Refresh lock for "${name}" was lost (${err.message}); abandoning this refresh.`);
+        this.opts.log.error(lockLostText(name, err.message));
         compromised.abort(err);
       },
     });
@@ -68,23 +65,12 @@ export class FileRefreshLock implements RefreshLock {
 
   async readMarker(name: string): Promise<GenerationMarker | undefined> {
     await this.ensureDir();
-    try {
-      const m = JSON.parse(await readFile(this.markerPath(name), 'utf8'));
-      return typeof m?.sessionId === 'string' && Number.isInteger(m?.generation) ? m : undefined;
-    } catch {
-      return undefined;
-    }
+    return readMarkerFile(this.markerPath(name));
   }
 
   async writeMarker(name: string, marker: GenerationMarker): Promise<void> {
     await this.ensureDir();
-    const tmp = `${this.markerPath(name)}.${randomUUID()}.tmp`;
-    // 'wx' refuses to follow a planted symlink; rename replaces a link rather than writing through it.
-    await writeFile(tmp, JSON.stringify({ sessionId: marker.sessionId, generation: marker.generation }), {
-      flag: 'wx',
-      mode: 0o600,
-    });
-    await rename(tmp, this.markerPath(name));
+    await writeMarkerFile(this.markerPath(name), marker);
     await this.dropClaims(name, marker);
   }
 
@@ -148,10 +134,8 @@ export class FileRefreshLock implements RefreshLock {
     this.ready ??= (async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const st = await lstat(this.dir);
-      if (!st.isDirectory())
-        throw new Error(`Lock folder ${this.dir} is not a plain folder (symlink?); refusing to use it.`);
-      if (process.getuid && st.uid !== process.getuid())
-        throw new Error(`Lock folder ${this.dir} belongs to another user; refusing to use it.`);
+      if (!st.isDirectory()) throw new Error(lockFolderNotPlainText(this.dir));
+      if (process.getuid && st.uid !== process.getuid()) throw new Error(lockFolderNotOursText(this.dir));
     })();
     return this.ready;
   }

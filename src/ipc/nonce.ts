@@ -1,3 +1,7 @@
+/**
+ * The secrets that guard a local socket: the token helper's per-window nonce and the window
+ * handoff's per-folder key. Both are made here and compared here, in constant time.
+ */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 random bits, base64url: safe in a header, an env var and a curl config line. */

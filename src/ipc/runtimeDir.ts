@@ -1,14 +1,14 @@
+/**
+ * The private per-user runtime folder where local sockets live (POSIX only): the token helper's
+ * (src/helper) and the window handoff's (src/peers, in a subfolder). A directory only this user can
+ * enter, so a socket is out of other users' reach even before its own mode is set, and sockets left
+ * by windows that crashed are swept by the next one.
+ */
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/**
- * Where the helper's socket lives (POSIX only): a directory only this user can enter, so the
- * socket is out of other users' reach even before its own mode is set, and sockets left by
- * windows that crashed are swept by the next one.
- */
 
 /** sun_path holds 108 bytes on Linux and 104 on macOS; stay below both. */
 const MAX_SOCKET_PATH_BYTES = 100;
