@@ -105,6 +105,8 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
             oauthError: 'access_denied',
             cause: err,
           });
+        default:
+          break;
       }
       if (isAuthError(err) && err.transient) {
         o.log.warn(`Polling failed (${err.message}); trying again.`);

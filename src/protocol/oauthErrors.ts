@@ -53,7 +53,7 @@ export function toAuthError(e: unknown, what: string): AuthError {
         const actual = c?.attribute ? c.body?.[c.attribute] : undefined;
         const detail =
           c?.attribute && c.expected
-            ? `its "${c.attribute}" is ${JSON.stringify(serverText(String(actual ?? ''), 300))}, expected "${c.expected}"`
+            ? `its "${c.attribute}" is ${JSON.stringify(serverText(actual, 300))}, expected "${c.expected}"`
             : serverText(e.message);
         return new AuthError('issuer_mismatch', `${what}: ${detail}.`, { cause: e });
       }

@@ -130,7 +130,7 @@ export async function addProvider(
     await prompts.modal('error', l10n.t('Agent Auth: the provider was not added.'), (e as Error).message);
     return undefined;
   }
-  await config.update('providers', [...existing, entry], vscode.ConfigurationTarget.Global);
+  await config.update('providers', [...(existing as unknown[]), entry], vscode.ConfigurationTarget.Global);
   const id = String(entry.id);
   deps.log.info(`Add Provider: added "${id}" (${a.issuer}) to the user settings.`);
 

@@ -35,6 +35,12 @@ export function createApi(
     fetchWithToken: async (session, url, init) =>
       fetchWithToken((id, o) => service.getAccessToken(id, o), globalThis.fetch, providerOf(session), url, init),
     onDidChangeToken: (listener, thisArgs, disposables) =>
-      onDidChangeToken((e) => listener.call(thisArgs, apiChange(e)), undefined, disposables),
+      onDidChangeToken(
+        (e) => {
+          listener.call(thisArgs, apiChange(e));
+        },
+        undefined,
+        disposables,
+      ),
   };
 }
