@@ -5,6 +5,15 @@ import { asAuthorizationServer, clientOf, requestOptions, tokenParameters } from
 import { AuthError } from './errors.js';
 import type { Logger } from './log.js';
 import { type LoopbackRedirect, startLoopbackServer } from './loopback.js';
+import {
+  browserNotOpened,
+  fixedRedirectForwarded,
+  issuerMixUp,
+  noAuthorizationEndpoint,
+  noPkceS256,
+  stateMismatch,
+  subject,
+} from './messages.js';
 import { toAuthError } from './oauthErrors.js';
 
 export interface AuthorizationCodeOptions extends ClientContext {
@@ -31,11 +40,11 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
   const as = asAuthorizationServer(o.endpoints);
   const { client, auth } = clientOf(o.clientId, o.clientAuthentication);
   if (!as.authorization_endpoint) {
-    throw new AuthError('unsupported', `${as.issuer} has no authorization endpoint; use the device flow.`);
+    throw new AuthError('unsupported', noAuthorizationEndpoint(as.issuer));
   }
   const methods = as.code_challenge_methods_supported;
   if (methods && !methods.includes('S256')) {
-    throw new AuthError('unsupported', `${as.issuer} does not support PKCE with S256, which Agent Auth requires.`);
+    throw new AuthError('unsupported', noPkceS256(as.issuer));
   }
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -57,9 +66,7 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
       // A remote window's port forward (localhost:<forwarded port>) reaches the listener under its own Host.
       loopback.allowHost(new URL(redirectUri).host);
       if (o.redirect?.port) {
-        o.log.warn(
-          `The fixed redirect ${loopback.redirectUri} was forwarded as ${redirectUri}; an IdP that compares redirect URIs exactly will refuse it (the device flow avoids this).`,
-        );
+        o.log.warn(fixedRedirectForwarded(loopback.redirectUri, redirectUri));
       }
     }
     const url = new URL(as.authorization_endpoint);
@@ -76,7 +83,7 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
     tokenParameters(o.tokenParameters, url.searchParams);
     o.log.info(`Opening the browser at ${as.authorization_endpoint} (redirect ${redirectUri}).`);
     if (!(await o.openBrowser(url.href))) {
-      throw new AuthError('cancelled', 'The browser could not be opened for sign-in.');
+      throw new AuthError('cancelled', browserNotOpened());
     }
     const cb = await loopback.callback;
     try {
@@ -102,7 +109,7 @@ export async function authorizationCodeFlow(o: AuthorizationCodeOptions): Promis
       cb.respond({ ok: true });
       return tokens;
     } catch (e) {
-      const err = toAuthError(e, 'The token endpoint');
+      const err = toAuthError(e, subject.tokenEndpoint);
       cb.respond({ ok: false, message: err.message });
       throw err;
     }
@@ -121,18 +128,14 @@ function validateCallback(
   // checks them again below), so each failure gets its own code without reading message text.
   const iss = params.get('iss');
   if (iss !== null ? iss !== as.issuer : as.authorization_response_iss_parameter_supported === true) {
-    const got = iss === null ? 'no "iss" parameter' : `"iss" ${JSON.stringify(iss.slice(0, 200))}`;
-    throw new AuthError(
-      'issuer_mismatch',
-      `The authorization response did not come from ${as.issuer} (RFC 9207 mix-up defence: it carried ${got}).`,
-    );
+    throw new AuthError('issuer_mismatch', issuerMixUp(as.issuer, iss?.slice(0, 200)));
   }
   if (params.get('state') !== state) {
-    throw new AuthError('state_mismatch', 'The authorization response does not match this sign-in attempt (state).');
+    throw new AuthError('state_mismatch', stateMismatch());
   }
   try {
     return oauth.validateAuthResponse(as, client, params, state);
   } catch (e) {
-    throw toAuthError(e, 'The authorization server');
+    throw toAuthError(e, subject.authorizationServer);
   }
 }

@@ -2,6 +2,16 @@ import * as oauth from 'oauth4webapi';
 import { asAuthorizationServer, clientOf, type Endpoints, requestOptions, tokenParameters } from './endpoints.js';
 import { AuthError, isAuthError } from './errors.js';
 import type { Logger } from './log.js';
+import {
+  deviceCodeExpired,
+  noDeviceGrant,
+  signInCancelled,
+  signInDenied,
+  subject,
+  unsafeUserCode,
+  type VerificationUriProblem,
+  verificationUriRefused,
+} from './messages.js';
 import { toAuthError } from './oauthErrors.js';
 import { isSafeUserCode, serverText } from './serverText.js';
 import type { ClientContext, TokenSet } from './tokens.js';
@@ -41,10 +51,7 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
   const as = asAuthorizationServer(o.endpoints);
   const { client, auth } = clientOf(o.clientId, o.clientAuthentication);
   if (!as.device_authorization_endpoint) {
-    throw new AuthError(
-      'unsupported',
-      `${as.issuer} does not offer the device authorization grant; use the browser flow.`,
-    );
+    throw new AuthError('unsupported', noDeviceGrant(as.issuer));
   }
   const sleep = o.sleep ?? abortableSleep;
   let device: oauth.DeviceAuthorizationResponse;
@@ -59,7 +66,7 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
     );
     device = await oauth.processDeviceAuthorizationResponse(as, client, res);
   } catch (e) {
-    throw toAuthError(e, 'The device authorization endpoint');
+    throw toAuthError(e, subject.deviceAuthorizationEndpoint);
   }
   const expiresAt = o.now() + device.expires_in * 1000;
   const page = checkVerificationUri(device.verification_uri, 'verification_uri', o.endpoints);
@@ -80,7 +87,7 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
 
   for (;;) {
     await sleep(interval * 1000, o.signal);
-    if (o.signal?.aborted) throw new AuthError('cancelled', 'Sign-in was cancelled.');
+    if (o.signal?.aborted) throw new AuthError('cancelled', signInCancelled());
     if (o.now() >= expiresAt) throw expired();
     try {
       // RFC 8707: the resource indicators go on the polling requests too (the MCP authorization spec requires it).
@@ -90,7 +97,7 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
       });
       return toTokenSet(await oauth.processDeviceCodeResponse(as, client, res), o.now());
     } catch (e) {
-      const err = toAuthError(e, 'The token endpoint');
+      const err = toAuthError(e, subject.tokenEndpoint);
       switch (err.details.oauthError) {
         case 'authorization_pending':
           continue;
@@ -101,10 +108,12 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
         case 'expired_token':
           throw expired();
         case 'access_denied':
-          throw new AuthError('oauth_error', 'Sign-in was denied in the browser.', {
+          throw new AuthError('oauth_error', signInDenied(), {
             oauthError: 'access_denied',
             cause: err,
           });
+        default:
+          break;
       }
       if (isAuthError(err) && err.transient) {
         o.log.warn(`Polling failed (${err.message}); trying again.`);
@@ -118,10 +127,7 @@ export async function deviceCodeFlow(o: DeviceCodeOptions): Promise<TokenSet> {
 /** The code is shown and copied to the clipboard as is, so only RFC 8628's characters get through. */
 function checkUserCode(code: string): string {
   if (isSafeUserCode(code)) return code;
-  throw new AuthError(
-    'invalid_response',
-    'The device authorization endpoint sent a user code that is not letters, digits, "-" and spaces (RFC 8628); Agent Auth will not show it. Try the browser flow.',
-  );
+  throw new AuthError('invalid_response', unsafeUserCode());
 }
 
 /**
@@ -130,21 +136,18 @@ function checkUserCode(code: string): string {
  * issuer's or one the metadata names, the only pages Agent Auth opens itself.
  */
 function checkVerificationUri(value: string, field: string, e: Endpoints): { href: string; known: boolean } {
-  const refuse = (why: string) =>
-    new AuthError(
-      'invalid_response',
-      `The device authorization endpoint sent a ${field} that Agent Auth will not open (${why}): ${serverText(value, 120)}`,
-    );
+  const refuse = (why: VerificationUriProblem) =>
+    new AuthError('invalid_response', verificationUriRefused(field, why, serverText(value, 120)));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw refuse('not a URL');
+    throw refuse('notUrl');
   }
   if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
-    throw refuse('it must use https:, or http: on a loopback host');
+    throw refuse('insecure');
   }
-  if (url.username || url.password) throw refuse('it contains a user name or password');
+  if (url.username || url.password) throw refuse('credentials');
   const known = [
     e.issuer,
     e.authorization_endpoint,
@@ -155,11 +158,11 @@ function checkVerificationUri(value: string, field: string, e: Endpoints): { hre
     .filter((u): u is string => !!u && URL.canParse(u))
     .map((u) => new URL(u).host);
   // Shown in notifications too: a URL whose text serverText would alter (a markdown link, `command:`) is refused.
-  if (serverText(url.href, 2048) !== url.href) throw refuse('it contains markdown or command syntax');
+  if (serverText(url.href, 2048) !== url.href) throw refuse('markup');
   return { href: url.href, known: known.includes(url.host) };
 }
 
-const expired = () => new AuthError('expired', 'The device code expired before sign-in was completed. Start again.');
+const expired = () => new AuthError('expired', deviceCodeExpired());
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -4,6 +4,7 @@ import { requestOptions } from './endpoints.js';
 import { AuthError } from './errors.js';
 import type { FetchLike } from './http.js';
 import type { Logger } from './log.js';
+import { multiTenantIssuer, noAuthorizationServer, noMetadata, otherIssuer, subject } from './messages.js';
 import { toAuthError } from './oauthErrors.js';
 import { parseOrThrow, ServerMetadataSchema } from './schemas.js';
 import { secureUrl } from './urls.js';
@@ -39,7 +40,7 @@ export async function discoverServer(
   deps: DiscoveryDeps,
 ): Promise<{ endpoints: Endpoints; advertised: AdvertisedSupport; metadata: 'oidc' | 'oauth2' }> {
   const issuer = 'resource' in target ? await authorizationServerOf(target.resource, deps) : target.issuer;
-  const issuerUrl = secureUrl(issuer, `Issuer ${issuer}`);
+  const issuerUrl = secureUrl(issuer, subject.issuer(issuer));
   let lastError: AuthError | undefined;
   for (const algorithm of ['oidc', 'oauth2'] as const) {
     try {
@@ -54,18 +55,14 @@ export async function discoverServer(
     } catch (e) {
       const mismatch = issuerMismatch(e, issuer);
       if (mismatch) throw mismatch;
-      lastError = toAuthError(e, `Discovery at ${issuer}`);
+      lastError = toAuthError(e, subject.discovery(issuer));
       // Only "no such document" moves on to the other well-known location; anything else is the answer.
       const missing =
         lastError.code === 'not_json' || (lastError.code === 'http_status' && lastError.details.status === 404);
       if (!missing) throw lastError;
     }
   }
-  throw new AuthError(
-    'unsupported',
-    `${issuer} publishes neither OpenID Connect nor RFC 8414 metadata (${lastError?.message}). Check the issuer URL.`,
-    { cause: lastError },
-  );
+  throw new AuthError('unsupported', noMetadata(issuer, lastError?.message), { cause: lastError });
 }
 
 /** Entra ID's multi-tenant endpoints publish an issuer template, not an issuer. */
@@ -84,23 +81,12 @@ function issuerMismatch(e: unknown, expected: string): AuthError | undefined {
   const shown = JSON.stringify(actual);
   if (TENANT_TEMPLATE.test(actual)) {
     const example = actual.replace(TENANT_TEMPLATE, '<your tenant ID>');
-    return new AuthError(
-      'issuer_mismatch',
-      `${expected} is a multi-tenant endpoint: its metadata names the issuer template ${shown}, which no token carries. ` +
-        `Agent Auth signs in to one tenant: set "issuer" to ${JSON.stringify(example)} (the tenant ID is on the tenant's Overview page in the Entra admin center).`,
-      { cause: e },
-    );
+    return new AuthError('issuer_mismatch', multiTenantIssuer(expected, shown, JSON.stringify(example)), { cause: e });
   }
-  return new AuthError(
-    'issuer_mismatch',
-    `The metadata at ${expected} names the issuer ${shown}, not ${JSON.stringify(expected)} as configured. ` +
-      `If that is the server you mean, set "issuer" to ${shown}` +
-      (/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/|$)/i.test(actual) &&
-      !/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(expected)
-        ? " (Entra ID names the tenant by its ID in the issuer, even when the URL names the tenant's domain)."
-        : '.'),
-    { cause: e },
-  );
+  const tenantById =
+    /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/|$)/i.test(actual) &&
+    !/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(expected);
+  return new AuthError('issuer_mismatch', otherIssuer(expected, shown, tenantById), { cause: e });
 }
 
 /** Endpoints named in the settings, by the settings' names (`endpoints` in a provider entry). */
@@ -135,17 +121,16 @@ export function withOverrides(e: Endpoints, c: ConfiguredEndpoints | undefined):
 }
 
 async function authorizationServerOf(resource: string, deps: DiscoveryDeps): Promise<string> {
-  const url = secureUrl(resource, `Resource ${resource}`);
+  const url = secureUrl(resource, subject.resource(resource));
   try {
     const res = await oauth.resourceDiscoveryRequest(url, requestOptions(resource, deps.fetch, deps.signal));
     const rs = await oauth.processResourceDiscoveryResponse(url, res);
     const first = rs.authorization_servers?.[0];
-    if (!first)
-      throw new AuthError('unsupported', `Resource ${resource} names no authorization server in its metadata.`);
+    if (!first) throw new AuthError('unsupported', noAuthorizationServer(resource));
     deps.log.info(`Resource ${resource} is protected by ${first}.`);
     return first;
   } catch (e) {
-    throw toAuthError(e, `Protected-resource discovery at ${resource}`);
+    throw toAuthError(e, subject.resourceDiscovery(resource));
   }
 }
 

@@ -1,5 +1,6 @@
 import { AuthError } from './errors.js';
 import type { Logger } from './log.js';
+import { bodyOverCap, bodyTooLarge, noAnswerInTime, requestCancelled } from './messages.js';
 import { transportError } from './transportErrors.js';
 
 /** The fetch signature oauth4webapi calls through its `customFetch` option. */
@@ -66,7 +67,7 @@ async function readCapped(res: Response, maxBytes: number, where: string): Promi
   const declared = Number(res.headers.get('content-length'));
   if (declared > maxBytes) {
     await res.body?.cancel();
-    throw new AuthError('too_large', `${where} sent ${declared} bytes; at most ${maxBytes} are accepted.`);
+    throw new AuthError('too_large', bodyTooLarge(where, declared, maxBytes));
   }
   if (!res.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
@@ -75,7 +76,7 @@ async function readCapped(res: Response, maxBytes: number, where: string): Promi
     total += chunk.byteLength;
     if (total > maxBytes) {
       await res.body.cancel().catch(() => undefined);
-      throw new AuthError('too_large', `${where} sent more than ${maxBytes} bytes.`);
+      throw new AuthError('too_large', bodyOverCap(where, maxBytes));
     }
     chunks.push(chunk);
   }
@@ -87,9 +88,8 @@ function toTransportError(
   ctx: { deadline: AbortSignal; caller?: AbortSignal; url: string; where: string; timeoutMs: number },
 ): AuthError {
   if (e instanceof AuthError) return e;
-  if (ctx.caller?.aborted) return new AuthError('cancelled', 'The request was cancelled.', { cause: e });
-  if (ctx.deadline.aborted) {
-    return new AuthError('timeout', `${ctx.where} did not answer within ${ctx.timeoutMs / 1000} s.`, { cause: e });
-  }
+  if (ctx.caller?.aborted) return new AuthError('cancelled', requestCancelled(), { cause: e });
+  if (ctx.deadline.aborted)
+    return new AuthError('timeout', noAnswerInTime(ctx.where, ctx.timeoutMs / 1000), { cause: e });
   return transportError(e, ctx.url, ctx.where);
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AuthError } from './errors.js';
 import { isLoopbackHost } from './urls.js';
 import type { Logger } from './log.js';
+import { forwardedNotLoopback, loopbackPage, noBrowserAnswer, redirectPortTaken, signInCancelled } from './messages.js';
 import { loopbackPeerUid } from './loopbackPeer.js';
 
 export interface LoopbackCallback {
@@ -61,13 +62,7 @@ export async function startLoopbackServer(opts: {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE' && r.port) {
-        reject(
-          new AuthError(
-            'config',
-            `Port ${r.port} on ${r.host} is taken by another program, so the sign-in redirect cannot listen there. Close that program, or choose another port in ${r.setting ?? 'the redirect setting'} and register the new redirect URI at the identity provider.`,
-            { cause: e },
-          ),
-        );
+        reject(new AuthError('config', redirectPortTaken(r.port, r.host, r.setting), { cause: e }));
       } else reject(e);
     });
     server.listen(r.port ?? 0, bindAddress, () => resolve());
@@ -93,27 +88,26 @@ export async function startLoopbackServer(opts: {
       close();
       reject(err);
     };
-    onAbort = () => fail(new AuthError('cancelled', 'Sign-in was cancelled.'));
+    onAbort = () => fail(new AuthError('cancelled', signInCancelled()));
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     timer = setTimeout(
-      () => fail(new AuthError('expired', `No answer from the browser within ${Math.round(opts.timeoutMs / 1000)} s.`)),
+      () => fail(new AuthError('expired', noBrowserAnswer(Math.round(opts.timeoutMs / 1000)))),
       opts.timeoutMs,
     );
 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (!hosts.has(req.headers.host ?? '')) {
         opts.log.warn(`Loopback server: refused a request for host "${req.headers.host ?? ''}".`);
-        return page(res, 400, 'Wrong host.');
+        return page(res, 400, loopbackPage.wrongHost);
       }
-      if (fromAnotherUser(req, opts.log))
-        return page(res, 403, 'This sign-in callback came from another user on this computer and was refused.');
+      if (fromAnotherUser(req, opts.log)) return page(res, 403, loopbackPage.anotherUser);
       const url = new URL(req.url ?? '/', `http://${hostHeader}`);
-      if (req.method !== 'GET' || url.pathname !== callbackPath) return page(res, 404, 'Not found.');
-      if (settled) return page(res, 410, 'This sign-in attempt has already finished.');
+      if (req.method !== 'GET' || url.pathname !== callbackPath) return page(res, 404, loopbackPage.notFound);
+      if (settled) return page(res, 410, loopbackPage.finished);
       if (url.searchParams.get('state') !== opts.expectedState) {
         opts.log.warn('Loopback server: ignored a callback with a missing or wrong state.');
-        return page(res, 400, 'This sign-in link does not belong to the current sign-in attempt.');
+        return page(res, 400, loopbackPage.wrongState);
       }
       settled = true;
       clearTimeout(timer);
@@ -121,22 +115,18 @@ export async function startLoopbackServer(opts: {
       const respond = (outcome: { ok: true } | { ok: false; message: string }) => {
         if (answered) return;
         answered = true;
-        if (outcome.ok) page(res, 200, 'Signed in. You may close this tab and return to VS Code.');
-        else page(res, 400, `Sign-in failed: ${outcome.message}`);
+        if (outcome.ok) page(res, 200, loopbackPage.signedIn);
+        else page(res, 400, loopbackPage.failed(outcome.message));
         res.once('finish', close);
       };
-      setTimeout(
-        () => respond({ ok: false, message: 'VS Code did not finish in time. Return to VS Code for details.' }),
-        RESPOND_DEADLINE_MS,
-      ).unref();
+      setTimeout(() => respond({ ok: false, message: loopbackPage.tooSlow }), RESPOND_DEADLINE_MS).unref();
       resolve({ params: url.searchParams, respond });
     });
   });
   // Stay quiet if nobody awaits a failed callback (e.g. the browser never opened).
   callback.catch(() => undefined);
   const allowHost = (host: string) => {
-    if (!isLoopbackHost(new URL(`http://${host}`).hostname))
-      throw new AuthError('config', `The forwarded redirect ${host} is not a loopback address.`);
+    if (!isLoopbackHost(new URL(`http://${host}`).hostname)) throw new AuthError('config', forwardedNotLoopback(host));
     hosts.add(host.toLowerCase());
   };
   return { redirectUri, callback, allowHost, close };

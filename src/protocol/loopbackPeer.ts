@@ -73,7 +73,7 @@ function addressBytes(address: string, family: 4 | 6): Buffer | undefined {
   const groups = (s: string | undefined) => (s ? s.split(':') : []);
   const h = groups(head);
   const t = groups(tail);
-  const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const all = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
   if (all.length !== 8 || all.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
   const out = Buffer.alloc(16);
   all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));

@@ -1,5 +1,16 @@
 import * as oauth from 'oauth4webapi';
 import { AuthError } from './errors.js';
+import {
+  attributeMismatch,
+  challengeRefused,
+  failedWith,
+  httpStatus,
+  insecureConnection,
+  invalidResponse,
+  notJson,
+  oauthErrorAnswer,
+  requestFailed,
+} from './messages.js';
 import { serverText } from './serverText.js';
 
 /**
@@ -11,8 +22,8 @@ import { serverText } from './serverText.js';
 export function toAuthError(e: unknown, what: string): AuthError {
   if (e instanceof AuthError) return e;
   if (e instanceof oauth.ResponseBodyError || e instanceof oauth.AuthorizationResponseError) {
-    const description = e.error_description ? `: ${serverText(e.error_description)}` : '';
-    return new AuthError('oauth_error', `${what} answered "${serverText(e.error, 64)}"${description}.`, {
+    const description = e.error_description ? serverText(e.error_description) : undefined;
+    return new AuthError('oauth_error', oauthErrorAnswer(what, serverText(e.error, 64), description), {
       oauthError: e.error,
       status: e instanceof oauth.ResponseBodyError ? e.status : undefined,
       retryAfterSeconds:
@@ -23,15 +34,11 @@ export function toAuthError(e: unknown, what: string): AuthError {
   if (e instanceof oauth.WWWAuthenticateChallengeError) {
     const first = e.cause[0];
     const error = first?.parameters.error;
-    return new AuthError(
-      'oauth_error',
-      `${what} refused the request (HTTP ${e.status}${error ? `, ${serverText(error, 64)}` : ''}).`,
-      {
-        oauthError: error,
-        status: e.status,
-        cause: e,
-      },
-    );
+    return new AuthError('oauth_error', challengeRefused(what, e.status, error ? serverText(error, 64) : undefined), {
+      oauthError: error,
+      status: e.status,
+      cause: e,
+    });
   }
   if (e instanceof oauth.OperationProcessingError) {
     const res = e.cause instanceof Response ? e.cause : undefined;
@@ -44,39 +51,39 @@ export function toAuthError(e: unknown, what: string): AuthError {
         if (res && !res.ok) return withStatus(res, what, e);
         return new AuthError(
           'not_json',
-          `${what} did not answer with JSON${res ? ` (HTTP ${res.status}, ${serverText(res.headers.get('content-type') ?? 'no content type', 80)})` : ''}; is the URL right?`,
+          notJson(
+            what,
+            res && {
+              status: res.status,
+              contentType: serverText(res.headers.get('content-type') ?? 'no content type', 80),
+            },
+          ),
           { status: res?.status, cause: e },
         );
       case oauth.JSON_ATTRIBUTE_COMPARISON: {
         // oauth4webapi names the attribute and the expected value; say both values, the server's capped.
         const c = e.cause as { attribute?: string; expected?: string; body?: Record<string, unknown> } | undefined;
         const actual = c?.attribute ? c.body?.[c.attribute] : undefined;
-        const detail =
+        const message =
           c?.attribute && c.expected
-            ? `its "${c.attribute}" is ${JSON.stringify(serverText(String(actual ?? ''), 300))}, expected "${c.expected}"`
-            : serverText(e.message);
-        return new AuthError('issuer_mismatch', `${what}: ${detail}.`, { cause: e });
+            ? attributeMismatch(what, c.attribute, JSON.stringify(serverText(actual, 300)), c.expected)
+            : failedWith(what, serverText(e.message));
+        return new AuthError('issuer_mismatch', message, { cause: e });
       }
       case oauth.HTTP_REQUEST_FORBIDDEN:
       case oauth.REQUEST_PROTOCOL_FORBIDDEN:
-        return new AuthError('insecure_endpoint', `${what} would be contacted over an insecure connection.`, {
-          cause: e,
-        });
+        return new AuthError('insecure_endpoint', insecureConnection(what), { cause: e });
       default:
-        return new AuthError('invalid_response', `${what} sent an invalid response: ${serverText(e.message)}.`, {
-          cause: e,
-        });
+        return new AuthError('invalid_response', invalidResponse(what, serverText(e.message)), { cause: e });
     }
   }
   if (e instanceof oauth.UnsupportedOperationError) {
-    return new AuthError('unsupported', `${what}: ${serverText(e.message)}.`, { cause: e });
+    return new AuthError('unsupported', failedWith(what, serverText(e.message)), { cause: e });
   }
   if (e instanceof TypeError) {
-    return new AuthError('invalid_response', `${what} sent an invalid response: ${serverText(e.message)}.`, {
-      cause: e,
-    });
+    return new AuthError('invalid_response', invalidResponse(what, serverText(e.message)), { cause: e });
   }
-  return new AuthError('invalid_response', `${what} failed: ${serverText((e as Error)?.message ?? String(e))}.`, {
+  return new AuthError('invalid_response', requestFailed(what, serverText((e as Error)?.message ?? String(e))), {
     cause: e,
   });
 }
@@ -84,8 +91,7 @@ export function toAuthError(e: unknown, what: string): AuthError {
 function withStatus(res: Response | undefined, what: string, cause: unknown): AuthError {
   const status = res?.status ?? 0;
   const retryAfter = parseRetryAfter(res?.headers.get('retry-after') ?? null);
-  const hint = status === 429 ? ' (rate limited)' : status >= 500 ? ' (server error)' : '';
-  return new AuthError('http_status', `${what} answered HTTP ${status}${hint}.`, {
+  return new AuthError('http_status', httpStatus(what, status), {
     status,
     retryAfterSeconds: retryAfter,
     cause,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { AuthError } from './errors.js';
+import { documentInvalid } from './messages.js';
 import { describeIssues } from './zodIssues.js';
 
 const nonEmpty = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
@@ -38,8 +39,5 @@ export const TokenResponseSchema = z.looseObject({
 export function parseOrThrow<S extends z.ZodMiniType>(schema: S, data: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  throw new AuthError(
-    'invalid_response',
-    `${what} is invalid: ${describeIssues(r.error.issues, data, 'the document')}.`,
-  );
+  throw new AuthError('invalid_response', documentInvalid(what, describeIssues(r.error.issues, data, 'the document')));
 }

@@ -35,6 +35,8 @@ const ICON = /\$\(/g;
  */
 export function serverText(value: unknown, max = SERVER_TEXT_MAX): string {
   if (value === undefined || value === null) return '';
+  // Whatever a server sent is shown as String() shows it, an object's own toString included.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   let s = typeof value === 'string' ? value : String(value);
   // Bound the work before any regex runs: escapes can only make the shown text shorter.
   if (s.length > 64 * max) s = s.slice(0, 64 * max);

@@ -10,6 +10,7 @@ import {
 } from './endpoints.js';
 import type { FetchLike } from './http.js';
 import { AuthError } from './errors.js';
+import { refreshTokenRefused, revocationRefused, subject } from './messages.js';
 import { toAuthError } from './oauthErrors.js';
 import { parseOrThrow, TokenResponseSchema } from './schemas.js';
 import { serverText } from './serverText.js';
@@ -68,7 +69,7 @@ export async function refreshTokens(ctx: ClientContext, refreshToken: string, no
     });
     return toTokenSet(await oauth.processRefreshTokenResponse(as, client, res), now());
   } catch (e) {
-    throw refusedRefreshToken(toAuthError(e, 'The token endpoint'));
+    throw refusedRefreshToken(toAuthError(e, subject.tokenEndpoint));
   }
 }
 
@@ -79,11 +80,7 @@ export async function refreshTokens(ctx: ClientContext, refreshToken: string, no
  */
 function refusedRefreshToken(err: AuthError): AuthError {
   if (err.code !== 'http_status' || err.details.status !== 400 || !emptyBody(err)) return err;
-  return new AuthError(
-    'oauth_error',
-    'The token endpoint refused the refresh token (HTTP 400 without an error code); it was revoked, expired or already used.',
-    { oauthError: 'invalid_grant', status: 400, cause: err },
-  );
+  return new AuthError('oauth_error', refreshTokenRefused(), { oauthError: 'invalid_grant', status: 400, cause: err });
 }
 
 /** RFC 7009 revocation; resolves false when the server has no revocation endpoint. */
@@ -103,15 +100,11 @@ export async function revokeToken(
     await oauth.processRevocationResponse(res);
     return true;
   } catch (e) {
-    const err = toAuthError(e, 'The revocation endpoint');
+    const err = toAuthError(e, subject.revocationEndpoint);
     const status = err.details.status;
     if (status !== 401 && status !== 403) throw err;
     // Glewlwyd, for one, lets only authenticated clients revoke: a public client cannot.
-    throw new AuthError(
-      err.code,
-      `The revocation endpoint refused this public client (HTTP ${status}); the server does not let it revoke its own tokens, so the token stays valid at the server until it expires.`,
-      { ...err.details, cause: err },
-    );
+    throw new AuthError(err.code, revocationRefused(status), { ...err.details, cause: err });
   }
 }
 

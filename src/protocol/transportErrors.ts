@@ -1,4 +1,15 @@
 import { AuthError } from './errors.js';
+import {
+  certificateOutOfDate,
+  certificateRejected,
+  certificateUntrusted,
+  certificateWrongName,
+  hostUnknown,
+  proxyNeedsAuthentication,
+  proxyRefused,
+  proxyUnreachable,
+  unreachable,
+} from './messages.js';
 
 /**
  * What a failed fetch means for the user. fetch (Node's, undici's, and VS Code's patched one in
@@ -25,10 +36,6 @@ const OTHER_CERTIFICATE =
 const NAME_UNKNOWN = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME']);
 /** undici's words when a proxy answers CONNECT with something other than 200. */
 const PROXY_STATUS = /Proxy response \((\d{3})\)/;
-
-export const README_CERTIFICATE = 'see "Certificate not trusted" in the Agent Auth README';
-export const README_PROXY = 'see "Proxy required" in the Agent Auth README';
-export const README_PROXY_AUTH = 'see "Proxy authentication" in the Agent Auth README';
 
 interface Cause {
   code?: string;
@@ -63,78 +70,46 @@ export function transportError(e: unknown, url: string, where: string): AuthErro
   try {
     target = new URL(url);
   } catch {
-    return new AuthError('network', `Could not reach ${where}.`, { cause: e });
+    return new AuthError('network', unreachable(where), { cause: e });
   }
   const host = target.hostname;
 
   const untrusted = codes.find((c) => UNTRUSTED.has(c));
   if (untrusted) {
-    return new AuthError(
-      'certificate',
-      `The certificate of ${host} is not trusted (${untrusted}). If your organisation uses its own certificate authority ` +
-        `(or a proxy that inspects TLS), add its root certificate to the system's trusted certificates and reload the window; ${README_CERTIFICATE}.`,
-      { cause: e },
-    );
+    return new AuthError('certificate', certificateUntrusted(host, untrusted), { cause: e });
   }
   const outOfDate = codes.find((c) => OUT_OF_DATE.has(c));
   if (outOfDate) {
-    return new AuthError(
-      'certificate',
-      `The certificate of ${host} has expired or is not valid yet (${outOfDate}). Check this computer's clock; otherwise the server's certificate needs renewing.`,
-      { cause: e },
-    );
+    return new AuthError('certificate', certificateOutOfDate(host, outOfDate), { cause: e });
   }
   if (codes.includes(WRONG_NAME)) {
-    return new AuthError(
-      'certificate',
-      `The certificate of ${host} was issued for another host name (${WRONG_NAME}). Check the issuer URL; a proxy that inspects TLS can also cause this.`,
-      { cause: e },
-    );
+    return new AuthError('certificate', certificateWrongName(host, WRONG_NAME), { cause: e });
   }
   const otherCertificate = codes.find((c) => OTHER_CERTIFICATE.test(c));
   if (otherCertificate) {
-    return new AuthError('certificate', `The certificate of ${host} was rejected (${otherCertificate}).`, { cause: e });
+    return new AuthError('certificate', certificateRejected(host, otherCertificate), { cause: e });
   }
 
   const proxyStatus = all.map((c) => PROXY_STATUS.exec(String(c.message ?? ''))?.[1]).find(Boolean);
   if (proxyStatus === '407') {
-    return new AuthError(
-      'proxy_auth',
-      `The proxy on the way to ${host} requires authentication (HTTP 407). Give VS Code the proxy's user name and password ` +
-        `(in the http.proxy setting as http://user:password@host:port, or when VS Code asks); ${README_PROXY_AUTH}.`,
-      { status: 407, cause: e },
-    );
+    return new AuthError('proxy_auth', proxyNeedsAuthentication(host), { status: 407, cause: e });
   }
   if (proxyStatus) {
-    return new AuthError(
-      'network',
-      `The proxy refused the connection to ${host} (HTTP ${proxyStatus}). Check that it allows ${host}, or set http.noProxy if ${host} must be reached directly; ${README_PROXY}.`,
-      { status: Number(proxyStatus), cause: e },
-    );
+    return new AuthError('network', proxyRefused(host, proxyStatus), { status: Number(proxyStatus), cause: e });
   }
 
   const unknownName = all.find((c) => c.code && NAME_UNKNOWN.has(c.code));
   if (unknownName) {
-    return new AuthError(
-      'network',
-      `The host name ${host} could not be resolved (${unknownName.code}). If your network reaches it only through a proxy, ` +
-        `set http.proxy (or HTTPS_PROXY) and check that http.noProxy does not list it; ${README_PROXY}.`,
-      { cause: e },
-    );
+    return new AuthError('network', hostUnknown(host, unknownName.code!), { cause: e });
   }
   const targetPort = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
   const refused = all.find((c) => c.code === 'ECONNREFUSED' && typeof c.port === 'number');
   if (refused && refused.port !== targetPort) {
     // Not the server's port: the connection that failed was to a proxy.
-    return new AuthError(
-      'network',
-      `Could not connect to the proxy at ${refused.address ?? '?'}:${refused.port} on the way to ${host} (ECONNREFUSED). ` +
-        `Check that the proxy runs and that http.proxy (or HTTPS_PROXY) names it; ${README_PROXY}.`,
-      { cause: e },
-    );
+    return new AuthError('network', proxyUnreachable(`${refused.address ?? '?'}:${refused.port}`, host), { cause: e });
   }
 
   const first = all.find((c, i) => i > 0 && (c.code || c.message)) ?? all[0];
   const detail = first?.code ?? first?.message ?? String(e);
-  return new AuthError('network', `Could not reach ${where} (${detail}).`, { cause: e });
+  return new AuthError('network', unreachable(where, detail), { cause: e });
 }

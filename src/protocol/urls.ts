@@ -1,4 +1,5 @@
 import { AuthError } from './errors.js';
+import { insecureUrl, notAUrl } from './messages.js';
 
 /** All of 127.0.0.0/8, ::1 and localhost are loopback (RFC 8252 §8.3); plain http is acceptable only there. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -12,15 +13,10 @@ export function secureUrl(value: string, label: string, opts: { requireHttps?: b
   try {
     url = new URL(value);
   } catch {
-    throw new AuthError('invalid_response', `${label} is not a valid URL.`);
+    throw new AuthError('invalid_response', notAUrl(label));
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && !opts.requireHttps && isLoopbackHost(url.hostname)) return url;
-  const why =
-    url.protocol === 'http:'
-      ? opts.requireHttps
-        ? 'uses http: although the issuer uses https:'
-        : 'uses http: on a non-loopback host'
-      : `uses the unsupported scheme ${url.protocol}`;
-  throw new AuthError('insecure_endpoint', `${label} (${url.host}) ${why}.`);
+  const why = url.protocol === 'http:' ? (opts.requireHttps ? 'httpsIssuer' : 'remoteHttp') : { scheme: url.protocol };
+  throw new AuthError('insecure_endpoint', insecureUrl(label, url.host, why));
 }

@@ -2,13 +2,14 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import type { FetchLike } from '../protocol/http.js';
 import { secureUrl } from '../protocol/urls.js';
+import { analyzeServer, providerEntry, registrationFor, type ServerAnalysis } from '../session/config/addProvider.js';
 import {
-  analyzeServer,
-  providerEntry,
-  registrationFor,
-  type ServerAnalysis,
-  type ServerProblemCode,
-} from '../session/config/addProvider.js';
+  addProviderUrlPrompt,
+  providersSettingNotAList,
+  registerPublicClient,
+  registerRedirectUri,
+  serverProblem,
+} from './messages.js';
 
 /** The dialogs the command shows; host tests answer them in place of a person. */
 export interface AddProviderPrompts {
@@ -53,9 +54,7 @@ export async function addProvider(
   const title = l10n.t('Agent Auth: Add Provider');
   const url = await prompts.inputBox({
     title,
-    prompt: l10n.t(
-      'The issuer URL of your identity provider, or the URL of a protected resource (RFC 9728) that names it.',
-    ),
+    prompt: addProviderUrlPrompt(),
     placeHolder: 'https://login.example.com',
     ignoreFocusOut: true,
     validateInput: (v) => urlProblem(v.trim()),
@@ -106,13 +105,7 @@ export async function addProvider(
   const existing: unknown = config.inspect('providers')?.globalValue ?? [];
   if (!Array.isArray(existing)) {
     // Never overwrite what the user wrote, even when it is broken.
-    await prompts.modal(
-      'error',
-      l10n.t('Agent Auth: the provider was not added.'),
-      l10n.t(
-        '"agentAuth.providers" in your user settings is not a list. Fix it in Preferences: Open User Settings (JSON), then try again.',
-      ),
-    );
+    await prompts.modal('error', l10n.t('Agent Auth: the provider was not added.'), providersSettingNotAList());
     return undefined;
   }
   const clientId = await prompts.inputBox({
@@ -130,7 +123,7 @@ export async function addProvider(
     await prompts.modal('error', l10n.t('Agent Auth: the provider was not added.'), (e as Error).message);
     return undefined;
   }
-  await config.update('providers', [...existing, entry], vscode.ConfigurationTarget.Global);
+  await config.update('providers', [...(existing as unknown[]), entry], vscode.ConfigurationTarget.Global);
   const id = String(entry.id);
   deps.log.info(`Add Provider: added "${id}" (${a.issuer}) to the user settings.`);
 
@@ -170,51 +163,15 @@ function describe(a: ServerAnalysis): string {
     `${mark(a.deviceFlow)} ${l10n.t('Device code sign-in (RFC 8628)')}`,
     `${mark(a.revocation)} ${l10n.t('Token revocation on sign-out (RFC 7009)')}`,
   ];
-  if (a.problems.length) lines.push('', ...a.problems.map((p) => `• ${problemText(p.code)}`));
+  if (a.problems.length) lines.push('', ...a.problems.map((p) => `• ${serverProblem(p.code)}`));
   return lines.join('\n');
-}
-
-function problemText(code: ServerProblemCode): string {
-  switch (code) {
-    case 'noSignInMethod':
-      return l10n.t(
-        'Cannot work: the server offers neither the authorization code grant nor the device authorization grant.',
-      );
-    case 'noPkceS256':
-      return l10n.t('Cannot work: the server does not support PKCE with S256 and has no device authorization grant.');
-    case 'noRefreshTokens':
-      return l10n.t(
-        'Cannot keep tokens fresh: the server does not advertise the refresh_token grant, so you would sign in again whenever the token expires. Some servers issue refresh tokens without listing the grant; add it anyway to find out.',
-      );
-    case 'deviceOnly':
-      return l10n.t('Sign-in uses the device code only: browser sign-in is not possible with this server.');
-    case 'pkceNotAdvertised':
-      return l10n.t(
-        'The server does not say whether it supports PKCE; Agent Auth sends S256 and reports clearly if it is refused.',
-      );
-    case 'noDeviceFlow':
-      return l10n.t('No device code sign-in: remote, web and code-server windows also sign in through the browser.');
-    case 'noRevocation':
-      return l10n.t(
-        'No revocation: signing out forgets the tokens here; they stay valid at the server until they expire.',
-      );
-  }
 }
 
 function registrationSteps(a: ServerAnalysis, entry: Record<string, unknown>): string[] {
   const r = registrationFor(a, entry);
   return [
-    l10n.t(
-      'Client type: public (no client secret; "native", "desktop" or "public client" at most identity providers).',
-    ),
-    ...(r.redirectUri
-      ? [
-          l10n.t(
-            'Redirect URI: {0} (loopback, any port: Agent Auth picks a free port for each sign-in).',
-            r.redirectUri,
-          ),
-        ]
-      : []),
+    registerPublicClient(),
+    ...(r.redirectUri ? [registerRedirectUri(r.redirectUri)] : []),
     l10n.t(
       'Grant types: {0}.',
       r.grantTypes

@@ -1,10 +1,10 @@
 import vscode = require('vscode');
-import { l10n } from 'vscode';
 import type { AgentAuthApi } from '../../api.js';
 import { apiChange, apiToken } from '../session/consumers/apiView.js';
 import { fetchWithToken } from '../session/consumers/authorizedFetch.js';
 import type { TokenChange, TokenService } from '../session/tokenService.js';
 import type { AgentAuthProvider } from './authProvider.js';
+import { sessionNotHandedOut } from './messages.js';
 
 /**
  * The API other extensions get (api.d.ts is its published contract). The extension's exports are
@@ -22,11 +22,7 @@ export function createApi(
 ): AgentAuthApi {
   const providerOf = (session: vscode.AuthenticationSession): string => {
     if (!auth.handedOut(session)) {
-      throw new Error(
-        l10n.t(
-          'Agent Auth gives tokens only for a session from vscode.authentication.getSession("agent-auth", …), which asks the user to allow your extension.',
-        ),
-      );
+      throw new Error(sessionNotHandedOut());
     }
     return session.id.slice(0, session.id.indexOf('/'));
   };
@@ -35,6 +31,12 @@ export function createApi(
     fetchWithToken: async (session, url, init) =>
       fetchWithToken((id, o) => service.getAccessToken(id, o), globalThis.fetch, providerOf(session), url, init),
     onDidChangeToken: (listener, thisArgs, disposables) =>
-      onDidChangeToken((e) => listener.call(thisArgs, apiChange(e)), undefined, disposables),
+      onDidChangeToken(
+        (e) => {
+          listener.call(thisArgs, apiChange(e));
+        },
+        undefined,
+        disposables,
+      ),
   };
 }

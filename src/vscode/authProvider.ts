@@ -7,6 +7,7 @@ import { allowedScopesOf, type ProviderConfig } from '../session/config/config.j
 import { SessionError } from '../session/errors.js';
 import type { TokenService } from '../session/tokenService.js';
 import { providerStatus } from './statusModel.js';
+import { noProviderForScopes, scopesNotAllowed } from './messages.js';
 
 /** Callers name the issuer with this scope, e.g. `getSession('agent-auth', ['provider:acme'])`. */
 export const PROVIDER_SCOPE_PREFIX = 'provider:';
@@ -170,20 +171,12 @@ export class AgentAuthProvider implements vscode.AuthenticationProvider, vscode.
   private refuseScopes(scopes: readonly string[]): never {
     const wanted = otherScopes(scopes);
     const named = this.named(scopes);
-    if (!named.length || !wanted.length)
-      throw new Error(
-        l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'),
-      );
+    if (!named.length || !wanted.length) throw new Error(noProviderForScopes());
     const p = named[0];
     const outside = wanted.filter((s) => !allowedScopesOf(p).includes(s));
     throw new SessionError(
       'scope_not_allowed',
-      l10n.t(
-        '{0} does not allow the scopes {1} (its allowedScopes: {2}). Add them to allowedScopes in its agentAuth.providers entry.',
-        p.label,
-        outside.join(' '),
-        allowedScopesOf(p).join(' '),
-      ),
+      scopesNotAllowed(p.label, outside.join(' '), allowedScopesOf(p).join(' ')),
     );
   }
 
@@ -222,9 +215,7 @@ const otherScopes = (scopes: readonly string[] | undefined) =>
 
 async function pickProvider(providers: ProviderConfig[]): Promise<ProviderConfig | undefined> {
   if (providers.length === 0) {
-    throw new Error(
-      l10n.t('No Agent Auth provider matches the requested scopes. Configure one in agentAuth.providers.'),
-    );
+    throw new Error(noProviderForScopes());
   }
   const pick = await vscode.window.showQuickPick(
     providers.map((p) => ({

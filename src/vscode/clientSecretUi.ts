@@ -4,6 +4,7 @@ import type { ClientSecrets } from '../session/signIn/clientContext.js';
 import type { ProviderConfig } from '../session/config/config.js';
 import type { Glue } from './glue.js';
 import { resolveProvider } from './providerPick.js';
+import { noClientSecretProvider } from './messages.js';
 
 const needsSecret = (p: ProviderConfig) => !!p.clientAuthentication && p.clientAuthentication !== 'none';
 
@@ -40,12 +41,7 @@ export function registerClientSecretCommand(g: Glue, secrets: ClientSecrets): vs
       id,
       g.service.getProviders().filter(needsSecret),
       l10n.t('Set the client secret of which provider?'),
-      () =>
-        void vscode.window.showInformationMessage(
-          l10n.t(
-            'Agent Auth: no provider uses a client secret. Set "clientAuthentication" to "client_secret_basic" or "client_secret_post" in its agentAuth.providers entry first.',
-          ),
-        ),
+      () => void vscode.window.showInformationMessage(noClientSecretProvider()),
     );
     if (!p) return;
     const secret = await askClientSecret(p);

@@ -3,6 +3,13 @@ import { l10n } from 'vscode';
 import { MIN_VALIDITY_S } from '../session/config/validity.js';
 import type { Glue } from './glue.js';
 import { namedLane, pickSignedIn, resolveProvider } from './providerPick.js';
+import {
+  copyTokenWarning,
+  deleteUnreadableDetail,
+  deleteUnreadableQuestion,
+  noUnreadableEntries,
+  unreadableDeleted,
+} from './messages.js';
 
 /** The palette commands that act on one provider: sign in/out, refresh, copy the token, show the log. */
 export function registerCommands(g: Glue): vscode.Disposable {
@@ -101,9 +108,7 @@ export function registerCommands(g: Glue): vscode.Disposable {
         l10n.t('Copy the {0} access token?', service.nameOf(p.id)),
         {
           modal: true,
-          detail: l10n.t(
-            'Anyone who sees it can act as you until it expires. Clipboard managers and screen sharing may keep or show it. Prefer the agent-auth-token helper in terminals.',
-          ),
+          detail: copyTokenWarning(),
         },
         copy,
       );
@@ -122,24 +127,16 @@ export function registerCommands(g: Glue): vscode.Disposable {
     // Unreadable entries set aside earlier may still hold live refresh tokens: revoke, then delete.
     vscode.commands.registerCommand('agentAuth.deleteSetAsideSessions', async () => {
       const count = await service.setAsideCount();
-      if (!count)
-        return void vscode.window.showInformationMessage(l10n.t('Agent Auth: no session entries are set aside.'));
+      if (!count) return void vscode.window.showInformationMessage(noUnreadableEntries());
       const del = l10n.t('Delete');
       const ok = await vscode.window.showWarningMessage(
-        l10n.t('Delete {0} set-aside session entries?', count),
-        {
-          modal: true,
-          detail: l10n.t(
-            'They were unreadable and set aside. Their refresh tokens are revoked first where the entry says how.',
-          ),
-        },
+        deleteUnreadableQuestion(count),
+        { modal: true, detail: deleteUnreadableDetail() },
         del,
       );
       if (ok !== del) return;
       const r = await service.deleteSetAside();
-      void vscode.window.showInformationMessage(
-        l10n.t('Agent Auth: deleted {0} set-aside entries; revoked {1} refresh tokens.', r.deleted, r.revoked),
-      );
+      void vscode.window.showInformationMessage(unreadableDeleted(r.deleted, r.revoked));
     }),
   );
 }

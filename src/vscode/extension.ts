@@ -47,7 +47,6 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   const clientSecrets = new ClientSecrets(secretStore);
   // The extension host's fetch honours http.proxy, PAC and system certificates.
   const fetch = boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 15_000 });
-  let settings: Settings | undefined;
   const lockDir = vscode.Uri.joinPath(context.globalStorageUri, 'locks').fsPath;
   // Hands sessions to the other windows directly: a web window's SecretStorage never shows another's writes.
   const peers = new PeerChannel(peersDir(defaultRuntimeDir(), lockDir), log);
@@ -62,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     fetch,
     log,
     clock: systemClock,
-    refreshSettings: () => settings!.refreshSettings(),
+    refreshSettings: () => settings.refreshSettings(),
     clientSecrets,
   });
   const problems = new SettingsProblems(log);
@@ -70,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   accounts = new AccountRegistry({ secrets: secretStore, service, lock, log });
   const setProviders = (providers: ProviderConfig[]) =>
     void accounts.setProviders(providers).catch((e) => log.error(`Reading the account lists: ${(e as Error).message}`));
-  settings = new Settings(problems, setProviders);
+  const settings = new Settings(problems, setProviders);
   setProviders(settings.providers());
 
   const tokenChanged = new vscode.EventEmitter<TokenChange>();
@@ -157,7 +156,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     for (const d of all) await Promise.resolve(d.dispose()).catch(() => undefined);
   };
   log.info(
-    `Agent Auth ${context.extension.packageJSON.version} activated with ${service.getProviders().length} provider(s).`,
+    `Agent Auth ${(context.extension.packageJSON as { version: string }).version} activated with ${service.getProviders().length} provider(s).`,
   );
 
   return createApi(service, auth, tokenChanged.event);

@@ -41,7 +41,12 @@ export function registerGitCredentials(g: Glue): vscode.Disposable {
   const watch = vscode.workspace.onDidChangeConfiguration(
     (e) => e.affectsConfiguration('agentAuth.providers') && setTimeout(start, 0),
   );
-  return { dispose: () => (watch.dispose(), registration?.dispose()) };
+  return {
+    dispose: () => {
+      watch.dispose();
+      registration?.dispose();
+    },
+  };
 }
 
 async function gitApi(): Promise<GitApi | undefined> {

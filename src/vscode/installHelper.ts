@@ -3,6 +3,7 @@ import vscode = require('vscode');
 import { l10n } from 'vscode';
 import { installLauncher, launcherPath, launcherScript, NotOurFileError } from '../helper/launcher.js';
 import type { Glue } from './glue.js';
+import { helperInstalled, helperNotInstallable } from './messages.js';
 
 /**
  * "Agent Auth: Install Token Helper on PATH": a stable `agent-auth-token` in the user's bin
@@ -15,12 +16,7 @@ export function registerInstallHelper(g: Glue): vscode.Disposable {
     const folder = basename(ext.extensionPath);
     const id = ext.id.toLowerCase();
     if (!folder.toLowerCase().startsWith(`${id}-`)) {
-      void vscode.window.showErrorMessage(
-        l10n.t(
-          'Agent Auth: the token helper can be installed on PATH only from an installed extension (this one runs from {0}).',
-          ext.extensionPath,
-        ),
-      );
+      void vscode.window.showErrorMessage(helperNotInstallable(ext.extensionPath));
       return;
     }
     const target = launcherPath();
@@ -31,10 +27,7 @@ export function registerInstallHelper(g: Glue): vscode.Disposable {
       const userWide = vscode.workspace.getConfiguration('agentAuth').get<boolean>('helper.userWide', false);
       void vscode.window.showInformationMessage(
         [
-          l10n.t(
-            'Agent Auth: installed agent-auth-token at {0}. It runs the newest installed Agent Auth, so extension updates keep it working. To undo, delete that file.',
-            target,
-          ),
+          helperInstalled(target),
           onPath ? '' : l10n.t('{0} is not on your PATH yet: add it to use the command by name.', dirname(target)),
           userWide ? '' : l10n.t('Outside VS Code terminals it needs the setting agentAuth.helper.userWide.'),
         ]

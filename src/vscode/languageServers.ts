@@ -1,5 +1,6 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
+import type * as AgentClientModule from './agentClient.js';
 import type { AgentClient } from './agentClient.js';
 import { type AgentConfig, parseAgents } from './agentsConfig.js';
 import type { Glue } from './glue.js';
@@ -68,8 +69,10 @@ export class AgentClients {
     }
     const missing = this.running().filter((a) => !this.clients.has(a.id));
     if (!missing.length) return;
-    // Required here, not imported at the top: the build keeps it a separate file (see agentClient.ts).
-    const { AgentClient } = require('./agentClient.js') as typeof import('./agentClient.js');
+    // Required here, not imported at the top: the build keeps it a separate file (see agentClient.ts),
+    // loaded only once an agent is configured.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (scripts/buildOptions.ts)
+    const { AgentClient } = require('./agentClient.js') as typeof AgentClientModule;
     for (const a of missing) this.clients.set(a.id, new AgentClient(this.g, a));
   }
 

@@ -65,8 +65,9 @@ export function parseEntries<T extends { provider: string }, R>(
   if (raw === undefined || raw === null) return { entries, problems };
   if (!Array.isArray(raw))
     return { entries, problems: [{ where: rules.setting, message: `must be an array of ${rules.noun} objects` }] };
-  raw.forEach((entry, i) => {
-    const id = typeof entry?.id === 'string' ? ` ("${entry.id}")` : '';
+  raw.forEach((entry: unknown, i) => {
+    const named = entry as { id?: unknown } | null | undefined;
+    const id = typeof named?.id === 'string' ? ` ("${named.id}")` : '';
     const where = `${rules.setting}[${i}]${id}`;
     const r = rules.parse(entry);
     if ('problem' in r) {

@@ -7,6 +7,7 @@ import type { ProviderState, TokenService } from '../session/tokenService.js';
 import { AUTH_PROVIDER_ID } from './authProvider.js';
 import type { Glue } from './glue.js';
 import { providerStatus } from './statusModel.js';
+import { deleteUnreadableTitle } from './messages.js';
 
 /** VS Code's command behind Accounts menu → <account> → Manage Trusted Extensions. */
 export const MANAGE_TRUSTED_EXTENSIONS = '_manageTrustedExtensionsForAccount';
@@ -71,7 +72,7 @@ export function statusActions(
   }
   if (setAside > 0) {
     items.push({
-      label: `$(trash) ${l10n.t('Delete Set-Aside Session Entries')}`,
+      label: `$(trash) ${deleteUnreadableTitle()}`,
       description: l10n.t('{0} unreadable entries; their refresh tokens are revoked first', setAside),
       command: 'agentAuth.deleteSetAsideSessions',
     });

@@ -10,6 +10,7 @@ import { type AccountResolver, SINGLE_ACCOUNTS } from '../session/accounts/accou
 import type { TokenService } from '../session/tokenService.js';
 import type { HelperEnv } from './childEnv.js';
 import { tokenSource } from './tokenSource.js';
+import { helperUntrusted } from './messages.js';
 
 /** The setting that turns the token helper off: no variables, no socket. */
 export const HELPER_ENABLED_SETTING = 'agentAuth.helper.enabled';
@@ -92,11 +93,7 @@ export function helperTokenSource(
   const source = tokenSource(service, accounts);
   const allowed = () => {
     if (!vscode.workspace.isTrusted) {
-      throw new Error(
-        l10n.t(
-          'Agent Auth: this window’s workspace is not trusted (Restricted Mode), so the token helper gives no tokens. Trust the workspace to use it.',
-        ),
-      );
+      throw new Error(helperUntrusted());
     }
     if (!helperEnabled())
       throw new Error(l10n.t('Agent Auth: the token helper is turned off ({0}).', HELPER_ENABLED_SETTING));

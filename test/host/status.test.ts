@@ -125,7 +125,7 @@ describe('status bar and status view (real vscode types)', () => {
     service.dispose();
   });
 
-  it('offers to delete set-aside (unreadable) session entries when there are some', async () => {
+  it('offers to delete unreadable session entries when there are some', async () => {
     // A future format version: unreadable here, so it is set aside when the provider loads.
     const service = await serviceWith(
       [provider('acme')],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { README_CERTIFICATE, README_PROXY, README_PROXY_AUTH } from '../../src/protocol/transportErrors.js';
+import { README_CERTIFICATE, README_PROXY, README_PROXY_AUTH } from '../../src/protocol/messages.js';
 
 /** Error messages send the user to a README section by its name: that section must exist under that name. */
 describe('protocol: README sections named by error messages', () => {

@@ -173,8 +173,8 @@ export function refreshNowWithoutToast(w: World): Scenario {
         );
       });
       await step('no toast: the only notification is the one of a command run afterwards', async () => {
-        const marker = 'no session entries are set aside';
-        await w.wb.runCommand('Agent Auth: Delete Set-Aside Session Entries');
+        const marker = 'there are no unreadable session entries';
+        await w.wb.runCommand('Agent Auth: Delete Unreadable Session Entries');
         const shown = await until(
           `the later command's notification "${marker}"`,
           async () => {
