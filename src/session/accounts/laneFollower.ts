@@ -1,4 +1,4 @@
-import type { AccountResolver } from './accounts.js';
+import type { AccountResolver } from './account.js';
 import type { TokenChange, TokenChangeKind, TokenService } from '../tokenService.js';
 
 /** What a consumer following one account reference hears. */

@@ -1,4 +1,5 @@
-import { type AccountRegistry, grantedScopes } from './accounts.js';
+import type { AccountRegistry } from './accounts.js';
+import { grantedScopes } from './scopeSets.js';
 import type { ProviderConfig } from '../config/config.js';
 import type { ProviderState } from '../tokenService.js';
 
@@ -7,7 +8,7 @@ export type LaneView = Pick<AccountRegistry, 'defaultLane' | 'lanes' | 'scopesOf
 /**
  * The lanes of `base` whose sessions answer a getSession caller asking for `wanted` (its scopes
  * besides `provider:<id>`), the default account first. Least privilege: an account's session when
- * it covers them; a scope-set session (made for a caller asking more, see accounts.ts) only when
+ * it covers them; a scope-set session (made for a caller asking more, see scopeSets.ts) only when
  * `wanted` goes beyond the configured scopes, it covers them, and allowedScopes still hold its set.
  */
 export function lanesForScopes(
