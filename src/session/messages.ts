@@ -15,10 +15,11 @@ export const notSignedInText = (name: string) => `Not signed in to ${name}. Run 
 export const needsSignInText = (name: string, reason: string) =>
   `${name} needs you to sign in again (${reason}). Run "Agent Auth: Sign In".`;
 
-// ---- tokens: TokenService, its cache and the refresh engine --------------------------------
+/** A reference or provider id that names no configured provider. */
+export const unknownProviderText = (providerId: string) =>
+  `No provider "${providerId}" is configured in agentAuth.providers.`;
 
-export const unknownProviderText = (provider: string) =>
-  `No provider "${provider}" is configured in agentAuth.providers.`;
+// ---- tokens: TokenService, its cache and the refresh engine --------------------------------
 
 /** The reason in needsSignInText when a session has no refresh token (the server issued none, or it died). */
 export const noRefreshTokenReason = 'the server issued no refresh token';
@@ -63,10 +64,6 @@ export const listenerFailedText = (failure: string) => `A token change listener 
 // (end of tokens)
 
 // ---- accounts ------------------------------------------------------------------------------
-
-/** A reference or provider id that names no configured provider. */
-export const unknownProviderText = (providerId: string) =>
-  `No provider "${providerId}" is configured in agentAuth.providers.`;
 
 /**
  * `known`: the signed-in accounts as a list (`alice@example.com, Bob Smith (acme@u-4711)`);
