@@ -139,11 +139,16 @@ const ProviderSchema = z.object({
   resource: z.optional(endpointUrl),
   clientId: z.string().check(z.minLength(1, 'is required'), z.maxLength(256)),
   scopes: z.optional(z.array(scopeToken)),
+  /** What getSession callers may ask for beyond `scopes` (a session per scope set); see allowedScopesOf. */
   allowedScopes: z.optional(z.array(scopeToken)),
   flow: z.optional(z.enum(['auto', 'authorizationCode', 'deviceCode'])),
+  /** Without `issuer`: the whole server (authorization and token at least). With `issuer`: overrides of discovered endpoints. */
   endpoints: z.optional(EndpointsSchema),
+  /** How the client authenticates at the token and revocation endpoints; absent means `none` (a public client). */
   clientAuthentication: z.optional(z.enum(CLIENT_AUTHENTICATION_METHODS)),
+  /** Auth0's `audience`, sent on the authorization request and every token request. */
   audience: z.optional(parameterText(2048)),
+  /** RFC 8707 resource indicators sent on the authorization request and every token request (`resource` first, when set). */
   resources: z.optional(
     z.array(resourceIndicator).check(
       // Length checks would also run on a wrongly typed value and add noise to its message.
@@ -151,8 +156,10 @@ const ProviderSchema = z.object({
       z.refine((a) => !Array.isArray(a) || a.length <= 10, 'must name at most 10 resources'),
     ),
   ),
+  /** Allowlisted extra authorization-request parameters. */
   authorizationParameters: z.optional(AuthorizationParametersSchema),
   redirect: z.optional(RedirectSchema),
+  /** Hosts (host[:port], lower case) whose git HTTPS remotes get this provider's token; see gitHostsOf. */
   gitHosts: z.optional(
     z.array(
       z
@@ -179,49 +186,25 @@ const ProviderSchema = z.object({
 /** The fields a provider entry may have: package.json's schema (additionalProperties false) must list exactly these. */
 export const PROVIDER_FIELDS = Object.keys(ProviderSchema.shape);
 
-export interface ProviderConfig {
-  id: string;
-  label: string;
-  issuer?: string;
-  resource?: string;
-  clientId: string;
-  scopes: string[];
-  /** What getSession callers may ask for beyond `scopes` (a session per scope set); see allowedScopesOf. */
-  allowedScopes?: string[];
-  flow: 'auto' | 'authorizationCode' | 'deviceCode';
-  envVar: string;
-  /** Without `issuer`: the whole server (authorization and token at least). With `issuer`: overrides of discovered endpoints. */
-  endpoints?: ProviderEndpoints;
-  /** How the client authenticates at the token and revocation endpoints; absent means `none` (a public client). */
-  clientAuthentication?: ClientAuthenticationMethod;
-  /** Auth0's `audience`, sent on the authorization request and every token request. */
-  audience?: string;
-  /** RFC 8707 resource indicators sent on the authorization request and every token request (`resource` first, when set). */
-  resources?: string[];
-  /** Allowlisted extra authorization-request parameters, as strings. */
-  authorizationParameters?: Record<string, string>;
-  redirect?: RedirectConfig;
-  /** Hosts (host[:port], lower case) whose git HTTPS remotes get this provider's token; see gitHostsOf. */
-  gitHosts?: string[];
-  /** Set on a further account's lane (see accounts.ts): the id of the configured provider; `id` is then the lane's. */
-  laneOf?: string;
-}
+/** One valid `agentAuth.providers` entry, as the setting holds it. */
+type ProviderEntry = z.infer<typeof ProviderSchema>;
+
+/**
+ * A provider as the lifecycle uses it: a valid entry after parseProviders filled in its defaults
+ * (`label`, `scopes`, `flow`, `envVar`) and made its authorization parameters strings.
+ */
+export type ProviderConfig = Omit<ProviderEntry, 'label' | 'scopes' | 'flow' | 'envVar' | 'authorizationParameters'> &
+  Required<Pick<ProviderEntry, 'label' | 'scopes' | 'flow' | 'envVar'>> & {
+    authorizationParameters?: Record<string, string>;
+    /** Set on a further account's lane (see accounts/), never in settings: the configured provider's id; `id` is then the lane's. */
+    laneOf?: string;
+  };
 
 export type ClientAuthenticationMethod = (typeof CLIENT_AUTHENTICATION_METHODS)[number];
 
-export interface ProviderEndpoints {
-  authorization?: string;
-  token?: string;
-  deviceAuthorization?: string;
-  revocation?: string;
-  userinfo?: string;
-}
+export type ProviderEndpoints = z.infer<typeof EndpointsSchema>;
 
-export interface RedirectConfig {
-  host: (typeof REDIRECT_HOSTS)[number];
-  port?: number;
-  path?: string;
-}
+export type RedirectConfig = z.infer<typeof RedirectSchema>;
 
 /**
  * The hosts git may send this provider's token to: `gitHosts` when configured, else the hosts of
@@ -330,7 +313,7 @@ export function parseProviders(raw: unknown): { providers: ProviderConfig[]; pro
  * override single fields), `resource` (RFC 9728 discovery) or `endpoints` alone (no discovery:
  * then `authorization` and `token` are required).
  */
-function serverProblem(p: { issuer?: string; resource?: string; endpoints?: ProviderEndpoints }): string | undefined {
+function serverProblem(p: Pick<ProviderEntry, 'issuer' | 'resource' | 'endpoints'>): string | undefined {
   if (p.issuer && p.resource)
     return 'needs exactly one of "issuer" or "resource", not both (to also send RFC 8707 resource indicators with an issuer, use "resources")';
   if (p.resource && p.endpoints)
@@ -344,14 +327,7 @@ function serverProblem(p: { issuer?: string; resource?: string; endpoints?: Prov
 }
 
 /** When to refresh proactively: at `remainingFraction` of the lifetime left, but at least `minSecondsBeforeExpiry` before. */
-export interface RefreshSettings {
-  remainingFraction: number;
-  minSecondsBeforeExpiry: number;
-}
-
-export const DEFAULT_REFRESH: RefreshSettings = { remainingFraction: 0.25, minSecondsBeforeExpiry: 60 };
-
-const RefreshSchema = {
+const RefreshSchema = z.object({
   remainingFraction: z.number().check(
     z.refine(Number.isFinite, 'must be a number'),
     z.refine((n) => n > 0 && n <= 0.9, 'must be greater than 0 and at most 0.9'),
@@ -360,7 +336,11 @@ const RefreshSchema = {
     z.refine(Number.isFinite, 'must be a number'),
     z.refine((n) => n >= 0 && n <= 3600, 'must be between 0 and 3600 seconds'),
   ),
-};
+});
+
+export type RefreshSettings = z.infer<typeof RefreshSchema>;
+
+export const DEFAULT_REFRESH: RefreshSettings = { remainingFraction: 0.25, minSecondsBeforeExpiry: 60 };
 
 export function parseRefreshSettings(raw: Partial<Record<keyof RefreshSettings, unknown>>): {
   settings: RefreshSettings;
@@ -368,9 +348,9 @@ export function parseRefreshSettings(raw: Partial<Record<keyof RefreshSettings, 
 } {
   const settings = { ...DEFAULT_REFRESH };
   const problems: ConfigProblem[] = [];
-  for (const key of Object.keys(RefreshSchema) as (keyof RefreshSettings)[]) {
+  for (const key of Object.keys(RefreshSchema.shape) as (keyof RefreshSettings)[]) {
     if (raw[key] === undefined) continue;
-    const r = RefreshSchema[key].safeParse(raw[key]);
+    const r = RefreshSchema.shape[key].safeParse(raw[key]);
     if (r.success) settings[key] = r.data;
     else
       problems.push({

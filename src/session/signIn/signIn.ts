@@ -7,11 +7,12 @@ import type { FetchLike } from '../../protocol/http.js';
 import type { Logger } from '../../protocol/log.js';
 import { serverText } from '../../protocol/serverText.js';
 import type { TokenSet } from '../../protocol/tokens.js';
-import { clientContext, type ClientSecretSource } from './clientContext.js';
+import { clientContext, type ClientContextSource, type ClientSecretSource } from './clientContext.js';
 import { type ProviderConfig, resourcesOf } from '../config/config.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
 
-export type FlowKind = 'authorizationCode' | 'deviceCode';
+/** A flow the host can run: `auto` is resolved before sign-in starts. */
+export type FlowKind = Exclude<ProviderConfig['flow'], 'auto'>;
 
 /** What the host supplies for one interactive sign-in. */
 export interface SignInUi {
@@ -67,13 +68,7 @@ async function serverEndpoints(p: ProviderConfig, deps: SignInDeps, signal: Abor
 }
 
 /** The parts of the session record that shape every token request, as the provider's settings give them now. */
-function sessionContext(
-  p: ProviderConfig,
-  e: Endpoints,
-): Pick<
-  SessionRecord,
-  'providerId' | 'clientId' | 'endpoints' | 'resource' | 'resources' | 'audience' | 'clientAuthentication'
-> {
+function sessionContext(p: ProviderConfig, e: Endpoints): ClientContextSource {
   return {
     providerId: p.id,
     clientId: p.clientId,
