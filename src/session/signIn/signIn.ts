@@ -10,6 +10,13 @@ import type { TokenSet } from '../../protocol/tokens.js';
 import { clientContext, type ClientContextSource, type ClientSecretSource } from './clientContext.js';
 import { type ProviderConfig, resourcesOf } from '../config/config.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
+import {
+  defaultAccountLabel,
+  flowFallbackText,
+  noDiscoveryText,
+  redirectPortSettingText,
+  signingInText,
+} from '../messages.js';
 
 /** A flow the host can run: `auto` is resolved before sign-in starts. */
 export type FlowKind = Exclude<ProviderConfig['flow'], 'auto'>;
@@ -18,9 +25,10 @@ export type FlowKind = Exclude<ProviderConfig['flow'], 'auto'>;
 export interface SignInUi {
   /** The flow the host prefers for this window (it resolves `auto`); the other is used if the server lacks it. */
   preferredFlow: FlowKind;
-  openBrowser(url: string): Promise<boolean>;
-  externalRedirectUri?(local: string): Promise<string>;
-  onUserCode(prompt: UserCodePrompt): void;
+  // Functions, not methods: the flows are handed them on their own.
+  openBrowser: (url: string) => Promise<boolean>;
+  externalRedirectUri?: (local: string) => Promise<string>;
+  onUserCode: (prompt: UserCodePrompt) => void;
   signal: AbortSignal;
 }
 
@@ -35,9 +43,7 @@ export interface SignInDeps {
 export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignInDeps): Promise<SessionRecord> {
   const endpoints = await serverEndpoints(provider, deps, ui.signal);
   const flow = chooseFlow(ui.preferredFlow, endpoints, deps.log);
-  deps.log.info(
-    `Signing in to ${provider.label} with the ${flow === 'deviceCode' ? 'device' : 'authorization code'} flow.`,
-  );
+  deps.log.info(signingInText(provider.label, flow === 'deviceCode'));
   // The same context the session's refreshes and revocation will use (see clientContext.ts).
   const ctx = await clientContext(sessionContext(provider, endpoints), deps, ui.signal);
   const common = { ...ctx, endpoints, scopes: provider.scopes, log: deps.log, now: deps.now };
@@ -49,7 +55,7 @@ export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignI
           authorizationParameters: provider.authorizationParameters,
           redirect: provider.redirect && {
             ...provider.redirect,
-            setting: `the "redirect.port" of provider "${provider.id}" in agentAuth.providers`,
+            setting: redirectPortSettingText(provider.id),
           },
           openBrowser: ui.openBrowser,
           externalRedirectUri: ui.externalRedirectUri,
@@ -60,7 +66,7 @@ export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignI
 /** Discovery by issuer or resource (with `endpoints` overriding single fields), or the configured endpoints alone. */
 async function serverEndpoints(p: ProviderConfig, deps: SignInDeps, signal: AbortSignal): Promise<Endpoints> {
   if (!p.issuer && !p.resource) {
-    deps.log.info(`${p.label} has no discovery; using the configured endpoints.`);
+    deps.log.info(noDiscoveryText(p.label));
     return explicitEndpoints({ ...p.endpoints, token: p.endpoints!.token! });
   }
   const target = p.resource ? { resource: p.resource } : { issuer: p.issuer! };
@@ -85,7 +91,7 @@ function chooseFlow(preferred: FlowKind, e: Endpoints, log: Logger): FlowKind {
   if (has[preferred]) return preferred;
   const other: FlowKind = preferred === 'deviceCode' ? 'authorizationCode' : 'deviceCode';
   if (has[other]) {
-    log.info(`${e.issuer} does not support the ${preferred} flow; using ${other} instead.`);
+    log.info(flowFallbackText(e.issuer, preferred, other));
     return other;
   }
   return preferred; // the flow itself reports what is missing
@@ -103,7 +109,7 @@ function newSession(p: ProviderConfig, e: Endpoints, t: TokenSet, now: number): 
     sessionId: randomUUID(),
     providerId: p.id,
     clientId: context.clientId,
-    account: { id: c?.sub ?? `${p.id}-account`, label: label ?? `${p.label} account` },
+    account: { id: c?.sub ?? `${p.id}-account`, label: label ?? defaultAccountLabel(p.label) },
     scopes: p.scopes,
     endpoints: context.endpoints,
     ...(context.resource && { resource: context.resource }),
