@@ -31,6 +31,12 @@ export const needsSignInText = (name: string, reason: string) =>
 
 // store: unreadable session entries (the user sees them as "unreadable session entries")
 
+// Why a stored session or ledger is unreadable (in brackets in the lines below).
+export const notJsonText = 'not JSON';
+export const unknownVersionText = (version: unknown) => `unknown format version ${JSON.stringify(version)}`;
+/** Why a stored session or ledger entry is not this provider's. */
+export const otherProviderText = (providerId: string) => `it belongs to provider "${providerId}"`;
+
 export const unreadableSessionText = (providerId: string, reason: string, key: string) =>
   `The stored session for "${providerId}" is unreadable (${reason}); kept it among the unreadable session entries as ${key}.`;
 
@@ -184,9 +190,6 @@ export const unreadableLedgerText = (providerId: string, reason: string, key: st
 
 export const unreadableLedgerEntryText = (providerId: string, reason: string | undefined, key: string) =>
   `An entry of the revocation ledger of "${providerId}" is unreadable (${reason}); kept it among the unreadable session entries as ${key}.`;
-
-/** Why a stored session or ledger entry is not this provider's. */
-export const otherProviderText = (providerId: string) => `it belongs to provider "${providerId}"`;
 
 // consumers: ID tokens and the MCP forwarder
 

@@ -6,7 +6,13 @@ import type { SecretStore } from '../ports.js';
 import type { RefreshLock } from '../sync/refreshLock.js';
 import { type SessionRecord, SessionRecordSchema } from '../store/sessionRecord.js';
 import type { SessionStore } from '../store/sessionStore.js';
-import { ledgerFullText, otherProviderText, unreadableLedgerEntryText, unreadableLedgerText } from '../messages.js';
+import {
+  ledgerFullText,
+  notJsonText,
+  otherProviderText,
+  unreadableLedgerEntryText,
+  unreadableLedgerText,
+} from '../messages.js';
 
 /**
  * Tokens of sessions that were forgotten instead of revoked because another session of the same
@@ -113,7 +119,7 @@ export class RevocationLedger {
     const doc = LedgerSchema.safeParse(data);
     if (!doc.success) {
       const key = await this.deps.store.setAside(name, raw);
-      const reason = data === undefined ? 'not JSON' : describeIssues(doc.error.issues, data, 'ledger');
+      const reason = data === undefined ? notJsonText : describeIssues(doc.error.issues, data, 'ledger');
       this.deps.log.error(unreadableLedgerText(providerId, reason, key));
       return [];
     }

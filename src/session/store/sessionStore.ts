@@ -9,7 +9,7 @@ import {
   sessionKey,
 } from './sessionRecord.js';
 import { describeIssues } from '../../protocol/zodIssues.js';
-import { otherProviderText, unreadableSessionText } from '../messages.js';
+import { notJsonText, otherProviderText, unknownVersionText, unreadableSessionText } from '../messages.js';
 
 export type ReadResult =
   | { kind: 'ok'; session: SessionRecord }
@@ -110,12 +110,12 @@ function invalidReason(raw: string, providerId: string): string | undefined {
   try {
     data = JSON.parse(raw);
   } catch {
-    return 'not JSON';
+    return notJsonText;
   }
   const r = SessionRecordSchema.safeParse(data);
   if (!r.success) {
     const version = (data as { v?: unknown })?.v;
-    if (version !== undefined && version !== 1) return `unknown format version ${JSON.stringify(version)}`;
+    if (version !== undefined && version !== 1) return unknownVersionText(version);
     return describeIssues(r.error.issues, data, 'entry');
   }
   if (r.data.providerId !== providerId) return otherProviderText(r.data.providerId);
