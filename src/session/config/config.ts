@@ -20,19 +20,14 @@ import { DEFAULT_SCOPES, type ProviderConfig, type ProviderEntry, ProviderSchema
  * with their defaults filled in. What a provider entry may hold is providerSchema.ts's.
  */
 
-// The provider's schema, types and rules, for the modules that import them from here.
+// What modules that import the provider's types and rules from here use (config/index.ts exports them too).
 export {
   ALLOWED_AUTHORIZATION_PARAMETERS,
   allowedScopesOf,
-  CLIENT_AUTHENTICATION_METHODS,
   type ClientAuthenticationMethod,
-  DEFAULT_SCOPES,
   gitHostsOf,
   PROVIDER_FIELDS,
   type ProviderConfig,
-  type ProviderEndpoints,
-  REDIRECT_HOSTS,
-  type RedirectConfig,
   resourcesOf,
 } from './providerSchema.js';
 

@@ -16,8 +16,6 @@ export {
   gitHostsOf,
   PROVIDER_FIELDS,
   type ProviderConfig,
-  type ProviderEndpoints,
-  type RedirectConfig,
   resourcesOf,
 } from './providerSchema.js';
 export {
