@@ -6,7 +6,19 @@ import {
 } from '../../protocol/discovery.js';
 import type { Endpoints } from '../../protocol/endpoints.js';
 import { AuthError, isAuthError } from '../../protocol/errors.js';
-import { DEFAULT_SCOPES, parseProviders, type ProviderConfig } from './config.js';
+import {
+  deviceOnlyText,
+  invalidNewEntryText,
+  noDeviceFlowText,
+  noPkceS256Text,
+  noRefreshTokensText,
+  noRevocationText,
+  noSignInMethodText,
+  notAServerText,
+  pkceNotAdvertisedText,
+} from '../messages.js';
+import { parseProviders } from './config.js';
+import { DEFAULT_SCOPES, type ProviderConfig } from './providerSchema.js';
 
 /**
  * The "Add Provider" analysis, without any UI: what a server offers (from its metadata), whether
@@ -71,11 +83,7 @@ export async function analyzeServer(url: string, deps: DiscoveryDeps): Promise<S
     try {
       found = await discoverServer(target, deps);
     } catch (asResource) {
-      throw new AuthError(
-        'unsupported',
-        `${url} is neither an authorization server with OpenID Connect or RFC 8414 metadata, nor a resource with RFC 9728 metadata (${(asResource as Error).message}).`,
-        { cause: asResource },
-      );
+      throw new AuthError('unsupported', notAServerText(url, (asResource as Error).message), { cause: asResource });
     }
   }
   return analyzeMetadata(target, found.endpoints, found.advertised);
@@ -98,17 +106,13 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
     problems.push({
       code: !authorizationCode ? 'noSignInMethod' : 'noPkceS256',
       severity: 'blocker',
-      message: !authorizationCode
-        ? 'The server offers neither the authorization code grant nor the device authorization grant, so there is no way to sign in.'
-        : `The server does not support PKCE with S256 (it lists ${methods!.join(', ') || 'no method'}), which Agent Auth requires for the authorization code grant, and it has no device authorization grant.`,
+      message: !authorizationCode ? noSignInMethodText : noPkceS256Text(methods ?? []),
     });
   } else if (!browserWorks) {
     problems.push({
       code: 'deviceOnly',
       severity: 'limitation',
-      message: !authorizationCode
-        ? 'The server has no authorization code grant: sign-in uses the device code only.'
-        : 'The server does not support PKCE with S256: browser sign-in is impossible, sign-in uses the device code only.',
+      message: deviceOnlyText(authorizationCode),
     });
   }
   if (refreshTokens !== 'yes') {
@@ -116,33 +120,28 @@ export function analyzeMetadata(target: DiscoveryTarget, e: Endpoints, advertise
       code: 'noRefreshTokens',
       severity: 'blocker',
       overridable: true,
-      message:
-        'The server does not advertise the refresh_token grant, and without refresh tokens Agent Auth cannot keep the token fresh: ' +
-        'you would sign in again whenever it expires. Some servers (Glewlwyd, for one) issue refresh tokens without listing the grant.',
+      message: noRefreshTokensText,
     });
   }
   if (browserWorks && pkceS256 === 'notAdvertised') {
     problems.push({
       code: 'pkceNotAdvertised',
       severity: 'limitation',
-      message:
-        'The server does not say whether it supports PKCE; Agent Auth sends S256 and fails clearly if it is refused.',
+      message: pkceNotAdvertisedText,
     });
   }
   if (browserWorks && !deviceFlow) {
     problems.push({
       code: 'noDeviceFlow',
       severity: 'limitation',
-      message:
-        'The server has no device authorization grant: remote, web and code-server windows also sign in through the browser, which must reach this machine’s loopback address.',
+      message: noDeviceFlowText,
     });
   }
   if (!e.revocation_endpoint) {
     problems.push({
       code: 'noRevocation',
       severity: 'limitation',
-      message:
-        'The server has no revocation endpoint: signing out forgets the tokens here, and they stay valid at the server until they expire.',
+      message: noRevocationText,
     });
   }
   const verdict = problems.some((p) => p.severity === 'blocker') ? 'unusable' : problems.length ? 'limited' : 'ready';
@@ -185,7 +184,7 @@ export function providerEntry(a: ServerAnalysis, clientId: string, existing: unk
   };
   const { problems } = parseProviders([...existing, entry]);
   const mine = problems.find((p) => p.where.startsWith(`agentAuth.providers[${existing.length}]`));
-  if (mine) throw new AuthError('config', `The new entry would be invalid: ${mine.message}.`);
+  if (mine) throw new AuthError('config', invalidNewEntryText(mine.message));
   return entry;
 }
 

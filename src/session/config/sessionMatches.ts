@@ -1,4 +1,4 @@
-import { type ProviderConfig, resourcesOf } from './config.js';
+import { type ProviderConfig, resourcesOf } from './providerSchema.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
 
 /**

@@ -2,6 +2,7 @@ import { SessionError } from '../errors.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
 import type { AccessToken, GetTokenOptions } from '../tokenService.js';
 import { atMostHalfLifetime, MIN_VALIDITY_S } from '../config/validity.js';
+import { idTokenExpiredText, idTokenNotJwtText, noIdTokenText } from '../messages.js';
 
 /**
  * The provider's OpenID Connect ID token, for consumers that authenticate with it instead of the
@@ -35,10 +36,7 @@ export async function getIdToken(
   id = current(service, providerId);
   if (id.expiresAt - now() > 0) return id.token;
   const label = service.state(providerId)?.provider.label ?? providerId;
-  throw new SessionError(
-    'no_id_token',
-    `the ID token of ${label} has expired and refreshing brought no new one. Run "Agent Auth: Sign In".`,
-  );
+  throw new SessionError('no_id_token', idTokenExpiredText(label));
 }
 
 function current(service: IdTokenService, providerId: string) {
@@ -46,13 +44,10 @@ function current(service: IdTokenService, providerId: string) {
   const label = st?.provider.label ?? providerId;
   const idToken = st?.session?.idToken;
   if (!idToken) {
-    throw new SessionError(
-      'no_id_token',
-      `${label} issued no ID token. ID tokens come from OpenID Connect providers when the scopes include "openid"; use the access token instead, or add "openid" to the provider's scopes and sign in again.`,
-    );
+    throw new SessionError('no_id_token', noIdTokenText(label));
   }
   const claims = jwtTimes(idToken);
-  if (!claims) throw new SessionError('no_id_token', `the ID token of ${label} is not a JWT with an "exp" claim.`);
+  if (!claims) throw new SessionError('no_id_token', idTokenNotJwtText(label));
   const lifetime = claims.iat !== undefined ? claims.exp - claims.iat : Infinity;
   return {
     token: { providerId, idToken, expiresAt: claims.exp },

@@ -2,9 +2,18 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from '../../protocol/log.js';
 import { fetchWithToken, type GetToken } from './authorizedFetch.js';
 import { sessionErrorCode } from '../errors.js';
+import {
+  proxyErrorText,
+  proxyFailedText,
+  proxyRejectedLogText,
+  proxyRejectedText,
+  proxyRequestFailedText,
+  proxyText,
+} from '../messages.js';
 
 /**
  * A loopback forwarder that puts the provider's current bearer token on every request to an HTTP
@@ -57,10 +66,10 @@ export async function startTokenProxy(o: {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const presented = Buffer.from(req.headers.authorization ?? '');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
-      return reply(res, 403, 'not a client of this window');
+      return reply(res, 403, proxyText.notAClient);
     const id = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/mcp\//, ''));
     const route = routes.get(id);
-    if (!route) return reply(res, 404, 'no such MCP server');
+    if (!route) return reply(res, 404, proxyText.noSuchServer);
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
     const headers: Record<string, string> = {};
     for (const h of REQUEST_HEADERS) {
@@ -82,18 +91,14 @@ export async function startTokenProxy(o: {
     } catch (e) {
       if (aborted.signal.aborted) return;
       const code = sessionErrorCode(e);
-      o.log.warn(`MCP server "${id}": ${code ? 'no token' : 'request failed'}: ${(e as Error).message}`);
-      return reply(res, code ? 503 : 502, `Agent Auth: ${(e as Error).message}`);
+      o.log.warn(proxyRequestFailedText(id, !!code, (e as Error).message));
+      return reply(res, code ? 503 : 502, proxyErrorText((e as Error).message));
     }
     if (upstream.status === 401) {
       // Passed on, a 401 would start VS Code's own OAuth for the forwarder's address.
       await upstream.body?.cancel();
-      o.log.warn(`MCP server "${id}" rejected a freshly refreshed token (401).`);
-      return reply(
-        res,
-        502,
-        `Agent Auth: the MCP server rejected a freshly refreshed token of provider "${route.providerId}".`,
-      );
+      o.log.warn(proxyRejectedLogText(id));
+      return reply(res, 502, proxyRejectedText(route.providerId));
     }
     res.statusCode = upstream.status;
     for (const h of RESPONSE_HEADERS) {
@@ -102,15 +107,15 @@ export async function startTokenProxy(o: {
     }
     if (!upstream.body) return void res.end();
     res.flushHeaders();
-    const stream = Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream);
+    const stream = Readable.fromWeb(upstream.body as WebReadableStream);
     stream.on('error', () => res.destroy());
     stream.pipe(res);
   };
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: Error) => {
-      o.log.warn(`MCP forwarder: ${e.message}`);
-      if (!res.headersSent) reply(res, 500, 'internal error');
+      o.log.warn(proxyFailedText(e.message));
+      if (!res.headersSent) reply(res, 500, proxyText.internalError);
       else res.destroy();
     });
   });
@@ -144,7 +149,7 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> 
   let size = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
     size += c.length;
-    if (size > MAX_BODY) throw new Error('request body too large');
+    if (size > MAX_BODY) throw new Error(proxyText.bodyTooLarge);
     chunks.push(c);
   }
   return new Uint8Array(Buffer.concat(chunks));

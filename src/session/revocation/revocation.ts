@@ -9,6 +9,16 @@ import type { LedgerEntry, RevocationLedger } from './revocationLedger.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
 import { sessionMismatch } from '../config/sessionMatches.js';
 import type { SessionStore } from '../store/sessionStore.js';
+import {
+  forgottenNotRevokedText,
+  keptTokenRevocationFailedText,
+  mismatchText,
+  noRevocationEndpointText,
+  releaseFailedText,
+  retireFailedText,
+  revocationFailedText,
+  revokedText,
+} from '../messages.js';
 
 export interface RevocationDeps {
   fetch: FetchLike;
@@ -51,11 +61,7 @@ export async function revokeSession(s: Revocable, label: string, deps: Revocatio
     token,
     s.refreshToken ? 'refresh_token' : 'access_token',
   );
-  deps.log.info(
-    done
-      ? `Revoked the ${s.refreshToken ? 'refresh' : 'access'} token at ${label}.`
-      : `${label} has no revocation endpoint; nothing to revoke.`,
-  );
+  deps.log.info(done ? revokedText(label, !!s.refreshToken) : noRevocationEndpointText(label));
 }
 
 /** The sessions holding distinct tokens. */
@@ -75,7 +81,7 @@ export async function revokeAll(
     try {
       await revokeSession(s, label, deps);
     } catch (err) {
-      deps.log.warn(`Revocation at ${label} failed (${(err as Error).message}); the session is forgotten anyway.`);
+      deps.log.warn(revocationFailedText(label, (err as Error).message));
     }
   }
 }
@@ -101,10 +107,7 @@ export class SessionRevoker {
     const going = distinctSessions(sessions);
     if (!going.length) return;
     const shared = going.some(hasPartner);
-    if (shared)
-      log.info(
-        `${label}: the session of ${going[0].account.label} is forgotten, not revoked (another session of the same account may rest on its grant); its token is kept to revoke with the last one.`,
-      );
+    if (shared) log.info(forgottenNotRevokedText(label, going[0].account.label));
     try {
       if (shared) {
         await ledger.keep(going);
@@ -115,7 +118,7 @@ export class SessionRevoker {
       }
       await this.revokeLedgered(providerOfLane(going[0].providerId), label);
     } catch (err) {
-      log.warn(`${label}: keeping or revoking the tokens of a signed-out session failed: ${(err as Error).message}`);
+      log.warn(releaseFailedText(label, (err as Error).message));
     }
   }
 
@@ -128,9 +131,7 @@ export class SessionRevoker {
       try {
         await revokeSession(e, label, this.deps);
       } catch (err) {
-        log.warn(
-          `Revoking a kept token of ${e.account.label} at ${label} failed (${(err as Error).message}); it is kept for a later try.`,
-        );
+        log.warn(keptTokenRevocationFailedText(e.account.label, label, (err as Error).message));
         failed.push(e);
       }
     }
@@ -154,9 +155,7 @@ export class MismatchRetirer {
     if (this.retired.has(s.sessionId)) return;
     this.retired.add(s.sessionId);
     const { log, lock, store } = this.deps;
-    log.warn(
-      `The stored ${provider.label} session was made for another ${sessionMismatch(s, provider)} than configured now; signing it out.`,
-    );
+    log.warn(mismatchText(provider.label, sessionMismatch(s, provider)));
     try {
       await lock.withLock(s.providerId, async () => {
         const r = await store.read(s.providerId);
@@ -165,7 +164,7 @@ export class MismatchRetirer {
       // A lane of the same account that still matches may rest on its grant (see SessionRevoker).
       await this.deps.revoker.release([s], provider.label);
     } catch (err) {
-      log.warn(`Signing out the old ${provider.label} session failed: ${(err as Error).message}`);
+      log.warn(retireFailedText(provider.label, (err as Error).message));
     }
   }
 }

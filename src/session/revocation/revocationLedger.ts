@@ -6,6 +6,13 @@ import type { SecretStore } from '../ports.js';
 import type { RefreshLock } from '../sync/refreshLock.js';
 import { type SessionRecord, SessionRecordSchema } from '../store/sessionRecord.js';
 import type { SessionStore } from '../store/sessionStore.js';
+import {
+  ledgerFullText,
+  notJsonText,
+  otherProviderText,
+  unreadableLedgerEntryText,
+  unreadableLedgerText,
+} from '../messages.js';
 
 /**
  * Tokens of sessions that were forgotten instead of revoked because another session of the same
@@ -89,9 +96,7 @@ export class RevocationLedger {
         return;
       const dropped = changed.length - MAX_LEDGER_ENTRIES;
       if (dropped > 0) {
-        this.deps.log.warn(
-          `The revocation ledger of "${providerId}" is full; its ${dropped} oldest token${dropped > 1 ? 's stay' : ' stays'} valid at the server until ${dropped > 1 ? 'they expire' : 'it expires'}.`,
-        );
+        this.deps.log.warn(ledgerFullText(providerId, dropped));
       }
       const entries = changed.slice(Math.max(0, dropped));
       const key = LEDGER_KEY_PREFIX + providerId;
@@ -114,10 +119,8 @@ export class RevocationLedger {
     const doc = LedgerSchema.safeParse(data);
     if (!doc.success) {
       const key = await this.deps.store.setAside(name, raw);
-      const reason = data === undefined ? 'not JSON' : describeIssues(doc.error.issues, data, 'ledger');
-      this.deps.log.error(
-        `The revocation ledger of "${providerId}" is unreadable (${reason}); moved it aside as ${key}.`,
-      );
+      const reason = data === undefined ? notJsonText : describeIssues(doc.error.issues, data, 'ledger');
+      this.deps.log.error(unreadableLedgerText(providerId, reason, key));
       return [];
     }
     const valid: LedgerEntry[] = [];
@@ -126,16 +129,14 @@ export class RevocationLedger {
       const reason = !r.success
         ? describeIssues(r.error.issues, item, 'entry')
         : providerOfLane(r.data.providerId) !== providerId
-          ? `it belongs to provider "${r.data.providerId}"`
+          ? otherProviderText(r.data.providerId)
           : undefined;
       if (r.success && reason === undefined) {
         valid.push(r.data);
         continue;
       }
       const key = await this.deps.store.setAside(`${name}/${i}`, JSON.stringify(item));
-      this.deps.log.error(
-        `An entry of the revocation ledger of "${providerId}" is unreadable (${reason}); moved it aside as ${key}.`,
-      );
+      this.deps.log.error(unreadableLedgerEntryText(providerId, reason, key));
     }
     return valid;
   }

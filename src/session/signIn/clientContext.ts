@@ -4,6 +4,7 @@ import type { ClientContext } from '../../protocol/tokens.js';
 import { providerOfLane } from '../laneIds.js';
 import type { SecretStore } from '../ports.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
+import { missingClientSecretText } from '../messages.js';
 
 /**
  * Everything a token request needs besides the grant itself, built in one place for sign-in,
@@ -43,10 +44,7 @@ export async function clientContext(
 }
 
 export const missingClientSecret = (providerId: string, method: string) =>
-  new AuthError(
-    'config',
-    `Provider "${providerId}" authenticates with a client secret (${method}), and none is stored. Run "Agent Auth: Set Client Secret…".`,
-  );
+  new AuthError('config', missingClientSecretText(providerId, method));
 
 export const CLIENT_SECRET_KEY_PREFIX = 'agent-auth/client-secret/';
 

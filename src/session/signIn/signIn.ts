@@ -7,19 +7,28 @@ import type { FetchLike } from '../../protocol/http.js';
 import type { Logger } from '../../protocol/log.js';
 import { serverText } from '../../protocol/serverText.js';
 import type { TokenSet } from '../../protocol/tokens.js';
-import { clientContext, type ClientSecretSource } from './clientContext.js';
+import { clientContext, type ClientContextSource, type ClientSecretSource } from './clientContext.js';
 import { type ProviderConfig, resourcesOf } from '../config/config.js';
 import type { SessionRecord } from '../store/sessionRecord.js';
+import {
+  defaultAccountLabel,
+  flowFallbackText,
+  noDiscoveryText,
+  redirectPortSettingText,
+  signingInText,
+} from '../messages.js';
 
-export type FlowKind = 'authorizationCode' | 'deviceCode';
+/** A flow the host can run: `auto` is resolved before sign-in starts. */
+export type FlowKind = Exclude<ProviderConfig['flow'], 'auto'>;
 
 /** What the host supplies for one interactive sign-in. */
 export interface SignInUi {
   /** The flow the host prefers for this window (it resolves `auto`); the other is used if the server lacks it. */
   preferredFlow: FlowKind;
-  openBrowser(url: string): Promise<boolean>;
-  externalRedirectUri?(local: string): Promise<string>;
-  onUserCode(prompt: UserCodePrompt): void;
+  // Functions, not methods: the flows are handed them on their own.
+  openBrowser: (url: string) => Promise<boolean>;
+  externalRedirectUri?: (local: string) => Promise<string>;
+  onUserCode: (prompt: UserCodePrompt) => void;
   signal: AbortSignal;
 }
 
@@ -34,9 +43,7 @@ export interface SignInDeps {
 export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignInDeps): Promise<SessionRecord> {
   const endpoints = await serverEndpoints(provider, deps, ui.signal);
   const flow = chooseFlow(ui.preferredFlow, endpoints, deps.log);
-  deps.log.info(
-    `Signing in to ${provider.label} with the ${flow === 'deviceCode' ? 'device' : 'authorization code'} flow.`,
-  );
+  deps.log.info(signingInText(provider.label, flow === 'deviceCode'));
   // The same context the session's refreshes and revocation will use (see clientContext.ts).
   const ctx = await clientContext(sessionContext(provider, endpoints), deps, ui.signal);
   const common = { ...ctx, endpoints, scopes: provider.scopes, log: deps.log, now: deps.now };
@@ -48,7 +55,7 @@ export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignI
           authorizationParameters: provider.authorizationParameters,
           redirect: provider.redirect && {
             ...provider.redirect,
-            setting: `the "redirect.port" of provider "${provider.id}" in agentAuth.providers`,
+            setting: redirectPortSettingText(provider.id),
           },
           openBrowser: ui.openBrowser,
           externalRedirectUri: ui.externalRedirectUri,
@@ -59,7 +66,7 @@ export async function signIn(provider: ProviderConfig, ui: SignInUi, deps: SignI
 /** Discovery by issuer or resource (with `endpoints` overriding single fields), or the configured endpoints alone. */
 async function serverEndpoints(p: ProviderConfig, deps: SignInDeps, signal: AbortSignal): Promise<Endpoints> {
   if (!p.issuer && !p.resource) {
-    deps.log.info(`${p.label} has no discovery; using the configured endpoints.`);
+    deps.log.info(noDiscoveryText(p.label));
     return explicitEndpoints({ ...p.endpoints, token: p.endpoints!.token! });
   }
   const target = p.resource ? { resource: p.resource } : { issuer: p.issuer! };
@@ -67,13 +74,7 @@ async function serverEndpoints(p: ProviderConfig, deps: SignInDeps, signal: Abor
 }
 
 /** The parts of the session record that shape every token request, as the provider's settings give them now. */
-function sessionContext(
-  p: ProviderConfig,
-  e: Endpoints,
-): Pick<
-  SessionRecord,
-  'providerId' | 'clientId' | 'endpoints' | 'resource' | 'resources' | 'audience' | 'clientAuthentication'
-> {
+function sessionContext(p: ProviderConfig, e: Endpoints): ClientContextSource {
   return {
     providerId: p.id,
     clientId: p.clientId,
@@ -90,7 +91,7 @@ function chooseFlow(preferred: FlowKind, e: Endpoints, log: Logger): FlowKind {
   if (has[preferred]) return preferred;
   const other: FlowKind = preferred === 'deviceCode' ? 'authorizationCode' : 'deviceCode';
   if (has[other]) {
-    log.info(`${e.issuer} does not support the ${preferred} flow; using ${other} instead.`);
+    log.info(flowFallbackText(e.issuer, preferred, other));
     return other;
   }
   return preferred; // the flow itself reports what is missing
@@ -108,7 +109,7 @@ function newSession(p: ProviderConfig, e: Endpoints, t: TokenSet, now: number): 
     sessionId: randomUUID(),
     providerId: p.id,
     clientId: context.clientId,
-    account: { id: c?.sub ?? `${p.id}-account`, label: label ?? `${p.label} account` },
+    account: { id: c?.sub ?? `${p.id}-account`, label: label ?? defaultAccountLabel(p.label) },
     scopes: p.scopes,
     endpoints: context.endpoints,
     ...(context.resource && { resource: context.resource }),

@@ -1,7 +1,9 @@
+import * as z from 'zod/mini';
 import type { FetchLike } from '../../protocol/http.js';
 import { fingerprint, type Logger } from '../../protocol/log.js';
 import { revokeToken } from '../../protocol/tokens.js';
 import type { SessionStore } from './sessionStore.js';
+import { unreadableEntryRevocationFailedText, unreadableEntryRevokedText } from '../messages.js';
 
 /**
  * Entries set aside as unreadable (see SessionStore.read) may still hold a live refresh token,
@@ -30,13 +32,9 @@ export async function purgeQuarantined(
           'refresh_token',
         );
         if (done) result.revoked++;
-        deps.log.info(
-          `Set-aside entry ${key}: ${done ? `revoked its refresh token ${fingerprint(target.refreshToken)}` : 'its server has no revocation endpoint'}.`,
-        );
+        deps.log.info(unreadableEntryRevokedText(key, done ? fingerprint(target.refreshToken) : undefined));
       } catch (err) {
-        deps.log.warn(
-          `Set-aside entry ${key}: revoking its refresh token failed (${(err as Error).message}); deleting it anyway.`,
-        );
+        deps.log.warn(unreadableEntryRevocationFailedText(key, (err as Error).message));
       }
     }
     await store.deleteQuarantined(key);
@@ -45,11 +43,21 @@ export async function purgeQuarantined(
   return result;
 }
 
-type Revocable = {
-  refreshToken: string;
-  clientId: string;
-  endpoints: { issuer: string; token_endpoint: string; revocation_endpoint: string };
-};
+/** Bounded, non-empty text: the entry is untrusted. */
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+
+/** What revoking needs of an unreadable entry (only its plain string fields; anything else it holds is ignored). */
+const RevocableSchema = z.object({
+  refreshToken: text(16_384),
+  clientId: text(256),
+  endpoints: z.object({
+    issuer: text(2048),
+    token_endpoint: z.catch(z.optional(text(2048)), undefined),
+    revocation_endpoint: text(2048).check(z.refine((v) => URL.canParse(v))),
+  }),
+});
+
+type Revocable = z.infer<typeof RevocableSchema> & { endpoints: { token_endpoint: string } };
 
 function revocable(raw: string | undefined): Revocable | undefined {
   let data: unknown;
@@ -58,27 +66,15 @@ function revocable(raw: string | undefined): Revocable | undefined {
   } catch {
     return undefined;
   }
-  const d = data as {
-    refreshToken?: unknown;
-    clientId?: unknown;
-    endpoints?: { issuer?: unknown; token_endpoint?: unknown; revocation_endpoint?: unknown };
-  };
-  const str = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-  const e = d?.endpoints;
-  if (
-    !str(d?.refreshToken, 16_384) ||
-    !str(d?.clientId, 256) ||
-    !str(e?.issuer, 2048) ||
-    !str(e?.revocation_endpoint, 2048) ||
-    !URL.canParse(e.revocation_endpoint)
-  )
-    return undefined;
+  const r = RevocableSchema.safeParse(data);
+  if (!r.success) return undefined;
+  const { refreshToken, clientId, endpoints: e } = r.data;
   return {
-    refreshToken: d.refreshToken,
-    clientId: d.clientId,
+    refreshToken,
+    clientId,
     endpoints: {
       issuer: e.issuer,
-      token_endpoint: str(e.token_endpoint, 2048) ? e.token_endpoint : e.issuer,
+      token_endpoint: e.token_endpoint ?? e.issuer,
       revocation_endpoint: e.revocation_endpoint,
     },
   };

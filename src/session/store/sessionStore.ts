@@ -9,6 +9,7 @@ import {
   sessionKey,
 } from './sessionRecord.js';
 import { describeIssues } from '../../protocol/zodIssues.js';
+import { notJsonText, otherProviderText, unknownVersionText, unreadableSessionText } from '../messages.js';
 
 export type ReadResult =
   | { kind: 'ok'; session: SessionRecord }
@@ -38,9 +39,7 @@ export class SessionStore {
     if (reason === undefined) return { kind: 'ok', session: JSON.parse(raw) as SessionRecord };
     const quarantineKey = await this.setAside(providerId, raw);
     await this.secrets.delete(key);
-    this.log.error(
-      `The stored session for "${providerId}" is unreadable (${reason}); moved it aside as ${quarantineKey}.`,
-    );
+    this.log.error(unreadableSessionText(providerId, reason, quarantineKey));
     return { kind: 'corrupt', reason, quarantineKey };
   }
 
@@ -111,14 +110,14 @@ function invalidReason(raw: string, providerId: string): string | undefined {
   try {
     data = JSON.parse(raw);
   } catch {
-    return 'not JSON';
+    return notJsonText;
   }
   const r = SessionRecordSchema.safeParse(data);
   if (!r.success) {
     const version = (data as { v?: unknown })?.v;
-    if (version !== undefined && version !== 1) return `unknown format version ${JSON.stringify(version)}`;
+    if (version !== undefined && version !== 1) return unknownVersionText(version);
     return describeIssues(r.error.issues, data, 'entry');
   }
-  if (r.data.providerId !== providerId) return `it belongs to provider "${r.data.providerId}"`;
+  if (r.data.providerId !== providerId) return otherProviderText(r.data.providerId);
   return undefined;
 }
