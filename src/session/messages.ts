@@ -57,7 +57,8 @@ export const corruptSessionText = (name: string, reason: string) =>
 export const readSessionFailedText = (name: string, failure: string) =>
   `Reading the session of ${name} failed: ${failure}`;
 
-export const loadSessionFailedText = (id: string, err: unknown) => `Loading "${id}": ${String(err)}`;
+export const loadSessionFailedText = (name: string, err: unknown) =>
+  `Reading the stored session of ${name} failed: ${err instanceof Error ? err.message : String(err)}`;
 
 export const listenerFailedText = (failure: string) => `A token change listener failed: ${failure}`;
 

@@ -81,7 +81,7 @@ export class LaneCache implements RefreshHost {
       if (e.session && !sessionMatches(e.session, this.providers.get(id)!)) this.adopt(id, e.session);
     }
     for (const id of this.providers.keys())
-      void this.load(id).catch((e: unknown) => this.deps.log.error(loadSessionFailedText(id, e)));
+      void this.load(id).catch((e: unknown) => this.deps.log.error(loadSessionFailedText(this.deps.nameOf(id), e)));
   }
 
   /** Every configured lane. */
