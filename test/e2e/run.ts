@@ -11,7 +11,7 @@ import { compileHostTests, hostTestsOut, mochaPath, packageHostRunner } from './
 import { e2eDir, type Host, HOSTS, repoRoot, screenshotsDir } from './paths.js';
 import { run } from './processes.js';
 import { agentAuthSettings, agentSettings, type Flow, PROVIDER_ID } from './providerSettings.js';
-import { type Result, runScenarios, summary, selectScenarios } from './runner.js';
+import { breakdown, measurementLines, type Result, runScenarios, summary, selectScenarios } from './runner.js';
 import { ArgvWatch } from '../support/leaks.js';
 import { hostSuite } from './scenarios/hostSuite.js';
 import { noTokenAtRest } from './scenarios/leaks.js';
@@ -44,6 +44,8 @@ import { type GitRemote, startGitRemote } from './gitRemote.js';
 import { type TwoWindows, twoWebWindows, twoWebWindowsWithoutHandoff } from './scenarios/twoWindows.js';
 
 const OVERALL_LIMIT_MS = 60 * 60_000;
+/** test/host/untrusted.test.ts's suite: made for the Restricted Mode window, it skips itself in a trusted one. */
+const RESTRICTED_MODE_SUITE = 'untrusted workspace: no tokens';
 /** Short enough that a proactive refresh happens while the scenarios run. */
 const ACCESS_TOKEN_TTL_S = 40;
 
@@ -93,8 +95,11 @@ async function teardown(): Promise<void> {
   await idp2?.close();
 }
 
+/** The hosts' lines, the measurements, the two counts, and last the `N passed, N failed` line CI reads. */
 function finish(code: number): never {
   for (const line of hostLines) console.log(line);
+  for (const line of measurementLines(results)) console.log(line);
+  console.log(breakdown(results));
   console.log(summary(results));
   process.exit(code);
 }
@@ -134,7 +139,8 @@ async function main(): Promise<void> {
       await teardown();
       argv = wb = cs = idp = hostileIdp = idp2 = gitRemote = mcp = peer = network = undefined;
     }
-    const line = `e2e ${hostLabel(host)}: ${summary(results.slice(before))} in ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    const ran = results.slice(before);
+    const line = `e2e ${hostLabel(host)}: ${breakdown(ran)}; in all ${summary(ran)} in ${((Date.now() - started) / 1000).toFixed(0)} s`;
     hostLines.push(line);
     console.log(line);
   }
@@ -261,7 +267,8 @@ async function runHost(
   // The host tests run first: they start on their own when the workbench connects, and the UI
   // scenarios should not share the extension host with them.
   const scenarios = [
-    hostSuite(w),
+    // Every host test runs here but the Restricted Mode suite: one skipped otherwise means the window was not trusted.
+    hostSuite(w, { noneSkipped: true, skippedHere: [RESTRICTED_MODE_SUITE] }),
     authCodeSignIn(w),
     countdownAndRefresh(w, ACCESS_TOKEN_TTL_S),
     refreshNowWithoutToast(w),
@@ -451,8 +458,12 @@ const limit = setTimeout(() => {
   results.push({ name: 'overall time limit', ok: false, ms: OVERALL_LIMIT_MS });
   void teardown().finally(() => finish(1));
 }, OVERALL_LIMIT_MS);
-// A step that timed out may still reject later; that must not kill the run before teardown.
-process.on('unhandledRejection', (e) => console.error(`e2e: ignored a late failure: ${(e as Error)?.message ?? e}`));
+// A rejection nobody handled is a failure of the run; it must not kill the run before teardown, though.
+process.on('unhandledRejection', (e) => {
+  const detail = (e as Error)?.stack ?? String(e);
+  console.error(`e2e: unhandled rejection: ${detail}`);
+  results.push({ name: 'unhandled rejection', ok: false, ms: 0, detail });
+});
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void teardown().finally(() => finish(130)));
 }

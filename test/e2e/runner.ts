@@ -9,12 +9,23 @@ import { screenshotsDir } from './paths.js';
  * also leaves one named ...-FAILED.png and reports the extension's last log lines.
  */
 
+/**
+ * What a result counts as: a UI scenario (driven through the workbench), an in-host mocha test
+ * (test/host, run inside the extension host), or a measurement (numbers for a comparison, never a
+ * pass; a measurement whose set-up fails is still a failure).
+ */
+export type ResultKind = 'scenario' | 'host' | 'measurement';
+
 export interface Result {
   name: string;
   ok: boolean;
   ms: number;
   /** Why it failed. */
   detail?: string;
+  /** Default 'scenario'. */
+  kind?: ResultKind;
+  /** A measurement's lines (Steps.measure), for the summary. */
+  measured?: string[];
 }
 
 export interface Steps {
@@ -25,10 +36,14 @@ export interface Steps {
   <T>(name: string, fn: () => Promise<T>, opts?: StepOptions): Promise<T>;
   /** Prints an indented line under the scenario. */
   note(message: string): void;
+  /** Prints a line like `note` and keeps it for the summary: what a measurement measured. */
+  measure(line: string): void;
 }
 
 export interface Scenario {
   name: string;
+  /** Default 'scenario'; results it returns take it unless they name their own. */
+  kind?: ResultKind;
   /** Scenarios that must have passed first; otherwise this one fails without running. */
   needs?: string[];
   /** May return results of its own (the in-host mocha tests), each counted separately. */
@@ -89,24 +104,27 @@ export async function runScenarios(scenarios: Scenario[], hooks: RunnerHooks, ho
         ok: false,
         ms: 0,
         detail: `not run: needs ${missing.join(', ')}, which did not pass`,
+        kind: sc.kind ?? 'scenario',
       });
       continue;
     }
     console.log(`▶ ${sc.name}`);
+    const measured: string[] = [];
+    const kind = sc.kind ?? 'scenario';
     try {
-      const sub = await sc.run(makeSteps(sc.name, hooks, shots));
-      if (sub) for (const r of sub) report(results, r);
-      else report(results, { name: sc.name, ok: true, ms: Date.now() - started });
+      const sub = await sc.run(makeSteps(sc.name, hooks, shots, measured));
+      if (sub) for (const r of sub) report(results, { kind, ...r });
+      else report(results, { name: sc.name, ok: true, ms: Date.now() - started, kind, measured });
       if (!sub || sub.every((r) => r.ok)) passed.add(sc.name);
     } catch (e) {
       const detail = e instanceof StepFailure ? e.message : ((e as Error).stack ?? String(e));
-      report(results, { name: sc.name, ok: false, ms: Date.now() - started, detail });
+      report(results, { name: sc.name, ok: false, ms: Date.now() - started, detail, kind, measured });
     }
   }
   return results;
 }
 
-function makeSteps(scenario: string, hooks: RunnerHooks, shots: string): Steps {
+function makeSteps(scenario: string, hooks: RunnerHooks, shots: string, measured: string[]): Steps {
   const step = async <T>(name: string, fn: () => Promise<T>, opts: StepOptions = {}): Promise<T> => {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_STEP_MS;
     const page = () => (opts.page && !opts.page.isClosed() ? opts.page : hooks.page());
@@ -139,19 +157,51 @@ function makeSteps(scenario: string, hooks: RunnerHooks, shots: string): Steps {
       epoch++;
     }
   };
-  return Object.assign(step, { note: (m: string) => console.log(`    ${m}`) });
+  const note = (m: string) => console.log(`    ${m}`);
+  return Object.assign(step, {
+    note,
+    measure: (line: string) => {
+      measured.push(line);
+      note(line);
+    },
+  });
 }
 
 function report(results: Result[], r: Result): void {
   results.push(r);
   const time = r.ms ? ` (${(r.ms / 1000).toFixed(1)} s)` : '';
-  console.log(`${r.ok ? '✔' : '✘'} ${r.name}${time}`);
+  const mark = !r.ok ? '✘' : r.kind === 'measurement' ? '◆ measured:' : '✔';
+  console.log(`${mark} ${r.name}${time}`);
   if (r.detail) console.log(indent(r.detail));
 }
 
-export function summary(results: Result[]): string {
+const count = (results: Result[]) => {
   const failed = results.filter((r) => !r.ok).length;
   return `${results.length - failed} passed, ${failed} failed`;
+};
+const ofKind = (results: Result[], kind: ResultKind) => results.filter((r) => (r.kind ?? 'scenario') === kind);
+
+/**
+ * `N passed, N failed` over the UI scenarios and the in-host tests (the line CI reads). A
+ * measurement is no pass; one that failed (its set-up did not work) counts as failed.
+ */
+export function summary(results: Result[]): string {
+  return count(results.filter((r) => r.kind !== 'measurement' || !r.ok));
+}
+
+/** The two counts apart, and the measurements taken: `UI scenarios …; in-host tests …; measured: a, b`. */
+export function breakdown(results: Result[]): string {
+  const measurements = ofKind(results, 'measurement');
+  const measured = measurements.map((r) => (r.ok ? r.name : `${r.name} (FAILED)`));
+  return (
+    `UI scenarios ${count(ofKind(results, 'scenario'))}; in-host tests ${count(ofKind(results, 'host'))}` +
+    (measured.length ? `; measured: ${measured.join(', ')}` : '')
+  );
+}
+
+/** `measurement <scenario>: <line>` for every line a measurement kept. */
+export function measurementLines(results: Result[]): string[] {
+  return ofKind(results, 'measurement').flatMap((r) => (r.measured ?? []).map((l) => `measurement ${r.name}: ${l}`));
 }
 
 const indent = (s: string) => s.replace(/^/gm, '    ');

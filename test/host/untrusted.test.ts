@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { LanguageClient } from 'vscode-languageclient/node';
 import { startTokenHelperServer } from '../../src/helper/server.js';
 import { gitCredentials } from '../../src/vscode/gitCredentials.js';
 import { AgentClients } from '../../src/vscode/languageServers.js';
@@ -57,7 +60,11 @@ describe('untrusted workspace: no tokens', function () {
   // VS Code itself does not run tasks in Restricted Mode; this drives the task's pseudoterminal directly.
   it('an agent-auth task ends with code 1 and a clear line, without running its command', async () => {
     const out = join(dir, 'ran');
-    writeFileSync(join(dir, 'child.js'), `require('fs').writeFileSync(${JSON.stringify(out)}, 'ran')`);
+    // Writes the file named by its argument, by default `out`.
+    writeFileSync(
+      join(dir, 'child.js'),
+      `require('fs').writeFileSync(process.argv[2] || ${JSON.stringify(out)}, 'ran')`,
+    );
     const pty = new AgentTaskTerminal(
       g,
       { type: 'agent-auth', provider: 'untrusted', command: process.execPath, args: [join(dir, 'child.js')] },
@@ -69,7 +76,15 @@ describe('untrusted workspace: no tokens', function () {
     pty.open();
     assert.equal(await code, 1);
     assert.match(text, /no tokens to tasks of an untrusted workspace/);
-    await new Promise((r) => setTimeout(r, 500));
+    // The same command, started by this window after the task closed, has run and written its file:
+    // had the task started its command, that one would have written by now too.
+    const control = join(dir, 'control-ran');
+    const child = spawn(process.execPath, [join(dir, 'child.js'), control], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: 'ignore',
+    });
+    await once(child, 'exit');
+    assert.ok(existsSync(control), 'the control command ran');
     assert.ok(!existsSync(out), 'the command never ran');
   });
 
@@ -147,20 +162,43 @@ describe('untrusted workspace: no tokens', function () {
   });
 
   it('agents do not start, even with their provider signed in', async () => {
+    const server = repoFile('test/fixtures/agent-server/server.js');
     const record = join(dir, 'record.jsonl');
     const clients = new AgentClients(g);
-    clients.update([
+    // A language server this window may start (no token involved): once it has started and
+    // answered initialize, the agent would have started too.
+    const controlRecord = join(dir, 'control.jsonl');
+    const control = new LanguageClient(
+      'agentAuth.test.control',
+      'Agent Auth host tests: control server',
       {
-        id: 'untrusted-agent',
-        provider: 'untrusted',
         command: process.execPath,
-        args: [repoFile('test/fixtures/agent-server/server.js')],
-        documentSelector: [],
-        env: { AGENT_SERVER_RECORD: record, ELECTRON_RUN_AS_NODE: '1' },
+        args: [server],
+        options: { env: { ...process.env, AGENT_SERVER_RECORD: controlRecord, ELECTRON_RUN_AS_NODE: '1' } },
       },
-    ]);
-    await new Promise((r) => setTimeout(r, 2_000));
-    await clients.dispose();
+      { documentSelector: [] },
+    );
+    try {
+      clients.update([
+        {
+          id: 'untrusted-agent',
+          provider: 'untrusted',
+          command: process.execPath,
+          args: [server],
+          documentSelector: [],
+          env: { AGENT_SERVER_RECORD: record, ELECTRON_RUN_AS_NODE: '1' },
+        },
+      ]);
+      await control.start();
+      await eventually(
+        'the control server to start and answer initialize',
+        () => readJsonLines(controlRecord).some((r) => r.event === 'initialize'),
+        20_000,
+      );
+    } finally {
+      await control.dispose().catch(() => undefined);
+      await clients.dispose();
+    }
     assert.deepEqual(readJsonLines(record), []);
   });
 });

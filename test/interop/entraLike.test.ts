@@ -7,11 +7,22 @@ import { interopSuite, liveRefreshToken } from './profileSuite.js';
 
 /** Entra ID: tenant GUID in the issuer, no revocation endpoint, `api://…/.default` scopes, refresh tokens kept. */
 interopSuite('entra-like', (c) => {
-  it('is granted the api://…/.default scope, and the refresh token stays valid after use', async () => {
+  it('asks for the api://…/.default scope, and keeps the refresh token the IdP does not replace', async () => {
     const w = await c().signedIn();
+    assert.ok(
+      w.authorizationUrl!.searchParams.get('scope')!.split(' ').includes('api://entra-app-id/.default'),
+      w.authorizationUrl!.href,
+    );
     const before = await storedSession(w.store, c().provider.id);
-    assert.match(before.grantedScope ?? '', /(^| )api:\/\/entra-app-id\/\.default( |$)/);
     await w.service.refreshNow(c().provider.id);
+    await w.service.refreshNow(c().provider.id);
+    const presented = w.sent
+      .filter((r) => r.form?.get('grant_type') === 'refresh_token')
+      .map((r) => r.form!.get('refresh_token'));
+    assert.deepEqual(presented, [before.refreshToken, before.refreshToken], 'both refreshes present the one token');
+    const after = await storedSession(w.store, c().provider.id);
+    assert.equal(after.refreshToken, before.refreshToken);
+    assert.notEqual(after.accessToken, before.accessToken);
     assert.equal(await liveRefreshToken(c().idp, before.refreshToken!), true);
   });
 

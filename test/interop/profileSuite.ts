@@ -5,9 +5,11 @@ import * as oauth from 'oauth4webapi';
 import { fetchWithToken } from '../../src/session/consumers/authorizedFetch.js';
 import { ClientSecrets } from '../../src/session/signIn/clientContext.js';
 import { parseProviders, type ProviderConfig } from '../../src/session/config/config.js';
+import type { Clock } from '../../src/session/ports.js';
 import { startProfileIdp, type Profile, type ProfileIdp, type ProfileName } from '../fixtures/idpProfiles.js';
 import type { TestIdp } from '../fixtures/idp.js';
 import { sha256 } from '../support/idpChecks.js';
+import { interopSuite as talliedSuite } from '../support/interop.js';
 import { lifecycleWindow, signInThroughIdp, storedSession, type Window } from '../support/lifecycle.js';
 import { MemorySecretStore } from '../support/memorySecretStore.js';
 import { RecordingLogger } from '../support/recordingLogger.js';
@@ -22,24 +24,55 @@ export interface InteropContext {
   provider: ProviderConfig;
   api: ProfileApi;
   log: RecordingLogger;
-  /** A fresh window (memory secrets, client secret stored when the profile has one). */
-  window(provider?: ProviderConfig, opts?: { clientSecret?: string | null }): Window;
+  /** A fresh window (memory secrets, client secret stored when the profile has one; `clock` in place of the system's). */
+  window(provider?: ProviderConfig, opts?: { clientSecret?: string | null; clock?: Clock }): ProfileWindow;
   /** A window signed in with the authorization code flow. */
-  signedIn(): Promise<Window>;
+  signedIn(opts?: { clock?: Clock }): Promise<ProfileWindow>;
+}
+
+/** A window that records what it sent: the assertions about a profile look at the client's side of the talk. */
+export interface ProfileWindow extends Window {
+  /** Every HTTP request the window's service sent (discovery, token, revocation…), in order. */
+  sent: SentRequest[];
+  /** The authorization URL the sign-in opened in the "browser" (signedIn only). */
+  authorizationUrl?: URL;
+}
+
+export interface SentRequest {
+  method: string;
+  url: URL;
+  /** The Accept header, if any. */
+  accept: string | null;
+  /** A form-encoded body (token and revocation requests), parsed. */
+  form?: URLSearchParams;
+}
+
+/** globalThis.fetch that first notes each request in `sent`. */
+function recordingFetch(sent: SentRequest[]): typeof globalThis.fetch {
+  return (input, init) => {
+    const req = input instanceof Request ? input : undefined;
+    const body = init?.body;
+    sent.push({
+      method: (init?.method ?? req?.method ?? 'GET').toUpperCase(),
+      url: new URL(input instanceof Request ? input.url : input instanceof URL ? input.href : input),
+      accept: new Headers(init?.headers ?? req?.headers).get('accept'),
+      form: body instanceof URLSearchParams || typeof body === 'string' ? new URLSearchParams(body) : undefined,
+    });
+    return globalThis.fetch(input, init);
+  };
 }
 
 /**
  * The interop suite of one quirk profile: the recipe for that IdP, signed in with code +
  * PKCE (and the device flow where the IdP has it), refreshed, recovering from a 401, signed out
- * (revoking where the IdP can), plus the profile's own quirks (`extra`). Prints
- * `interop: <profile> <n> passed, <n> failed`.
+ * (revoking where the IdP can), plus the profile's own quirks (`extra`). Counted in the line
+ * `interop: <profile> <n> passed, <n> failed` by test/support/interop.ts, as every IdP line is.
  */
 export function interopSuite(name: ProfileName, extra: (c: () => InteropContext) => void = () => undefined): void {
-  describe(`interop: ${name}`, function () {
+  talliedSuite(name, function () {
     this.timeout(30_000);
-    const tally = { passed: 0, failed: 0 };
     let ctx: InteropContext;
-    const windows: Window[] = [];
+    const windows: ProfileWindow[] = [];
     const c = () => ctx;
 
     before(async () => {
@@ -63,25 +96,28 @@ export function interopSuite(name: ProfileName, extra: (c: () => InteropContext)
           // The profile's secret, another one, or none (null), stored as "Set Client Secret…" stores it.
           const secret = opts.clientSecret === undefined ? pidp.profile.clientSecret : opts.clientSecret;
           if (secret) void new ClientSecrets(secrets).set(provider.id, secret);
-          const w = lifecycleWindow([provider], { secrets, log });
+          const sent: SentRequest[] = [];
+          const w = {
+            ...lifecycleWindow([provider], { secrets, log, clock: opts.clock, fetch: recordingFetch(sent) }),
+            sent,
+          };
           windows.push(w);
           return w;
         },
-        signedIn: async () => {
-          const w = ctx.window();
-          await signInThroughIdp(w.service, ctx.provider.id, pidp.idp);
+        signedIn: async (opts = {}) => {
+          const w = ctx.window(undefined, opts);
+          await signInThroughIdp(w.service, ctx.provider.id, pidp.idp, {
+            onAuthorizationUrl: (url) => (w.authorizationUrl = url),
+          });
           return w;
         },
       };
     });
-    afterEach(function () {
-      if (this.currentTest?.state === 'passed') tally.passed++;
-      else if (this.currentTest?.state === 'failed') tally.failed++;
+    afterEach(() => {
       for (const w of windows.splice(0)) w.service.dispose();
     });
     after(async () => {
-      // A set-up that failed (the recipe no longer parses, the IdP did not start) is a failure too.
-      console.log(`interop: ${name} ${tally.passed} passed, ${tally.failed + (ctx ? 0 : 1)} failed`);
+      // A set-up that failed (the recipe no longer parses, the IdP did not start) counts every test of the suite as failed.
       await ctx?.api.close();
       await ctx?.idp.close();
     });

@@ -296,6 +296,8 @@ const PEER_IDS = ['usrlocal', 'usrremote'].map((scope) => `mcp.config.${scope}.$
 export function mcpBuiltinOAuthPeer(w: World, m: PeerWorld): Scenario {
   return {
     name: 'mcp-builtin-oauth-peer',
+    // Numbers for the comparison, not a pass: the summary prints its line apart from the scenarios.
+    kind: 'measurement',
     needs: ['mcp-http-server-across-refreshes'],
     async run(step) {
       await standInForVscodeDevRedirect(w);
@@ -340,14 +342,14 @@ export function mcpBuiltinOAuthPeer(w: World, m: PeerWorld): Scenario {
         count: refreshGrants(w, first.client_id) - refreshesBefore,
         seconds: (Date.now() - startedAt) / 1000,
       };
-      step.note(summaryLine(trail, outcomes, refreshes, m.agentAuth?.()));
+      step.measure(summaryLine(trail, outcomes, refreshes, m.agentAuth?.()));
       // The rest of the run shares the IdP: stop the peer, and record whether VS Code keeps refreshing.
       await step('the peer server stops', async () => {
         const answer = send(m.dir, { op: 'stop', ids: PEER_IDS });
         await until('the MCP driver to stop the peer', async () => answer(), { timeoutMs: 15_000 });
         const atStop = refreshGrants(w, first.client_id);
         await new Promise((r) => setTimeout(r, 5_000)); // a measurement window, not a wait for a condition
-        step.note(
+        step.measure(
           `built-in OAuth: ${refreshGrants(w, first.client_id) - atStop} refresh grants in the 5 s after the peer server stopped`,
         );
       });

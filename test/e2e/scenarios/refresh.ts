@@ -35,10 +35,17 @@ export function countdownAndRefresh(w: World, accessTokenTtl: number): Scenario 
       await step(
         'IdP sees a proactive refresh_token grant; the item never turns yellow',
         async () => {
+          // A colour that cannot be read is no colour seen: it fails the step (until() would swallow the throw).
+          let unreadable: Error | undefined;
           await until(
             `a refresh_token grant at the IdP within ${accessTokenTtl} s (the token lives ${accessTokenTtl} s)`,
             async () => {
-              colours.add((await w.wb.statusColour(PROVIDER_LABEL).catch(() => ({ kind: 'unreadable' }))).kind);
+              try {
+                colours.add((await w.wb.statusColour(PROVIDER_LABEL)).kind);
+              } catch (e) {
+                unreadable = e as Error;
+                return true;
+              }
               return refreshes(w) > before;
             },
             {
@@ -47,7 +54,8 @@ export function countdownAndRefresh(w: World, accessTokenTtl: number): Scenario 
                 `${refreshes(w) - before} refreshes; status bar ${(await w.wb.statusTexts()).join(' | ')}`,
             },
           );
-          if ([...colours].some((c) => c !== 'neutral' && c !== 'unreadable'))
+          if (unreadable) throw new Error(`the item's colour could not be read: ${unreadable.message}`);
+          if ([...colours].some((c) => c !== 'neutral'))
             throw new Error(`the item was painted ${[...colours].join(', ')} before the refresh`);
         },
         { timeoutMs: accessTokenTtl * 1000 + 5_000 },
