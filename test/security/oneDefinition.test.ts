@@ -43,17 +43,17 @@ const RULES: Rule[] = [
     home: 'session/config/validity.ts',
     users: ['session/refresh/refreshPolicy.ts', 'session/consumers/idToken.ts', 'session/tokenService.ts'],
   },
-  { name: 'PROVIDER_ID', home: 'protocol/ids.ts', users: ['session/config/config.ts', 'vscode/settingsEntries.ts'] },
+  { name: 'PROVIDER_ID', home: 'protocol/ids.ts', users: ['session/config/providerSchema.ts', 'vscode/settingsEntries.ts'] },
   {
     name: 'ENV_VAR_NAME',
     home: 'protocol/envVars.ts',
-    users: ['session/config/config.ts', 'helper/protocol.ts', 'vscode/settingsEntries.ts'],
+    users: ['session/config/providerSchema.ts', 'helper/protocol.ts', 'vscode/settingsEntries.ts'],
   },
   { name: 'defaultEnvVar', home: 'protocol/envVars.ts', users: ['session/config/config.ts', 'helper/protocol.ts'] },
   {
     name: 'OWN_ENV_VAR',
     home: 'protocol/envVars.ts',
-    users: ['session/config/config.ts', 'vscode/settingsEntries.ts'],
+    users: ['session/config/providerSchema.ts', 'vscode/settingsEntries.ts'],
   },
 ];
 
