@@ -43,7 +43,11 @@ const RULES: Rule[] = [
     home: 'session/config/validity.ts',
     users: ['session/refresh/refreshPolicy.ts', 'session/consumers/idToken.ts', 'session/tokenService.ts'],
   },
-  { name: 'PROVIDER_ID', home: 'protocol/ids.ts', users: ['session/config/providerSchema.ts', 'vscode/settingsEntries.ts'] },
+  {
+    name: 'PROVIDER_ID',
+    home: 'protocol/ids.ts',
+    users: ['session/config/providerSchema.ts', 'vscode/settingsEntries.ts'],
+  },
   {
     name: 'ENV_VAR_NAME',
     home: 'protocol/envVars.ts',
