@@ -1,4 +1,5 @@
 // The esbuild options of the extension bundle, shared by scripts/build.ts and the size benchmark.
+import { resolve } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 
 /** Keeps languageServers.ts's `require('./agentClient.js')` a runtime require of dist/agentClient.js. */
@@ -8,6 +9,36 @@ const agentClientApart: Plugin = {
     build.onResolve({ filter: /^\.\/agentClient\.js$/ }, (args) =>
       args.importer.endsWith('languageServers.ts') ? { path: './agentClient.js', external: true } : undefined,
     );
+  },
+};
+
+/**
+ * Packages whose module code runs on first call rather than at load: each import of them gets a
+ * stand-in whose functions require the real package when first called (esbuild's CommonJS
+ * wrapper runs a package's code on its first require). Only for packages used through calls
+ * alone: proper-lockfile's load builds graceful-fs's patched fs and signal-exit's handlers, and a
+ * window needs a lock only to refresh or sign in, not to activate.
+ */
+const LAZY_PACKAGES: Record<string, string[]> = {
+  'proper-lockfile': ['lock', 'unlock', 'check', 'lockSync', 'unlockSync', 'checkSync'],
+};
+
+const lazyPackages: Plugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    const names = Object.keys(LAZY_PACKAGES).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
+      args.namespace === 'lazy-package' ? undefined : { path: args.path, namespace: 'lazy-package' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
+      resolveDir: resolve(__dirname, '..'),
+      loader: 'js',
+      contents: [
+        'let real;',
+        `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+        `export default { ${LAZY_PACKAGES[args.path].map((f) => `${f}: (...a) => load().${f}(...a)`).join(', ')} };`,
+      ].join('\n'),
+    }));
   },
 };
 
@@ -26,7 +57,7 @@ export function buildOptions(watch = false): BuildOptions {
     target: 'node20',
     format: 'cjs',
     external: ['vscode'],
-    plugins: [agentClientApart],
+    plugins: [agentClientApart, lazyPackages],
     minify: !watch,
     sourcemap: watch ? 'inline' : false,
     legalComments: 'none',

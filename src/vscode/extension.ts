@@ -1,7 +1,5 @@
 import vscode = require('vscode');
 import { l10n } from 'vscode';
-import { defaultRuntimeDir } from '../ipc/runtimeDir.js';
-import { PeerChannel, peersDir } from '../peers/peerChannel.js';
 import { boundedFetch } from '../protocol/http.js';
 import { AccountRegistry, lanesFromPeers } from '../session/accounts/accounts.js';
 import { ClientSecrets } from '../session/signIn/clientContext.js';
@@ -31,6 +29,7 @@ import { registerTerminals } from './terminals.js';
 import { LoadTrackingStore } from './loadTracking.js';
 import { lazyTokenHelper } from './tokenHelper.js';
 import { registerUserWideHelper } from './userWideHelper.js';
+import { windowHandoff } from './windowHandoff.js';
 
 export type { AgentAuthApi } from '../../api.js';
 
@@ -48,8 +47,8 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
   // The extension host's fetch honours http.proxy, PAC and system certificates.
   const fetch = boundedFetch({ fetch: globalThis.fetch, log, timeoutMs: 15_000 });
   const lockDir = vscode.Uri.joinPath(context.globalStorageUri, 'locks').fsPath;
-  // Hands sessions to the other windows directly: a web window's SecretStorage never shows another's writes.
-  const peers = new PeerChannel(peersDir(defaultRuntimeDir(), lockDir), log);
+  // Web windows only (see windowHandoff.ts): desktop windows share SecretStorage.
+  const peers = windowHandoff(lockDir, log);
   const lock = new FileRefreshLock(lockDir, { log });
   let accounts: AccountRegistry | undefined = undefined;
   const service = new TokenService({
@@ -57,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     secrets: secretStore,
     lock,
     // A web window learns of another window's new account from the session it hands over.
-    peers: lanesFromPeers(peers, () => accounts),
+    peers: peers && lanesFromPeers(peers, () => accounts),
     fetch,
     log,
     clock: systemClock,
@@ -122,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): AgentAuthApi {
     { dispose: () => serviceSub.dispose() },
     { dispose: () => service.dispose() },
     { dispose: () => accounts.dispose() },
-    { dispose: () => peers.close() },
+    { dispose: () => peers?.close() },
     vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, 'Agent Auth', auth, {
       supportsMultipleAccounts: true,
     }),

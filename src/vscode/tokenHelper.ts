@@ -50,6 +50,9 @@ export function lazyTokenHelper(
   const get = (async () => {
     if (!vscode.workspace.isTrusted || !helperEnabled()) return undefined;
     started ??= (async () => {
+      // The first caller is the terminals' setup during activation: the server (its folder checks,
+      // the sweep of closed windows' sockets) starts right after activation instead of inside it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // The socket goes in the helper's default private runtime directory (short enough for a socket path).
       const server = await startTokenHelperServer({ source: helperTokenSource(service, accounts), log });
       // Returned, not voided: deactivate awaits the socket's close.
