@@ -8,24 +8,29 @@ import { EnvSchema, entryFields, must, parseEntries } from './settingsEntries.js
  * reported (which entry, which field, why) and skipped; the valid ones still start.
  */
 
-const DocumentFilterSchema = z.union([
-  z.string().check(z.minLength(1, 'must be a non-empty language id')),
-  z
-    .object({
-      language: z.optional(z.string()),
-      scheme: z.optional(z.string()),
-      pattern: z.optional(z.string()),
-    })
-    .check(z.refine((f) => !!(f.language || f.scheme || f.pattern), 'needs "language", "scheme" or "pattern"')),
-]);
+// Built on first use (z.lazy), not at load: most windows configure no agent.
+const DocumentFilterSchema = z.lazy(() =>
+  z.union([
+    z.string().check(z.minLength(1, 'must be a non-empty language id')),
+    z
+      .object({
+        language: z.optional(z.string()),
+        scheme: z.optional(z.string()),
+        pattern: z.optional(z.string()),
+      })
+      .check(z.refine((f) => !!(f.language || f.scheme || f.pattern), 'needs "language", "scheme" or "pattern"')),
+  ]),
+);
 
-const AgentSchema = z.object({
-  ...entryFields,
-  command: z.string(must('a string')).check(z.minLength(1, 'is required')),
-  args: z.optional(z.array(z.string(must('a string')), must('an array of strings'))),
-  documentSelector: z.optional(z.array(DocumentFilterSchema, must('an array of language ids or filters'))),
-  env: z.optional(EnvSchema),
-});
+const AgentSchema = z.lazy(() =>
+  z.object({
+    ...entryFields,
+    command: z.string(must('a string')).check(z.minLength(1, 'is required')),
+    args: z.optional(z.array(z.string(must('a string')), must('an array of strings'))),
+    documentSelector: z.optional(z.array(DocumentFilterSchema, must('an array of language ids or filters'))),
+    env: z.optional(EnvSchema),
+  }),
+);
 
 export type DocumentFilter = z.infer<typeof DocumentFilterSchema>;
 

@@ -10,32 +10,37 @@ import { EnvSchema, entryFields, must, parseEntries } from './settingsEntries.js
  * reported (which entry, which field, why) and skipped; the valid ones are still published.
  */
 
-const common = {
+// The schemas are built on first use (z.lazy), not at load: most windows configure no MCP server.
+const common = () => ({
   id: entryFields.id,
   label: z.optional(z.string(must('a string')).check(z.minLength(1, 'must not be empty'))),
   provider: entryFields.provider,
-};
-
-const HttpSchema = z.strictObject({
-  ...common,
-  url: z.string(must('a URL')).check(
-    z.refine((u) => {
-      try {
-        const url = new URL(u);
-        return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-      } catch {
-        return false;
-      }
-    }, 'must be an https: URL (http: only on a loopback host)'),
-  ),
 });
 
-const StdioSchema = z.strictObject({
-  ...common,
-  command: z.string(must('a string')).check(z.minLength(1, 'is required')),
-  args: z.optional(z.array(z.string(must('a string')), must('an array of strings'))),
-  env: z.optional(EnvSchema),
-});
+const HttpSchema = z.lazy(() =>
+  z.strictObject({
+    ...common(),
+    url: z.string(must('a URL')).check(
+      z.refine((u) => {
+        try {
+          const url = new URL(u);
+          return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+        } catch {
+          return false;
+        }
+      }, 'must be an https: URL (http: only on a loopback host)'),
+    ),
+  }),
+);
+
+const StdioSchema = z.lazy(() =>
+  z.strictObject({
+    ...common(),
+    command: z.string(must('a string')).check(z.minLength(1, 'is required')),
+    args: z.optional(z.array(z.string(must('a string')), must('an array of strings'))),
+    env: z.optional(EnvSchema),
+  }),
+);
 
 export type McpServerConfig =
   | { kind: 'http'; id: string; label: string; provider: string; url: string }

@@ -14,17 +14,19 @@ export const must = (what: string) => ({
   error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`),
 });
 
+// The schemas are built on first use (z.lazy), not at load: most windows configure no agent or MCP server.
 export const entryFields = {
-  id: z.string(must('a string')).check(z.regex(PROVIDER_ID, PROVIDER_ID_RULE)),
+  id: z.lazy(() => z.string(must('a string')).check(z.regex(PROVIDER_ID, PROVIDER_ID_RULE))),
   // Checked here, so that "acme@a b" is told what an account reference is, not that it names no configured provider.
-  provider: z
-    .string(must('a provider id from agentAuth.providers (optionally @account)'))
-    .check(z.minLength(1, { error: 'is required', abort: true }), z.regex(ACCOUNT_REF, ACCOUNT_REF_RULE)),
+  provider: z.lazy(() =>
+    z
+      .string(must('a provider id from agentAuth.providers (optionally @account)'))
+      .check(z.minLength(1, { error: 'is required', abort: true }), z.regex(ACCOUNT_REF, ACCOUNT_REF_RULE)),
+  ),
 };
 
-export const EnvSchema = z
-  .record(z.string(), z.string(must('a string')), must('an object of variable names to strings'))
-  .check(
+export const EnvSchema = z.lazy(() =>
+  z.record(z.string(), z.string(must('a string')), must('an object of variable names to strings')).check(
     z.superRefine((env, ctx) => {
       for (const name of Object.keys(env)) {
         const message = !ENV_VAR_NAME.test(name)
@@ -36,7 +38,8 @@ export const EnvSchema = z
         if (message) ctx.addIssue({ code: 'custom', message, path: [name], input: env });
       }
     }),
-  );
+  ),
+);
 
 export interface EntryRules<T extends { provider: string }, R> {
   /** The setting's name, as problems name it: `agentAuth.agents`. */

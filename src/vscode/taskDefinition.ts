@@ -11,13 +11,16 @@ const must = (what: string) => ({
   error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : `must be ${what}`),
 });
 
-const TaskDefinitionSchema = z.object({
-  type: z.literal('agent-auth'),
-  provider: z.string(must('a provider id')).check(z.minLength(1, 'is required')),
-  command: z.string(must('a string')).check(z.minLength(1, 'is required')),
-  args: z.optional(z.array(z.string(must('a string')), must('an array of strings'))),
-  cwd: z.optional(z.string(must('a string'))),
-});
+/** Built on first use (z.lazy), not at load: a window resolves a task only when one runs. */
+const TaskDefinitionSchema = z.lazy(() =>
+  z.object({
+    type: z.literal('agent-auth'),
+    provider: z.string(must('a provider id')).check(z.minLength(1, 'is required')),
+    command: z.string(must('a string')).check(z.minLength(1, 'is required')),
+    args: z.optional(z.array(z.string(must('a string')), must('an array of strings'))),
+    cwd: z.optional(z.string(must('a string'))),
+  }),
+);
 
 export interface AgentTaskDefinition {
   type: 'agent-auth';

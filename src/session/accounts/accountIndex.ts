@@ -20,16 +20,19 @@ const ScopeSetSchema = z.array(z.string());
 /** When a window reserved a lane number (epoch ms; z.number() takes no NaN or Infinity). */
 const ReservedAtSchema = z.number();
 
-export const AccountIndexSchema = z.object({
-  /** Extra lanes, in the order they were added (the bare provider id is always the first lane). */
-  lanes: z.array(z.string()),
-  /** The lane of the default account; absent: the first lane with a session. */
-  default: z.optional(z.string()),
-  /** Lanes made for a getSession caller's scope set (beyond the configured scopes): that set. */
-  scopes: z.optional(z.record(z.string(), ScopeSetSchema)),
-  /** Lanes some window is signing in to (not in `lanes` yet): when it reserved the number (epoch ms). */
-  reserved: z.optional(z.record(z.string(), ReservedAtSchema)),
-});
+/** The whole index's schema, built on first use (z.lazy): reading an index checks each part on its own (see accountIndexFrom). */
+export const AccountIndexSchema = z.lazy(() =>
+  z.object({
+    /** Extra lanes, in the order they were added (the bare provider id is always the first lane). */
+    lanes: z.array(z.string()),
+    /** The lane of the default account; absent: the first lane with a session. */
+    default: z.optional(z.string()),
+    /** Lanes made for a getSession caller's scope set (beyond the configured scopes): that set. */
+    scopes: z.optional(z.record(z.string(), ScopeSetSchema)),
+    /** Lanes some window is signing in to (not in `lanes` yet): when it reserved the number (epoch ms). */
+    reserved: z.optional(z.record(z.string(), ReservedAtSchema)),
+  }),
+);
 
 export type AccountIndex = z.infer<typeof AccountIndexSchema>;
 

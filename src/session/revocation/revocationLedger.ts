@@ -27,26 +27,30 @@ export const LEDGER_KEY_PREFIX = 'agent-auth/revocation-ledger/';
 /** Per provider: a bound on what an IdP that refuses revocation could make us keep. */
 export const MAX_LEDGER_ENTRIES = 20;
 
-export const LedgerEntrySchema = z.extend(
-  z.pick(SessionRecordSchema, {
-    providerId: true,
-    clientId: true,
-    account: true,
-    endpoints: true,
-    resource: true,
-    resources: true,
-    audience: true,
-    clientAuthentication: true,
-    refreshToken: true,
-    accessToken: true,
-  }),
-  /** Epoch ms the session was forgotten: the newest are kept. */
-  { forgottenAt: z.number() },
+/** This file's schemas are built on first use (z.lazy), not at load: activation reads no ledger. */
+export const LedgerEntrySchema = z.lazy(() =>
+  z.extend(
+    // The record's object schema (what its z.lazy built, once).
+    z.pick(SessionRecordSchema._zod.innerType, {
+      providerId: true,
+      clientId: true,
+      account: true,
+      endpoints: true,
+      resource: true,
+      resources: true,
+      audience: true,
+      clientAuthentication: true,
+      refreshToken: true,
+      accessToken: true,
+    }),
+    /** Epoch ms the session was forgotten: the newest are kept. */
+    { forgottenAt: z.number() },
+  ),
 );
 
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
-const LedgerSchema = z.object({ v: z.literal(1), entries: z.array(z.unknown()) });
+const LedgerSchema = z.lazy(() => z.object({ v: z.literal(1), entries: z.array(z.unknown()) }));
 
 export interface RevocationLedgerDeps {
   secrets: SecretStore;

@@ -46,16 +46,18 @@ export async function purgeQuarantined(
 /** Bounded, non-empty text: the entry is untrusted. */
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
-/** What revoking needs of an unreadable entry (only its plain string fields; anything else it holds is ignored). */
-const RevocableSchema = z.object({
-  refreshToken: text(16_384),
-  clientId: text(256),
-  endpoints: z.object({
-    issuer: text(2048),
-    token_endpoint: z.catch(z.optional(text(2048)), undefined),
-    revocation_endpoint: text(2048).check(z.refine((v) => URL.canParse(v))),
+/** What revoking needs of an unreadable entry (only its plain string fields; anything else it holds is ignored). Built on first use. */
+const RevocableSchema = z.lazy(() =>
+  z.object({
+    refreshToken: text(16_384),
+    clientId: text(256),
+    endpoints: z.object({
+      issuer: text(2048),
+      token_endpoint: z.catch(z.optional(text(2048)), undefined),
+      revocation_endpoint: text(2048).check(z.refine((v) => URL.canParse(v))),
+    }),
   }),
-});
+);
 
 type Revocable = z.infer<typeof RevocableSchema> & { endpoints: { token_endpoint: string } };
 

@@ -11,10 +11,13 @@ import type { SessionRecord } from '../store/sessionRecord.js';
  * This file owns its shape, its file format and the two comparisons every window makes with it.
  */
 
-export const GenerationMarkerSchema = z.object({
-  sessionId: z.string(),
-  generation: z.number().check(z.refine(Number.isInteger)),
-});
+/** Built on first use (z.lazy), not at load: activation reads no marker. */
+export const GenerationMarkerSchema = z.lazy(() =>
+  z.object({
+    sessionId: z.string(),
+    generation: z.number().check(z.refine(Number.isInteger)),
+  }),
+);
 
 export type GenerationMarker = z.infer<typeof GenerationMarkerSchema>;
 
